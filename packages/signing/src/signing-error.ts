@@ -1,0 +1,4 @@
+import { SignetError } from './errors.js';
+
+/** Every failure to read a key, make a signature or prove one. */
+export class SigningError extends SignetError {}

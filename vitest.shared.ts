@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const repoRoot = dirname(fileURLToPath(import.meta.url));
+
+/** External vectors live beside the clone, in ../shared (read-only). SIGNET_SHARED overrides. */
+const sharedDir = resolve(process.env.SIGNET_SHARED ?? join(repoRoot, '..', 'shared'));
+if (!existsSync(join(sharedDir, 'testdata'))) {
+  throw new Error(`test vectors not found at ${sharedDir}/testdata: set SIGNET_SHARED to the shared/ folder`);
+}
+
+/**
+ * `*.interop.test.ts` need tools a fresh machine may lack (skopeo); they run only under
+ * `pnpm test:interop` (SIGNET_INTEROP=1), where a missing tool fails the run.
+ */
+const interop = process.env.SIGNET_INTEROP === '1';
+
+export default defineConfig({
+  test: {
+    include: interop ? ['src/**/*.interop.test.ts'] : ['src/**/*.test.ts'],
+    exclude: interop ? [] : ['src/**/*.interop.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: { SIGNET_TESTDATA: join(sharedDir, 'testdata') },
+  },
+});
