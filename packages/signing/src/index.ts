@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './payload.js';
+export * from './pgp/index.js';
+export * from './pkix.js';
+export * from './reference.js';
+export * from './signing-error.js';
