@@ -1,0 +1,199 @@
+import { findBreakglass } from './breakglass.js';
+import type { Decision, DecisionInput, Violation } from './decision-types.js';
+import { type ImageOutcome, judgeImage } from './judge.js';
+import { RequestLookups } from './lookups.js';
+import { clip, denialMessage, dryRunWarning } from './message.js';
+import { describeResource } from './parse.js';
+import { readReviewRequest } from './request.js';
+import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
+import type { InvalidResource, NamespacePolicies } from './types.js';
+import { AttestationVerifier } from './verifier.js';
+import { requestImages } from './workload.js';
+
+const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
+
+/**
+ * Decides an admission request. Never throws: whatever goes wrong inside denies, with the reason
+ * (fail closed). The same function serves the webhook, the signer's offline `evaluate` and tests.
+ */
+export async function decide(input: DecisionInput): Promise<Decision> {
+  try {
+    return await decideOrThrow(input);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return deny('the request', [
+      {
+        image: '*',
+        policy: 'Signet',
+        code: 'INTERNAL_ERROR',
+        reason: `Signet could not judge the request: ${reason}`,
+        fix: 'retry; if it persists, report it to the cluster operator with this message',
+      },
+    ]);
+  }
+}
+
+async function decideOrThrow(input: DecisionInput): Promise<Decision> {
+  const request = readReviewRequest(input?.request);
+  if (typeof request === 'string') {
+    return deny('the request', [
+      {
+        image: '*',
+        policy: 'Signet',
+        code: 'REQUEST_INVALID',
+        reason: request,
+        fix: 'send an admission.k8s.io/v1 AdmissionReview request',
+      },
+    ]);
+  }
+  if (!REVIEWED_OPERATIONS.has(request.operation)) return allow([], {});
+  const settings = readSettings(input.settings);
+  const policies = readPolicies(input.policies);
+  const images = requestImages(request);
+  const imageSummary = { judged: images.toJudge, unchanged: images.unchanged };
+
+  const breakglass = findBreakglass(request.object, request.kind);
+  if (breakglass.requested) {
+    if (settings.breakglass === 'on') return admitByBreakglass(request.target, breakglass, imageSummary);
+  }
+  const warnings =
+    breakglass.requested && settings.breakglass === 'off'
+      ? ['breakglass is turned off on this cluster: the request is judged like any other']
+      : [];
+  if (images.toJudge.length === 0) return { ...allow(warnings, {}), images: imageSummary };
+
+  if (hasNoPolicy(policies)) {
+    if (settings.noPolicy === 'allow') return { ...allow(warnings, {}), images: imageSummary };
+    const violations = images.toJudge.map((image) => noPolicyViolation(image, request.namespace));
+    return { ...deny(request.target, violations, warnings), images: imageSummary };
+  }
+
+  const context = {
+    policies,
+    settings,
+    lookups: new RequestLookups(input.metadata, input.signal),
+    verifier: input.verifier ?? new AttestationVerifier(),
+    now: input.now ?? new Date(),
+  };
+  const outcomes: ImageOutcome[] = await Promise.all(
+    images.toJudge.map((image) => judgeImage(image, context)),
+  );
+  const violations = [
+    ...policies.invalid.map(invalidPolicyViolation),
+    ...outcomes.flatMap((o) => o.violations),
+  ];
+  const dryRun = outcomes.flatMap((o) => o.dryRun);
+  warnings.push(...outcomes.flatMap((o) => o.warnings).map(clip), ...dryRun.map(dryRunWarning));
+  const annotations: Record<string, string> = {};
+  if (dryRun.length > 0) annotations['dryrun-violations'] = JSON.stringify(dryRun.map(summary));
+  const decision =
+    violations.length > 0
+      ? deny(request.target, violations, warnings, annotations)
+      : allow(warnings, annotations);
+  return { ...decision, dryRunViolations: dryRun, images: imageSummary };
+}
+
+function admitByBreakglass(
+  target: string,
+  breakglass: ReturnType<typeof findBreakglass>,
+  images: Decision['images'],
+): Decision {
+  const warnings = [`${target} admitted by breakglass (${breakglass.source}) without checking its images`];
+  if (breakglass.missingFromTemplate) {
+    warnings.push('breakglass is not set in the pod template: the Pods this creates will be judged');
+  }
+  return {
+    ...allow(warnings, { breakglass: 'true', 'breakglass-source': breakglass.source ?? '' }),
+    breakglass: true,
+    message: `admitted by breakglass (${breakglass.source}); this is audited`,
+    images,
+  };
+}
+
+function hasNoPolicy(policies: NamespacePolicies): boolean {
+  return (
+    policies.genericAttestationPolicies.length === 0 &&
+    policies.imageSecurityPolicies.length === 0 &&
+    policies.invalid.length === 0
+  );
+}
+
+function noPolicyViolation(image: string, namespace: string): Violation {
+  return {
+    image,
+    policy: 'cluster default (noPolicy: deny)',
+    code: 'NO_POLICY',
+    reason: `namespace ${namespace || '(none)'} has no GenericAttestationPolicy or ImageSecurityPolicy, and this cluster denies by default`,
+    fix: 'ask the platform team to apply a GenericAttestationPolicy or ImageSecurityPolicy to the namespace',
+  };
+}
+
+function invalidPolicyViolation(invalid: InvalidResource): Violation {
+  const fields = invalid.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');
+  const fixes = invalid.issues.map((issue) => `${issue.field}: ${issue.fix}`).join('; ');
+  return {
+    image: '*',
+    policy: describeResource(invalid.kind, invalid),
+    code: 'POLICY_INVALID',
+    reason: `the policy is invalid, so the namespace fails closed until it is fixed: ${fields}`,
+    fix: fixes || 'correct the resource',
+  };
+}
+
+function readSettings(settings: Partial<ClusterSettings> | undefined): ClusterSettings {
+  const given = settings ?? {};
+  // Settings are typed, but a garbled value must not relax anything: it takes the default.
+  return {
+    noPolicy: given.noPolicy === 'deny' ? 'deny' : DEFAULT_SETTINGS.noPolicy,
+    breakglass: given.breakglass === 'off' ? 'off' : DEFAULT_SETTINGS.breakglass,
+    onBackendError: given.onBackendError === 'allow' ? 'allow' : 'deny',
+    ...(typeof given.vulnerabilityProject === 'string'
+      ? { vulnerabilityProject: given.vulnerabilityProject }
+      : {}),
+  };
+}
+
+function readPolicies(policies: NamespacePolicies | undefined): NamespacePolicies {
+  const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+  return {
+    authorities: list(policies?.authorities),
+    genericAttestationPolicies: list(policies?.genericAttestationPolicies),
+    imageSecurityPolicies: list(policies?.imageSecurityPolicies),
+    invalid: list(policies?.invalid),
+  };
+}
+
+function summary(v: Violation) {
+  return { image: v.image, policy: v.policy, reason: v.reason };
+}
+
+function allow(warnings: string[], auditAnnotations: Record<string, string>): Decision {
+  return {
+    allowed: true,
+    violations: [],
+    dryRunViolations: [],
+    warnings,
+    auditAnnotations,
+    message: '',
+    breakglass: false,
+    images: { judged: [], unchanged: [] },
+  };
+}
+
+function deny(
+  target: string,
+  violations: Violation[],
+  warnings: string[] = [],
+  auditAnnotations: Record<string, string> = {},
+): Decision {
+  return {
+    allowed: false,
+    violations,
+    dryRunViolations: [],
+    warnings,
+    auditAnnotations: { ...auditAnnotations, violations: JSON.stringify(violations.map(summary)) },
+    message: denialMessage(target, violations),
+    breakglass: false,
+    images: { judged: [], unchanged: [] },
+  };
+}

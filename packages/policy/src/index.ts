@@ -1,0 +1,79 @@
+// The image reference parser lives in @signet/signing (payload identity checks need it).
+export {
+  formatImageReference,
+  type ImageReference,
+  isSha256Digest,
+  parseImageReference,
+  resourceUrl,
+} from '@signet/signing';
+export { canonicalImage, findAllowlistMatch, matchesAllowlistPattern } from './allowlist.js';
+export { normalizePgpKeyId } from './authority-keys.js';
+export {
+  BREAKGLASS_ANNOTATION,
+  BREAKGLASS_LABEL,
+  type BreakglassState,
+  findBreakglass,
+} from './breakglass.js';
+export { buildCrds } from './crds.js';
+export { renderCrdsYaml } from './crds-yaml.js';
+export { decide } from './decide.js';
+export type { Decision, DecisionInput, Violation, ViolationCode } from './decision-types.js';
+export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
+export { PolicyError } from './errors.js';
+export type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
+export {
+  describeResource,
+  type ParseResult,
+  POLICY_KINDS,
+  parseAttestationAuthority,
+  parseClusterSettings,
+  parseGenericAttestationPolicy,
+  parseImageSecurityPolicy,
+  parsePolicyResource,
+  parseVulnzSigningPolicy,
+} from './parse.js';
+export { vulnerabilityProjectFor } from './project.js';
+export { type ReviewRequest, readReviewRequest } from './request.js';
+export { KRITIS_API_VERSION } from './schemas/fields.js';
+export {
+  attestationAuthorityDocument,
+  genericAttestationPolicyDocument,
+  imageSecurityPolicyDocument,
+  vulnzSigningPolicyDocument,
+} from './schemas/resources.js';
+export { type ClusterSettings, clusterSettingsSchema, DEFAULT_SETTINGS } from './schemas/settings.js';
+export {
+  compareSeverity,
+  SEVERITIES,
+  SEVERITY_LIMITS,
+  type Severity,
+  type SeverityLimit,
+  toSeverity,
+  withinLimit,
+} from './severity.js';
+export type * from './types.js';
+export {
+  type AttestationCheck,
+  AttestationVerifier,
+  type AttestationVerifierOptions,
+  type AttestedImage,
+  BoundedCache,
+  type CachedCheck,
+  type VerificationCache,
+} from './verifier.js';
+export {
+  checkVulnzSigningPolicy,
+  cveIdOf,
+  describeExcess,
+  type ExcessVulnerability,
+  findExcessVulnerabilities,
+  type VulnerabilityLimits,
+} from './vulnerabilities.js';
+export {
+  extractImages,
+  type ImageField,
+  REVIEWED_KINDS,
+  type RequestImages,
+  requestImages,
+  type WorkloadImage,
+} from './workload.js';

@@ -1,0 +1,50 @@
+import type { Severity } from './severity.js';
+
+/** One ATTESTATION occurrence, in the two shapes Grafeas stores. */
+export interface AttestationEvidence {
+  noteName: string;
+  occurrenceName?: string;
+  signature:
+    | {
+        /** v1beta1 `pgpSignedAttestation`: an attached signature, armored or base64 of armored. */
+        form: 'pgp';
+        signature: string;
+        /** `pgpKeyId`: the signer's fingerprint, as the occurrence declares it. */
+        keyId?: string;
+      }
+    | {
+        /** v1beta1 `genericSignedAttestation` and v1 `attestation`. */
+        form: 'generic';
+        serializedPayload: Uint8Array;
+        signatures: { publicKeyId: string; signature: Uint8Array }[];
+      };
+}
+
+/** One VULNERABILITY occurrence of an image. */
+export interface VulnerabilityFinding {
+  noteName: string;
+  /** e.g. CVE-2021-1234 (the note id). */
+  cveId: string;
+  severity: Severity;
+  effectiveSeverity?: Severity;
+  fixAvailable: boolean;
+  packages?: string[];
+}
+
+/**
+ * Where the decision reads metadata (Grafeas, Container Analysis, the embedded store, a test).
+ * Methods reject when the backend fails; the decision turns that into a violation (or a warning
+ * when the operator chose fail-open) that names the backend.
+ */
+export interface MetadataSource {
+  /** Shown in messages when a lookup fails, e.g. `Grafeas at https://grafeas.example`. */
+  readonly description?: string;
+  /** ATTESTATION occurrences of the note `noteName` for the image's resource URL. */
+  attestations(noteName: string, resourceUrl: string, signal?: AbortSignal): Promise<AttestationEvidence[]>;
+  /** VULNERABILITY occurrences of the image in `project`. */
+  vulnerabilities(
+    resourceUrl: string,
+    project: string,
+    signal?: AbortSignal,
+  ): Promise<VulnerabilityFinding[]>;
+}

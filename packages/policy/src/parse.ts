@@ -1,0 +1,218 @@
+import type { z } from 'zod';
+import { readAuthorityKeys } from './authority-keys.js';
+import { PolicyError } from './errors.js';
+import { toPolicyIssues } from './issues.js';
+import {
+  attestationAuthorityDocument,
+  genericAttestationPolicyDocument,
+  imageSecurityPolicyDocument,
+  vulnzSigningPolicyDocument,
+} from './schemas/resources.js';
+import { type ClusterSettings, clusterSettingsSchema } from './schemas/settings.js';
+import type {
+  AttestationAuthority,
+  GenericAttestationPolicy,
+  ImageSecurityPolicy,
+  InvalidResource,
+  PolicyIssue,
+  PolicyKind,
+  PolicyResource,
+  ResourceMeta,
+  VulnzSigningPolicy,
+} from './types.js';
+
+export type ParseResult<T> =
+  | { ok: true; value: T; notices: string[] }
+  | { ok: false; error: PolicyError; invalid: InvalidResource };
+
+export const POLICY_KINDS: readonly PolicyKind[] = [
+  'AttestationAuthority',
+  'GenericAttestationPolicy',
+  'ImageSecurityPolicy',
+  'VulnzSigningPolicy',
+];
+
+/** Parses any of the four kinds, chosen by `kind`. Never throws. */
+export function parsePolicyResource(input: unknown): ParseResult<PolicyResource> {
+  const kind = isRecord(input) ? input.kind : undefined;
+  switch (kind) {
+    case 'AttestationAuthority':
+      return parseAttestationAuthority(input);
+    case 'GenericAttestationPolicy':
+      return parseGenericAttestationPolicy(input);
+    case 'ImageSecurityPolicy':
+      return parseImageSecurityPolicy(input);
+    case 'VulnzSigningPolicy':
+      return parseVulnzSigningPolicy(input);
+    default:
+      return failure(input, typeof kind === 'string' ? kind : '(unknown kind)', [
+        {
+          field: 'kind',
+          message: `${JSON.stringify(kind ?? null)} is not a Signet policy kind`,
+          fix: `use one of ${POLICY_KINDS.join(', ')} (apiVersion kritis.grafeas.io/v1beta1)`,
+        },
+      ]);
+  }
+}
+
+export function parseAttestationAuthority(input: unknown): ParseResult<AttestationAuthority> {
+  return guarded(input, 'AttestationAuthority', () => {
+    const doc = validate(attestationAuthorityDocument, input, 'AttestationAuthority');
+    if (!doc.ok) return doc;
+    const { spec } = doc.value;
+    const metadata = meta(doc.value.metadata);
+    const { keys, issues } = readAuthorityKeys(spec);
+    if (issues.length > 0) return failure(input, 'AttestationAuthority', issues);
+    const notices: string[] = [];
+    const where = describeResource('AttestationAuthority', metadata);
+    if (spec.privateKeySecretName !== undefined) {
+      notices.push(`${where}: spec.privateKeySecretName is ignored (Signet never holds signing keys)`);
+    }
+    if (keys.length === 0) {
+      notices.push(`${where} has no public keys: every policy that requires it denies all images`);
+    }
+    const reference = spec.noteReference.replace(/^v1(beta1)?\//, '');
+    const noteName = reference.includes('/notes/') ? reference : `${reference}/notes/${metadata.name}`;
+    return { ok: true, value: { kind: 'AttestationAuthority', metadata, noteName, keys }, notices };
+  });
+}
+
+export function parseGenericAttestationPolicy(input: unknown): ParseResult<GenericAttestationPolicy> {
+  return guarded(input, 'GenericAttestationPolicy', () => {
+    const doc = validate(genericAttestationPolicyDocument, input, 'GenericAttestationPolicy');
+    if (!doc.ok) return doc;
+    const { spec } = doc.value;
+    const metadata = meta(doc.value.metadata);
+    return {
+      ok: true,
+      value: {
+        kind: 'GenericAttestationPolicy',
+        metadata,
+        attestationAuthorityNames: spec.attestationAuthorityNames,
+        allowlistPatterns: (spec.admissionAllowlistPatterns ?? []).map((p) => p.namePattern),
+        enforcementMode: spec.enforcementMode ?? 'Enforce',
+      },
+      notices: [],
+    };
+  });
+}
+
+export function parseImageSecurityPolicy(input: unknown): ParseResult<ImageSecurityPolicy> {
+  return guarded(input, 'ImageSecurityPolicy', () => {
+    const doc = validate(imageSecurityPolicyDocument, input, 'ImageSecurityPolicy');
+    if (!doc.ok) return doc;
+    const { spec } = doc.value;
+    const metadata = meta(doc.value.metadata);
+    const where = describeResource('ImageSecurityPolicy', metadata);
+    const notices = (['attestationAuthorityName', 'privateKeySecretName'] as const)
+      .filter((field) => spec[field] !== undefined)
+      .map((field) => `${where}: spec.${field} is a Kritis field with no effect here; it is ignored`);
+    const requirements = spec.packageVulnerabilityRequirements ?? {};
+    return {
+      ok: true,
+      value: {
+        kind: 'ImageSecurityPolicy',
+        metadata,
+        imageAllowlist: spec.imageAllowlist ?? [],
+        maximumSeverity: requirements.maximumSeverity ?? 'CRITICAL',
+        maximumFixUnavailableSeverity: requirements.maximumFixUnavailableSeverity ?? 'ALLOW_ALL',
+        allowlistCVEs: requirements.allowlistCVEs ?? [],
+        enforcementMode: spec.enforcementMode ?? 'Enforce',
+      },
+      notices,
+    };
+  });
+}
+
+export function parseVulnzSigningPolicy(input: unknown): ParseResult<VulnzSigningPolicy> {
+  return guarded(input, 'VulnzSigningPolicy', () => {
+    const doc = validate(vulnzSigningPolicyDocument, input, 'VulnzSigningPolicy');
+    if (!doc.ok) return doc;
+    const requirements = doc.value.spec.imageVulnerabilityRequirements;
+    return {
+      ok: true,
+      value: {
+        kind: 'VulnzSigningPolicy',
+        metadata: meta(doc.value.metadata),
+        maximumFixableSeverity: requirements.maximumFixableSeverity ?? 'CRITICAL',
+        maximumUnfixableSeverity: requirements.maximumUnfixableSeverity ?? 'ALLOW_ALL',
+        allowlistCVEs: requirements.allowlistCVEs ?? [],
+      },
+      notices: [],
+    };
+  });
+}
+
+/** Cluster settings with their defaults; `undefined` or `{}` gives the defaults. Never throws. */
+export function parseClusterSettings(
+  input: unknown,
+): { ok: true; value: ClusterSettings } | { ok: false; error: PolicyError; issues: PolicyIssue[] } {
+  const result = clusterSettingsSchema.safeParse(input ?? {}, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  const issues = toPolicyIssues(result.error.issues);
+  return { ok: false, issues, error: errorFor('Signet settings', issues, 'SETTINGS_INVALID') };
+}
+
+/** `ImageSecurityPolicy default/my-isp`: how resources are named in messages. */
+export function describeResource(
+  kind: string,
+  metadata: { name: string; namespace?: string | undefined },
+): string {
+  return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
+}
+
+function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  kind: string,
+): { ok: true; value: z.output<S> } | { ok: false; error: PolicyError; invalid: InvalidResource } {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return failure(input, kind, toPolicyIssues(result.error.issues));
+}
+
+function guarded<T>(input: unknown, kind: string, parse: () => ParseResult<T>): ParseResult<T> {
+  try {
+    return parse();
+  } catch (cause) {
+    // Unknown input is data: an unexpected exception becomes an issue, never a crash.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return failure(input, kind, [
+      { field: '(document)', message: `cannot be read: ${message}`, fix: 'correct the resource' },
+    ]);
+  }
+}
+
+function failure(
+  input: unknown,
+  kind: string,
+  issues: PolicyIssue[],
+): { ok: false; error: PolicyError; invalid: InvalidResource } {
+  const metadata = isRecord(input) && isRecord(input.metadata) ? input.metadata : {};
+  const name = typeof metadata.name === 'string' && metadata.name ? metadata.name : '(unnamed)';
+  const namespace =
+    typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : undefined;
+  const invalid: InvalidResource = { kind, name, issues, ...(namespace ? { namespace } : {}) };
+  return { ok: false, invalid, error: errorFor(describeResource(kind, { name, namespace }), issues) };
+}
+
+function errorFor(resource: string, issues: PolicyIssue[], code = 'POLICY_INVALID'): PolicyError {
+  const first = issues[0];
+  const details = issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');
+  return new PolicyError(
+    code,
+    `${resource} is invalid: ${details}`,
+    issues.map((issue) => `${issue.field}: ${issue.fix}`).join('; '),
+    { resource, ...(first ? { field: first.field } : {}) },
+  );
+}
+
+function meta(metadata: { name: string; namespace?: string | undefined }): ResourceMeta {
+  return metadata.namespace
+    ? { name: metadata.name, namespace: metadata.namespace }
+    : { name: metadata.name };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

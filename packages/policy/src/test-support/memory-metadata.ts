@@ -1,0 +1,68 @@
+import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from '../metadata.js';
+
+/**
+ * An in-memory metadata store (what an emulator or a cache would hold): attestations by note and
+ * resource URL, vulnerabilities by project and resource URL. Failures can be switched on.
+ */
+export class MemoryMetadata implements MetadataSource {
+  readonly description = 'test store';
+  readonly calls: string[] = [];
+  /** Record calls in `calls` (off in benchmarks, where the list would only grow). */
+  recordCalls = true;
+  attestationFailure: Error | undefined;
+  vulnerabilityFailure: Error | undefined;
+  /** Never answers (until the signal aborts). */
+  hang = false;
+  private readonly attestationsByKey = new Map<string, AttestationEvidence[]>();
+  private readonly vulnerabilitiesByKey = new Map<string, VulnerabilityFinding[]>();
+
+  addAttestation(noteName: string, resourceUrl: string, evidence: AttestationEvidence): this {
+    const key = `${noteName}|${resourceUrl}`;
+    this.attestationsByKey.set(key, [...(this.attestationsByKey.get(key) ?? []), evidence]);
+    return this;
+  }
+
+  setVulnerabilities(project: string, resourceUrl: string, findings: VulnerabilityFinding[]): this {
+    this.vulnerabilitiesByKey.set(`${project}|${resourceUrl}`, findings);
+    return this;
+  }
+
+  async attestations(
+    noteName: string,
+    resourceUrl: string,
+    signal?: AbortSignal,
+  ): Promise<AttestationEvidence[]> {
+    if (this.recordCalls) this.calls.push(`attestations ${noteName} ${resourceUrl}`);
+    await this.maybeHang(signal);
+    if (this.attestationFailure) throw this.attestationFailure;
+    return this.attestationsByKey.get(`${noteName}|${resourceUrl}`) ?? [];
+  }
+
+  async vulnerabilities(
+    resourceUrl: string,
+    project: string,
+    signal?: AbortSignal,
+  ): Promise<VulnerabilityFinding[]> {
+    if (this.recordCalls) this.calls.push(`vulnerabilities ${project} ${resourceUrl}`);
+    await this.maybeHang(signal);
+    if (this.vulnerabilityFailure) throw this.vulnerabilityFailure;
+    return this.vulnerabilitiesByKey.get(`${project}|${resourceUrl}`) ?? [];
+  }
+
+  private async maybeHang(signal?: AbortSignal): Promise<void> {
+    if (!this.hang) return;
+    await new Promise<void>(() => {
+      // deliberately never settles: the decision must give up on its own when the signal aborts
+      void signal;
+    });
+  }
+}
+
+export function finding(
+  cveId: string,
+  severity: VulnerabilityFinding['severity'],
+  fixAvailable: boolean,
+  extra: Partial<VulnerabilityFinding> = {},
+): VulnerabilityFinding {
+  return { noteName: `projects/goog-vulnz/notes/${cveId}`, cveId, severity, fixAvailable, ...extra };
+}

@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AttestationEvidence } from './metadata.js';
+import { authority, DIGEST_A } from './test-support/resources.js';
+import { type PgpSigner, pgpAttestation, pgpSigner } from './test-support/signers.js';
+import { AttestationVerifier, BoundedCache } from './verifier.js';
+
+const NOTE = 'projects/a/notes/qa';
+const IMAGE = { name: 'gcr.io/team/app', digest: DIGEST_A };
+let qa: PgpSigner;
+let other: PgpSigner;
+
+beforeAll(async () => {
+  [qa, other] = await Promise.all([pgpSigner('qa'), pgpSigner('other')]);
+});
+
+describe('AttestationVerifier', () => {
+  it('refuses an authority whose declared keyId is not its key’s fingerprint', async () => {
+    const wrongId = authority('qa', {
+      noteReference: NOTE,
+      publicKeys: [
+        { keyType: 'PGP', keyId: other.fingerprint, asciiArmoredPgpPublicKey: qa.publicKeyBase64 },
+      ],
+    });
+    const evidence = await pgpAttestation(qa.privateKey, IMAGE, { noteName: NOTE });
+    const check = await new AttestationVerifier().verify(wrongId, evidence, IMAGE);
+    expect(check).toMatchObject({ valid: false, code: 'AUTHORITY_KEY_ID_MISMATCH' });
+  });
+
+  it('picks the key by the signature’s id among several (rotation)', async () => {
+    const rotated = authority('qa', {
+      noteReference: NOTE,
+      publicKeys: [
+        { keyType: 'PGP', asciiArmoredPgpPublicKey: other.publicKeyBase64 },
+        { keyType: 'PGP', asciiArmoredPgpPublicKey: qa.publicKeyBase64 },
+      ],
+    });
+    const verifier = new AttestationVerifier();
+    for (const signer of [qa, other]) {
+      const evidence = await pgpAttestation(signer.privateKey, IMAGE, { noteName: NOTE });
+      expect(await verifier.verify(rotated, evidence, IMAGE)).toEqual({
+        valid: true,
+        keyId: signer.fingerprint,
+      });
+    }
+  });
+
+  it('never throws on malformed evidence (property)', async () => {
+    const target = authority('qa', { noteReference: NOTE, publicKeyData: qa.publicKeyBase64 });
+    const verifier = new AttestationVerifier();
+    const junk = fc.oneof(
+      fc.anything(),
+      fc.record({
+        noteName: fc.string(),
+        signature: fc.record({
+          form: fc.constant('pgp'),
+          signature: fc.string(),
+          keyId: fc.option(fc.string(), { nil: undefined }),
+        }),
+      }),
+      fc.record({
+        noteName: fc.string(),
+        signature: fc.record({
+          form: fc.constant('generic'),
+          serializedPayload: fc.uint8Array({ maxLength: 64 }),
+          signatures: fc.array(
+            fc.record({ publicKeyId: fc.string(), signature: fc.uint8Array({ maxLength: 64 }) }),
+            { maxLength: 3 },
+          ),
+        }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(junk, async (evidence) => {
+        const check = await verifier.verify(target, evidence as AttestationEvidence, IMAGE);
+        expect(check.valid).toBe(false);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('BoundedCache', () => {
+  it('forgets the oldest entries beyond its limit', () => {
+    const cache = new BoundedCache<number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('a', 3); // refreshes a
+    cache.set('c', 4);
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([3, undefined, 4, 2]);
+  });
+});

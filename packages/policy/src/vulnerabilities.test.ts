@@ -1,0 +1,103 @@
+import { parseImageReference } from '@signet/signing';
+import { describe, expect, it } from 'vitest';
+import { vulnerabilityProjectFor } from './project.js';
+import { toSeverity, withinLimit } from './severity.js';
+import { finding } from './test-support/memory-metadata.js';
+import { checkVulnzSigningPolicy, cveIdOf, findExcessVulnerabilities } from './vulnerabilities.js';
+
+describe('severities', () => {
+  it('orders MINIMAL < LOW < MEDIUM < HIGH < CRITICAL; BLOCK_ALL and ALLOW_ALL are absolute', () => {
+    expect(withinLimit('HIGH', 'HIGH')).toBe(true);
+    expect(withinLimit('CRITICAL', 'HIGH')).toBe(false);
+    expect(withinLimit('MINIMAL', 'LOW')).toBe(true);
+    expect(withinLimit('LOW', 'MINIMAL')).toBe(false);
+    expect(withinLimit('MINIMAL', 'BLOCK_ALL')).toBe(false);
+    expect(withinLimit('CRITICAL', 'ALLOW_ALL')).toBe(true);
+  });
+
+  it('reads unknown values as SEVERITY_UNSPECIFIED', () => {
+    expect(toSeverity('SEVERE')).toBe('SEVERITY_UNSPECIFIED');
+    expect(toSeverity('constructor')).toBe('SEVERITY_UNSPECIFIED');
+    expect(toSeverity(undefined)).toBe('SEVERITY_UNSPECIFIED');
+  });
+});
+
+describe('CVE ids', () => {
+  it.each([
+    ['projects/goog-vulnz/notes/CVE-2017-1000081', 'CVE-2017-1000081'],
+    ['providers/goog-vulnz/notes/CVE-2017-1000081', 'CVE-2017-1000081'],
+    ['cve-2017-1000081', 'CVE-2017-1000081'],
+    [' CVE-1 ', 'CVE-1'],
+  ])('%s is %s', (text, id) => {
+    expect(cveIdOf(text)).toBe(id);
+  });
+});
+
+describe('findExcessVulnerabilities', () => {
+  const limits = {
+    maximumFixable: 'MEDIUM' as const,
+    maximumUnfixable: 'ALLOW_ALL' as const,
+    allowlistCVEs: ['CVE-3'],
+  };
+
+  it('reports each CVE once, at its worst', () => {
+    const excess = findExcessVulnerabilities(
+      [
+        finding('CVE-1', 'HIGH', true),
+        finding('CVE-1', 'CRITICAL', true),
+        finding('CVE-2', 'CRITICAL', false),
+        finding('CVE-3', 'CRITICAL', true),
+      ],
+      limits,
+    );
+    expect(excess).toEqual([{ cveId: 'CVE-1', severity: 'CRITICAL', fixAvailable: true, limit: 'MEDIUM' }]);
+  });
+
+  it('matches the allowlist by the note name when the CVE id is missing', () => {
+    expect(
+      findExcessVulnerabilities(
+        [finding('', 'CRITICAL', true, { noteName: 'projects/goog-vulnz/notes/CVE-3' })],
+        limits,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('VulnzSigningPolicy', () => {
+  const strict = {
+    kind: 'VulnzSigningPolicy' as const,
+    metadata: { name: 's' },
+    maximumFixableSeverity: 'MEDIUM' as const,
+    maximumUnfixableSeverity: 'MEDIUM' as const,
+    allowlistCVEs: ['projects/goog-vulnz/notes/CVE-2021-20305'],
+  };
+
+  it('passes within limits and fails above them', () => {
+    expect(
+      checkVulnzSigningPolicy(strict, [
+        finding('CVE-2021-20305', 'CRITICAL', true),
+        finding('CVE-9', 'MEDIUM', false),
+      ]),
+    ).toEqual({ passed: true, excess: [] });
+    expect(checkVulnzSigningPolicy(strict, [finding('CVE-8', 'HIGH', false)]).passed).toBe(false);
+  });
+});
+
+describe('where vulnerabilities are looked up', () => {
+  it.each([
+    ['gcr.io/my-proj/app@sha256:x', 'my-proj'],
+    ['eu.gcr.io/my-proj/team/app', 'my-proj'],
+    ['gcr.io/example.com/proj/app', 'example.com:proj'],
+    ['us-west1-docker.pkg.dev/ar-proj/repo/app', 'ar-proj'],
+    ['quay.io/org/app', 'configured'],
+    ['nginx', 'configured'],
+  ])('%s -> %s', (image, project) => {
+    expect(vulnerabilityProjectFor(parseImageReference(image.replace('@sha256:x', '')), 'configured')).toBe(
+      project,
+    );
+  });
+
+  it('knows no project for another registry without a setting', () => {
+    expect(vulnerabilityProjectFor(parseImageReference('quay.io/org/app'))).toBeUndefined();
+  });
+});

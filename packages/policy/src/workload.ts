@@ -1,0 +1,136 @@
+import { isRecord } from './parse.js';
+
+export type ImageField = 'initContainers' | 'containers' | 'ephemeralContainers' | 'volumes';
+
+/** One image of a workload and where it was found. */
+export interface WorkloadImage {
+  image: string;
+  field: ImageField;
+  /** The container's or volume's name. */
+  name: string;
+  /** e.g. `spec.template.spec.containers[0].image`. */
+  path: string;
+}
+
+/** Where each reviewed kind keeps its pod spec. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  PodTemplate: ['template', 'spec'],
+};
+
+export const REVIEWED_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
+
+const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+/** The pod spec location of a kind; for an unknown kind, every known location is tried. */
+function podSpecPathsFor(kind: string): readonly (readonly string[])[] {
+  const known = POD_SPEC_PATHS[kind];
+  if (known) return [known];
+  return [...new Set(Object.values(POD_SPEC_PATHS).map((p) => p.join('.')))].map((p) => p.split('.'));
+}
+
+/**
+ * Every image of `object` of `kind`: containers, init containers, ephemeral containers and image
+ * volumes (`volumes[].image.reference`). Works on any input: missing or odd fields yield nothing.
+ */
+export function extractImages(object: unknown, kind: string): WorkloadImage[] {
+  if (kind === 'EphemeralContainers') return containerImages(object, 'ephemeralContainers', '');
+  const images: WorkloadImage[] = [];
+  for (const path of podSpecPathsFor(kind)) {
+    const spec = at(object, path);
+    if (!isRecord(spec)) continue;
+    const prefix = path.join('.');
+    for (const field of CONTAINER_FIELDS) images.push(...containerImages(spec, field, prefix));
+    images.push(...volumeImages(spec, prefix));
+  }
+  return images;
+}
+
+/** The pod template's metadata of a workload (not a Pod's own), where breakglass may also sit. */
+export function podTemplateMetadata(object: unknown, kind: string): unknown {
+  if (kind === 'Pod' || kind === 'EphemeralContainers') return undefined;
+  for (const path of podSpecPathsFor(kind)) {
+    const template = at(object, path.slice(0, -1));
+    if (isRecord(template) && path.length > 1) return template.metadata;
+  }
+  return undefined;
+}
+
+function containerImages(spec: unknown, field: ImageField, prefix: string): WorkloadImage[] {
+  const list = isRecord(spec) ? spec[field] : undefined;
+  if (!Array.isArray(list)) return [];
+  const found: WorkloadImage[] = [];
+  list.forEach((container, index) => {
+    if (!isRecord(container) || typeof container.image !== 'string' || container.image === '') return;
+    found.push({
+      image: container.image,
+      field,
+      name: typeof container.name === 'string' ? container.name : `#${index}`,
+      path: `${prefix ? `${prefix}.` : ''}${field}[${index}].image`,
+    });
+  });
+  return found;
+}
+
+function volumeImages(spec: Record<string, unknown>, prefix: string): WorkloadImage[] {
+  const volumes = spec.volumes;
+  if (!Array.isArray(volumes)) return [];
+  const found: WorkloadImage[] = [];
+  volumes.forEach((volume, index) => {
+    const source = isRecord(volume) ? volume.image : undefined;
+    if (!isRecord(source) || typeof source.reference !== 'string' || source.reference === '') return;
+    found.push({
+      image: source.reference,
+      field: 'volumes',
+      name: isRecord(volume) && typeof volume.name === 'string' ? volume.name : `#${index}`,
+      path: `${prefix}.volumes[${index}].image.reference`,
+    });
+  });
+  return found;
+}
+
+function at(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** The images an admission request brings: which to judge, and which were already there. */
+export interface RequestImages {
+  /** Every image of the object, in order. */
+  all: WorkloadImage[];
+  /** Distinct image strings that are new or changed (all of them on CREATE). */
+  toJudge: string[];
+  /** Distinct image strings already present in oldObject (UPDATE only): not judged again. */
+  unchanged: string[];
+}
+
+/** Splits the request's images into new/changed and unchanged; `kind` is request.kind.kind. */
+export function requestImages(request: {
+  kind: string;
+  operation: string;
+  object: unknown;
+  oldObject?: unknown;
+}): RequestImages {
+  const all = extractImages(request.object, request.kind);
+  const before =
+    request.operation === 'UPDATE'
+      ? new Set(extractImages(request.oldObject, request.kind).map((i) => i.image))
+      : new Set<string>();
+  const distinct = [...new Set(all.map((i) => i.image))];
+  return {
+    all,
+    toJudge: distinct.filter((image) => !before.has(image)),
+    unchanged: distinct.filter((image) => before.has(image)),
+  };
+}
