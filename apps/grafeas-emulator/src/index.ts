@@ -1,0 +1,10 @@
+export type { Flavor } from './api-error.js';
+export { type OccurrenceQuery, parseFilter } from './filter.js';
+export {
+  createEmulatorApp,
+  DEFAULT_BODY_LIMIT,
+  type EmulatorAppOptions,
+  type RunningEmulator,
+  type StartEmulatorOptions,
+  startEmulator,
+} from './server.js';

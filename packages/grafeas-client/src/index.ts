@@ -1,0 +1,45 @@
+export { decodeBase64, encodeBase64 } from './base64.js';
+export { errorFromHttpAnswer } from './error-body.js';
+export {
+  GRPC_CODE_NAMES,
+  GrafeasError,
+  type GrafeasErrorCode,
+  type GrafeasErrorFields,
+  grpcCodeForName,
+  httpStatusForGrpc,
+  isGrafeasError,
+} from './errors.js';
+export * from './model.js';
+export {
+  isValidId,
+  noteName,
+  occurrenceName,
+  type ParsedName,
+  parseNoteName,
+  parseOccurrenceName,
+  projectIdOf,
+} from './names.js';
+export { type OpenStoreOptions, openMetadataStore, STORE_URL_FORMS } from './open.js';
+export { armoredPgpSignatureOf, pgpSignedPayload } from './pgp-literal.js';
+export { resourceUrlFor, vulnerabilityProjectFor } from './resource-url.js';
+export type { TlsOptions } from './rest/http-transport.js';
+export { occurrenceFilter } from './rest/rest-store.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
+export {
+  type Inserted,
+  type NotePageQuery,
+  type OccurrencePageQuery,
+  type Page,
+  SqliteMetadataStore,
+} from './sqlite/sqlite-store.js';
+export type { CallOptions, MetadataStore, OccurrenceFilter } from './store.js';
+export {
+  mapperFor,
+  type Parsed,
+  type ToWireOptions,
+  v1beta1Mapper,
+  v1Mapper,
+  type WireMapper,
+  type WireNote,
+  type WireOccurrence,
+} from './wire/index.js';

@@ -1,0 +1,204 @@
+/** The one internal model of notes and occurrences, independent of the wire version. */
+
+export type ApiVersion = 'v1' | 'v1beta1';
+
+export const SEVERITIES = ['SEVERITY_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const VERSION_KINDS = ['VERSION_KIND_UNSPECIFIED', 'NORMAL', 'MINIMUM', 'MAXIMUM'] as const;
+export type VersionKind = (typeof VERSION_KINDS)[number];
+
+export const CONTENT_TYPES = ['CONTENT_TYPE_UNSPECIFIED', 'SIMPLE_SIGNING_JSON'] as const;
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+export const ANALYSIS_STATUSES = [
+  'ANALYSIS_STATUS_UNSPECIFIED',
+  'PENDING',
+  'SCANNING',
+  'FINISHED_SUCCESS',
+  'COMPLETE',
+  'FINISHED_FAILED',
+  'FINISHED_UNSUPPORTED',
+] as const;
+export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];
+
+export type NoteKind = 'ATTESTATION' | 'VULNERABILITY';
+export type OccurrenceKind = 'ATTESTATION' | 'VULNERABILITY' | 'DISCOVERY';
+
+export interface RelatedUrl {
+  url: string;
+  label?: string;
+}
+
+/** Output-only fields every stored resource carries. */
+export interface Stored {
+  name: string;
+  createTime?: string;
+  updateTime?: string;
+}
+
+export interface NoteCommon {
+  shortDescription?: string;
+  longDescription?: string;
+  relatedUrls?: RelatedUrl[];
+}
+
+export interface AttestationNoteSpec extends NoteCommon {
+  kind: 'ATTESTATION';
+  humanReadableName?: string;
+}
+
+export interface VulnerabilityNoteDetail {
+  cpeUri: string;
+  package: string;
+  description?: string;
+  severityName?: string;
+  minAffectedVersion?: PackageVersion;
+  maxAffectedVersion?: PackageVersion;
+  fixedCpeUri?: string;
+  fixedPackage?: string;
+  fixedVersion?: PackageVersion;
+}
+
+export interface VulnerabilityNoteSpec extends NoteCommon {
+  kind: 'VULNERABILITY';
+  severity: Severity;
+  cvssScore?: number;
+  details: VulnerabilityNoteDetail[];
+}
+
+export type NoteSpec = AttestationNoteSpec | VulnerabilityNoteSpec;
+export type AttestationNote = AttestationNoteSpec & Stored;
+export type VulnerabilityNote = VulnerabilityNoteSpec & Stored;
+export type Note = AttestationNote | VulnerabilityNote;
+
+export interface PackageVersion {
+  kind: VersionKind;
+  name?: string;
+  epoch?: number;
+  revision?: string;
+  inclusive?: boolean;
+  fullName?: string;
+}
+
+export interface SignatureBytes {
+  publicKeyId: string;
+  signature: Uint8Array;
+}
+
+/**
+ * How an attestation is signed. `pgp`: v1beta1 pgpSignedAttestation, the signature string exactly as
+ * stored (armored text, or base64 of it — both occur). `generic`: v1beta1 genericSignedAttestation and
+ * v1 attestation{serializedPayload, signatures}.
+ */
+export type AttestationSignature =
+  | { form: 'pgp'; signature: string; contentType: ContentType; keyId: string }
+  | {
+      form: 'generic';
+      contentType?: ContentType;
+      serializedPayload: Uint8Array;
+      signatures: SignatureBytes[];
+    };
+
+export interface OccurrenceCommon {
+  /** https://REGISTRY/REPO@sha256:HEX — v1 resourceUri, v1beta1 resource.uri. */
+  resourceUri: string;
+  noteName: string;
+  remediation?: string;
+}
+
+export interface AttestationOccurrenceSpec extends OccurrenceCommon {
+  kind: 'ATTESTATION';
+  signature: AttestationSignature;
+}
+
+export interface PackageIssue {
+  affectedCpeUri: string;
+  affectedPackage: string;
+  affectedVersion?: PackageVersion;
+  fixedCpeUri?: string;
+  fixedPackage?: string;
+  fixedVersion?: PackageVersion;
+  fixAvailable: boolean;
+  packageType?: string;
+  effectiveSeverity?: Severity;
+}
+
+export interface VulnerabilityOccurrenceSpec extends OccurrenceCommon {
+  kind: 'VULNERABILITY';
+  severity: Severity;
+  effectiveSeverity: Severity;
+  cvssScore?: number;
+  /** v1 fixAvailable; for v1beta1, every package's fixed version is present and not MAXIMUM. */
+  fixAvailable: boolean;
+  packages: PackageIssue[];
+  shortDescription?: string;
+  longDescription?: string;
+}
+
+export interface DiscoveryOccurrenceSpec extends OccurrenceCommon {
+  kind: 'DISCOVERY';
+  analysisStatus: AnalysisStatus;
+  continuousAnalysis?: string;
+  analysisStatusError?: string;
+  lastAnalysisTime?: string;
+}
+
+export type OccurrenceSpec =
+  | AttestationOccurrenceSpec
+  | VulnerabilityOccurrenceSpec
+  | DiscoveryOccurrenceSpec;
+
+export type AttestationOccurrence = AttestationOccurrenceSpec & Stored;
+/** `cveId` is the last segment of noteName (projects/goog-vulnz/notes/CVE-X -> CVE-X). */
+export type VulnerabilityOccurrence = VulnerabilityOccurrenceSpec & Stored & { cveId: string };
+export type DiscoveryOccurrence = DiscoveryOccurrenceSpec & Stored;
+export type Occurrence = AttestationOccurrence | VulnerabilityOccurrence | DiscoveryOccurrence;
+
+/** Something the backend returned that could not be understood: reported, never thrown. */
+export interface Skipped {
+  name?: string;
+  reason: string;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  skipped: Skipped[];
+}
+
+export interface ImageOccurrences {
+  attestations: AttestationOccurrence[];
+  vulnerabilities: VulnerabilityOccurrence[];
+  discoveries: DiscoveryOccurrence[];
+  skipped: Skipped[];
+}
+
+export function cveIdOf(noteName: string): string {
+  const last = noteName.split('/').pop();
+  return last ?? noteName;
+}
+
+/** Attach the output-only fields to a spec. */
+export function storedOccurrence(spec: OccurrenceSpec, stored: Stored): Occurrence {
+  if (spec.kind === 'VULNERABILITY') return { ...spec, ...stored, cveId: cveIdOf(spec.noteName) };
+  return { ...spec, ...stored };
+}
+
+/** Drop output-only fields, leaving what a create call sends. */
+export function occurrenceSpecOf(occurrence: Occurrence | OccurrenceSpec): OccurrenceSpec {
+  const {
+    name: _n,
+    createTime: _c,
+    updateTime: _u,
+    cveId: _v,
+    ...spec
+  } = occurrence as Occurrence & {
+    cveId?: string;
+  };
+  return spec as OccurrenceSpec;
+}
+
+export function noteSpecOf(note: Note | NoteSpec): NoteSpec {
+  const { name: _n, createTime: _c, updateTime: _u, ...spec } = note as Note;
+  return spec as NoteSpec;
+}

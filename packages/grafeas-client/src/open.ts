@@ -1,0 +1,85 @@
+import { localGrafeasError } from './errors.js';
+import type { ApiVersion } from './model.js';
+import { defaultCredentials, GOOGLE_ROOT_URL, GoogleapisTransport } from './rest/googleapis-transport.js';
+import { HttpTransport, type TlsOptions } from './rest/http-transport.js';
+import { RestMetadataStore, type RestStoreOptions } from './rest/rest-store.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
+import { SqliteMetadataStore } from './sqlite/sqlite-store.js';
+import type { MetadataStore } from './store.js';
+import { mapperFor } from './wire/index.js';
+
+export interface OpenStoreOptions {
+  /** Wire version for containeranalysis (default v1); grafeas: is v1beta1 only. */
+  api?: ApiVersion;
+  /** Deadline of one call when the caller passes no signal (default 30 s). */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** List page size, at most 1000 (default 1000). */
+  pageSize?: number;
+  /** containeranalysis: `adc` (Application Default Credentials) or `none`; default none for loopback. */
+  credentials?: 'adc' | 'none';
+  /** grafeas:https://…: client certificate, key and CA for the server's mTLS mode. */
+  tls?: TlsOptions;
+}
+
+export const STORE_URL_FORMS =
+  'sqlite:PATH | sqlite::memory: | containeranalysis[:ROOT_URL] | grafeas:http(s)://HOST:PORT';
+
+function badUrl(url: string, why: string) {
+  return localGrafeasError(
+    'GRAFEAS_BAD_STORE_URL',
+    url,
+    `metadata store "${url}": ${why} (forms: ${STORE_URL_FORMS})`,
+  );
+}
+
+function httpUrl(url: string, raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw badUrl(url, `"${raw}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw badUrl(url, 'the URL must be http(s)');
+  return `${parsed.origin}/`;
+}
+
+function restOptions(options: OpenStoreOptions): RestStoreOptions {
+  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
+  return {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    pageSize,
+  };
+}
+
+/**
+ * Open the store a URL-like setting names. Nothing heavy is loaded until a store needs it
+ * (googleapis and google-auth-library load on the first containeranalysis call).
+ */
+export async function openMetadataStore(url: string, options: OpenStoreOptions = {}): Promise<MetadataStore> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (!path) throw badUrl(url, 'the SQLite path is empty');
+    return new SqliteMetadataStore(path);
+  }
+  if (url === 'containeranalysis' || url.startsWith('containeranalysis:')) {
+    const rootUrl =
+      url === 'containeranalysis' ? GOOGLE_ROOT_URL : httpUrl(url, url.slice('containeranalysis:'.length));
+    const version = options.api ?? 'v1';
+    const transport = new GoogleapisTransport({
+      version,
+      rootUrl,
+      credentials: options.credentials ?? defaultCredentials(rootUrl),
+    });
+    return new RestMetadataStore(transport, mapperFor(version), restOptions(options));
+  }
+  if (url.startsWith('grafeas:')) {
+    if (options.api === 'v1') throw badUrl(url, 'open-source Grafeas serves v1beta1 only');
+    const base = httpUrl(url, url.slice('grafeas:'.length));
+    const transport = new HttpTransport(base, 'v1beta1', options.tls);
+    return new RestMetadataStore(transport, mapperFor('v1beta1'), restOptions(options));
+  }
+  throw badUrl(url, 'unknown kind of store');
+}

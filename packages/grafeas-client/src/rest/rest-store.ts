@@ -1,0 +1,368 @@
+import { type GrafeasError, isGrafeasError, localGrafeasError } from '../errors.js';
+import type {
+  ImageOccurrences,
+  ListResult,
+  Note,
+  NoteKind,
+  NoteSpec,
+  Occurrence,
+  OccurrenceSpec,
+  Skipped,
+} from '../model.js';
+import { noteSpecOf, occurrenceSpecOf, storedOccurrence } from '../model.js';
+import { parseNoteName, parseOccurrenceName, projectIdOf } from '../names.js';
+import { partitionImageOccurrences } from '../partition.js';
+import { attestationFingerprint } from '../sqlite/record.js';
+import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
+import type { WireMapper, WireNote, WireOccurrence } from '../wire/index.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import type { WireCall, WireTransport } from './transport.js';
+
+export interface RestStoreOptions {
+  /** Deadline of each call when the caller gives no signal (retries and pages included). */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Items per list page (the API caps it at 1000). */
+  pageSize: number;
+}
+
+const MAX_BATCH = 1000;
+/** Keep batch bodies under the 1 MiB request limit of the emulator (and well under Google's). */
+const MAX_BATCH_BYTES = 900 * 1024;
+
+/** Split into batches of at most 1000 items and about MAX_BATCH_BYTES of JSON. */
+export function batches<T>(items: T[], toWire: (item: T) => unknown): [T, unknown][][] {
+  const out: [T, unknown][][] = [];
+  let current: [T, unknown][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const wire = toWire(item);
+    const size = Buffer.byteLength(JSON.stringify(wire)) + 1;
+    if (current.length > 0 && (current.length >= MAX_BATCH || bytes + size > MAX_BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push([item, wire]);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The filter Google understands; OSS ignores it, so results are always re-checked here. */
+export function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
+  const parts: string[] = [];
+  if (filter.resourceUrl !== undefined) parts.push(`resourceUrl=${quote(filter.resourceUrl)}`);
+  if (filter.kind) parts.push(`kind=${quote(filter.kind)}`);
+  return parts.length > 0 ? parts.join(' AND ') : undefined;
+}
+
+function matches(o: Occurrence, filter: OccurrenceFilter): boolean {
+  if (filter.resourceUrl !== undefined && o.resourceUri !== filter.resourceUrl) return false;
+  return !filter.kind || o.kind === filter.kind;
+}
+
+/** A MetadataStore over a Grafeas REST API (Google v1 / v1beta1, or the OSS server). */
+export class RestMetadataStore implements MetadataStore {
+  readonly backend: string;
+
+  constructor(
+    private readonly transport: WireTransport,
+    private readonly mapper: WireMapper,
+    private readonly options: RestStoreOptions,
+  ) {
+    this.backend = transport.backend;
+  }
+
+  async createNote(project: string, noteId: string, note: NoteSpec, options?: CallOptions): Promise<Note> {
+    const parent = this.parent(project);
+    const name = `${parent}/notes/${noteId}`;
+    if (!parseNoteName(name)) throw this.invalid(`note id "${noteId}" is not valid`);
+    const body = this.mapper.noteToWire(noteSpecOf(note));
+    try {
+      const json = await this.send({ op: 'notes.create', parent, noteId, body }, options);
+      return this.note(json, name);
+    } catch (error) {
+      if (isGrafeasError(error, 'GRAFEAS_ALREADY_EXISTS')) return this.getNote(name, options);
+      throw error;
+    }
+  }
+
+  async getNote(name: string, options?: CallOptions): Promise<Note> {
+    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    return this.note(await this.send({ op: 'notes.get', name }, options), name);
+  }
+
+  async listNotes(project: string, options?: CallOptions & { kind?: NoteKind }): Promise<ListResult<Note>> {
+    const parent = this.parent(project);
+    const items: Note[] = [];
+    const skipped: Skipped[] = [];
+    await this.pages(
+      options,
+      'notes',
+      (pageToken) => ({ op: 'notes.list', parent, ...this.page(pageToken) }),
+      (raw) => {
+        const parsed = this.mapper.noteFromWire(raw);
+        if (!parsed.ok) skipped.push(parsed.skipped);
+        else if (!options?.kind || parsed.value.spec.kind === options.kind)
+          items.push(this.storedNote(parsed.value));
+      },
+    );
+    return { items, skipped };
+  }
+
+  async deleteNote(name: string, options?: CallOptions): Promise<void> {
+    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    await this.send({ op: 'notes.delete', name }, options);
+  }
+
+  async createOccurrence(
+    project: string,
+    occurrence: OccurrenceSpec,
+    options?: CallOptions,
+  ): Promise<Occurrence> {
+    const parent = this.parent(project);
+    const spec = occurrenceSpecOf(occurrence);
+    this.checkSpec(spec);
+    try {
+      const json = await this.send(
+        { op: 'occurrences.create', parent, body: this.mapper.occurrenceToWire(spec) },
+        options,
+      );
+      return this.created(json, spec);
+    } catch (error) {
+      if (isGrafeasError(error, 'GRAFEAS_ALREADY_EXISTS')) return this.existing(spec, options);
+      throw error;
+    }
+  }
+
+  async batchCreateOccurrences(
+    project: string,
+    occurrences: OccurrenceSpec[],
+    options?: CallOptions,
+  ): Promise<Occurrence[]> {
+    const parent = this.parent(project);
+    const specs = occurrences.map(occurrenceSpecOf);
+    for (const spec of specs) this.checkSpec(spec);
+    const out: Occurrence[] = [];
+    for (const chunk of batches(specs, (s) => this.mapper.occurrenceToWire(s))) {
+      const body = { occurrences: chunk.map(([, wire]) => wire) };
+      try {
+        const json = await this.send({ op: 'occurrences.batchCreate', parent, body }, options);
+        const answered = Array.isArray(json.occurrences) ? json.occurrences : [];
+        out.push(...chunk.map(([spec], j) => this.created(answered[j], spec)));
+      } catch (error) {
+        if (!isGrafeasError(error, 'GRAFEAS_ALREADY_EXISTS')) throw error;
+        // One of them exists already: create one by one, each already-exists being a success.
+        for (const [spec] of chunk) out.push(await this.createOccurrence(project, spec, options));
+      }
+    }
+    return out;
+  }
+
+  async getOccurrence(name: string, options?: CallOptions): Promise<Occurrence> {
+    if (!parseOccurrenceName(name))
+      throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+    const json = await this.send({ op: 'occurrences.get', name }, options);
+    const parsed = this.mapper.occurrenceFromWire(json);
+    if (!parsed.ok) {
+      throw localGrafeasError('GRAFEAS_UNSUPPORTED_KIND', this.backend, `${name}: ${parsed.skipped.reason}`);
+    }
+    return this.storedOccurrence(parsed.value, name);
+  }
+
+  async listOccurrences(
+    project: string,
+    options?: CallOptions & OccurrenceFilter,
+  ): Promise<ListResult<Occurrence>> {
+    const parent = this.parent(project);
+    const filter = { resourceUrl: options?.resourceUrl, kind: options?.kind };
+    return this.collect(options, filter, (pageToken) => ({
+      op: 'occurrences.list',
+      parent,
+      filter: occurrenceFilter(filter),
+      ...this.page(pageToken),
+    }));
+  }
+
+  async deleteOccurrence(name: string, options?: CallOptions): Promise<void> {
+    if (!parseOccurrenceName(name))
+      throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+    await this.send({ op: 'occurrences.delete', name }, options);
+  }
+
+  async listImageOccurrences(
+    project: string,
+    resourceUrl: string,
+    options?: CallOptions,
+  ): Promise<ImageOccurrences> {
+    const { items, skipped } = await this.listOccurrences(project, { ...options, resourceUrl });
+    return partitionImageOccurrences(items, skipped);
+  }
+
+  async listNoteOccurrences(
+    name: string,
+    resourceUrl: string,
+    options?: CallOptions,
+  ): Promise<ListResult<Occurrence>> {
+    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    const filter = { resourceUrl };
+    return this.collect(options, filter, (pageToken) => ({
+      op: 'notes.occurrences.list',
+      name,
+      filter: occurrenceFilter(filter),
+      ...this.page(pageToken),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private async collect(
+    options: CallOptions | undefined,
+    filter: OccurrenceFilter,
+    call: (pageToken: string | undefined) => WireCall,
+  ): Promise<ListResult<Occurrence>> {
+    const items: Occurrence[] = [];
+    const skipped: Skipped[] = [];
+    await this.pages(options, 'occurrences', call, (raw) => {
+      const parsed = this.mapper.occurrenceFromWire(raw);
+      if (!parsed.ok) {
+        skipped.push(parsed.skipped);
+        return;
+      }
+      if (!parsed.value.name) {
+        skipped.push({ reason: 'occurrence has no name' });
+        return;
+      }
+      const o = this.storedOccurrence(parsed.value, parsed.value.name);
+      if (matches(o, filter)) items.push(o);
+    });
+    return { items, skipped };
+  }
+
+  /** Follow nextPageToken until it is empty, under one deadline for the whole listing. */
+  private async pages(
+    options: CallOptions | undefined,
+    key: 'notes' | 'occurrences',
+    call: (pageToken: string | undefined) => WireCall,
+    each: (raw: unknown) => void,
+  ): Promise<void> {
+    const signal = this.deadline(options);
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+      const json = await this.sendWith(call(token), signal);
+      const list = json[key];
+      if (list !== undefined && !Array.isArray(list)) {
+        throw localGrafeasError(
+          'GRAFEAS_BAD_RESPONSE',
+          this.backend,
+          `${this.backend}: "${key}" is not a list`,
+        );
+      }
+      for (const raw of list ?? []) each(raw);
+      token =
+        typeof json.nextPageToken === 'string' && json.nextPageToken !== '' ? json.nextPageToken : undefined;
+      if (token !== undefined && seen.has(token)) {
+        throw localGrafeasError(
+          'GRAFEAS_BAD_RESPONSE',
+          this.backend,
+          `${this.backend} returned the page token "${token}" twice: its pagination loops`,
+        );
+      }
+      if (token !== undefined) seen.add(token);
+    } while (token !== undefined);
+  }
+
+  private page(pageToken: string | undefined) {
+    return { pageSize: this.options.pageSize, ...(pageToken ? { pageToken } : {}) };
+  }
+
+  private send(call: WireCall, options: CallOptions | undefined): Promise<Record<string, unknown>> {
+    return this.sendWith(call, this.deadline(options));
+  }
+
+  private sendWith(call: WireCall, signal: AbortSignal): Promise<Record<string, unknown>> {
+    return withRetry(this.backend, signal, this.options.retry, () => this.transport.call(call, signal));
+  }
+
+  private deadline(options: CallOptions | undefined): AbortSignal {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    return options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  }
+
+  private note(json: unknown, name: string): Note {
+    const parsed = this.mapper.noteFromWire(json);
+    if (!parsed.ok) {
+      throw localGrafeasError('GRAFEAS_UNSUPPORTED_KIND', this.backend, `${name}: ${parsed.skipped.reason}`);
+    }
+    return this.storedNote({ ...parsed.value, name: parsed.value.name ?? name });
+  }
+
+  private storedNote(wire: WireNote): Note {
+    const { spec, ...stored } = wire;
+    return { ...spec, ...stored, name: stored.name ?? '' };
+  }
+
+  private storedOccurrence(wire: WireOccurrence, name: string): Occurrence {
+    const { spec, ...stored } = wire;
+    return storedOccurrence(spec, { ...stored, name: stored.name ?? name });
+  }
+
+  /** What the server answered to a create; the spec itself if the answer cannot be read. */
+  private created(json: unknown, spec: OccurrenceSpec): Occurrence {
+    const parsed = this.mapper.occurrenceFromWire(json);
+    if (parsed.ok && parsed.value.name) return this.storedOccurrence(parsed.value, parsed.value.name);
+    const name = json && typeof json === 'object' && 'name' in json ? String(json.name) : '';
+    if (!name) {
+      throw localGrafeasError(
+        'GRAFEAS_BAD_RESPONSE',
+        this.backend,
+        `${this.backend} answered a create without a name`,
+      );
+    }
+    return storedOccurrence(spec, { name });
+  }
+
+  /** Already-exists: find the identical attestation on its note; otherwise report the spec. */
+  private async existing(spec: OccurrenceSpec, options?: CallOptions): Promise<Occurrence> {
+    // Compare as the server stores it (v1 turns a PGP attestation into serializedPayload + signatures).
+    const onWire = this.mapper.occurrenceFromWire(this.mapper.occurrenceToWire(spec));
+    const wanted = attestationFingerprint(onWire.ok ? onWire.value.spec : spec);
+    const found = await this.listNoteOccurrences(spec.noteName, spec.resourceUri, options);
+    const same = found.items.find(
+      (o) => wanted !== null && attestationFingerprint(occurrenceSpecOf(o)) === wanted,
+    );
+    return same ?? storedOccurrence(spec, { name: '' });
+  }
+
+  private checkSpec(spec: OccurrenceSpec): void {
+    if (!parseNoteName(spec.noteName)) throw this.invalid(`noteName "${spec.noteName}" is not a note name`);
+    if (!spec.resourceUri) throw this.invalid('resourceUri is required');
+  }
+
+  private parent(project: string): string {
+    const id = projectIdOf(project);
+    if (!id) throw this.invalid(`"${project}" is not a project id or projects/P name`);
+    return `projects/${id}`;
+  }
+
+  private invalid(message: string): GrafeasError {
+    return localGrafeasError(
+      'GRAFEAS_INVALID_ARGUMENT',
+      this.backend,
+      `${this.backend}: ${message}`,
+      undefined,
+      400,
+    );
+  }
+}

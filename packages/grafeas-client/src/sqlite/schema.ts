@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+
+const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS notes (
+  project TEXT NOT NULL,
+  note_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  create_time TEXT NOT NULL,
+  update_time TEXT NOT NULL,
+  PRIMARY KEY (project, note_id)
+);
+CREATE TABLE IF NOT EXISTS occurrences (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  project TEXT NOT NULL,
+  occurrence_id TEXT NOT NULL UNIQUE,
+  resource_uri TEXT NOT NULL,
+  note_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  fingerprint TEXT,
+  create_time TEXT NOT NULL,
+  update_time TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS occurrences_by_resource ON occurrences (project, resource_uri, seq);
+CREATE INDEX IF NOT EXISTS occurrences_by_note ON occurrences (note_name, resource_uri, seq);
+CREATE INDEX IF NOT EXISTS occurrences_by_id ON occurrences (project, occurrence_id);
+CREATE INDEX IF NOT EXISTS occurrences_by_fingerprint ON occurrences (project, fingerprint);
+`;
+
+/** WAL + a busy timeout let a CLI and a server share one file. */
+export function prepareDatabase(db: Database.Database): void {
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < SCHEMA_VERSION) {
+    db.exec(DDL);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+}

@@ -1,0 +1,57 @@
+import type {
+  ImageOccurrences,
+  ListResult,
+  Note,
+  NoteKind,
+  NoteSpec,
+  Occurrence,
+  OccurrenceKind,
+  OccurrenceSpec,
+} from './model.js';
+
+export interface CallOptions {
+  /** Deadline / cancellation for the whole call, retries included. */
+  signal?: AbortSignal;
+}
+
+export interface OccurrenceFilter {
+  /** Exact resource URL, e.g. https://gcr.io/P/app@sha256:HEX. */
+  resourceUrl?: string;
+  kind?: OccurrenceKind;
+}
+
+/**
+ * Grafeas notes and occurrences, whichever backend holds them. `project` is a project id ("P") or
+ * its name ("projects/P"). Lists follow every page; what cannot be understood comes back in `skipped`.
+ * Creating something that already exists succeeds and returns the existing resource where it can.
+ */
+export interface MetadataStore {
+  /** What this store talks to, as named in errors (e.g. `sqlite:/var/lib/signet.db`). */
+  readonly backend: string;
+  createNote(project: string, noteId: string, note: NoteSpec, options?: CallOptions): Promise<Note>;
+  getNote(name: string, options?: CallOptions): Promise<Note>;
+  listNotes(project: string, options?: CallOptions & { kind?: NoteKind }): Promise<ListResult<Note>>;
+  deleteNote(name: string, options?: CallOptions): Promise<void>;
+  createOccurrence(project: string, occurrence: OccurrenceSpec, options?: CallOptions): Promise<Occurrence>;
+  batchCreateOccurrences(
+    project: string,
+    occurrences: OccurrenceSpec[],
+    options?: CallOptions,
+  ): Promise<Occurrence[]>;
+  getOccurrence(name: string, options?: CallOptions): Promise<Occurrence>;
+  listOccurrences(project: string, options?: CallOptions & OccurrenceFilter): Promise<ListResult<Occurrence>>;
+  deleteOccurrence(name: string, options?: CallOptions): Promise<void>;
+  /** Attestations, vulnerabilities and discovery status of one image, in one pass over every page. */
+  listImageOccurrences(
+    project: string,
+    resourceUrl: string,
+    options?: CallOptions,
+  ): Promise<ImageOccurrences>;
+  /** The occurrences attached to a note (e.g. an attestor's) for one resource URL, wherever their project. */
+  listNoteOccurrences(
+    noteName: string,
+    resourceUrl: string,
+    options?: CallOptions,
+  ): Promise<ListResult<Occurrence>>;
+  close(): Promise<void>;
+}
