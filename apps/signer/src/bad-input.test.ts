@@ -1,0 +1,353 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanError, runSignet, type SignetRun } from './test-support/run-signet.js';
+import { createSandbox, gpgGenerateKey, type Sandbox, testDigest } from './test-support/sandbox.js';
+
+const kritisSigner = join(process.env.SIGNET_TESTDATA ?? '', 'kritis', 'integration', 'signer');
+const image = `gcr.io/p/app@${testDigest}`;
+const note = 'projects/p/notes/n';
+/** Nothing listens on port 1 of the loopback interface: connection refused. */
+const unreachable = ['--store', 'grafeas:http://127.0.0.1:1'];
+
+let sandbox: Sandbox;
+let fingerprint: string;
+const signet = (args: string[], env: NodeJS.ProcessEnv = {}) => runSignet(args, { ...sandbox.env, ...env });
+
+function expectFailure(run: SignetRun, code: number, text: string): void {
+  expect(run.stderr).toContain(text);
+  expect(run.code).toBe(code);
+  expectCleanError(run);
+}
+
+beforeAll(async () => {
+  sandbox = createSandbox();
+  fingerprint = gpgGenerateKey(sandbox, 'Someone <someone@example.com>');
+  expect((await signet(['note', 'create', '--project', 'p', '--note-id', 'n'])).code).toBe(0);
+});
+afterAll(() => sandbox.cleanup());
+
+describe('missing and unusable files: exit 2', () => {
+  it('names a --pgp-key that does not exist', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pgp-key',
+      sandbox.path('missing.asc'),
+    ]);
+    expectFailure(run, 2, `--pgp-key ${sandbox.path('missing.asc')} does not exist`);
+  });
+
+  it('refuses a --pgp-key that holds no private key', async () => {
+    const garbage = sandbox.write('garbage.asc', 'not a key\n');
+    expectFailure(
+      await signet(['sign', '--image', image, '--note', note, '--pgp-key', garbage]),
+      2,
+      'holds no armored OpenPGP private key',
+    );
+    const publicOnly = join(kritisSigner, 'public.key');
+    expectFailure(
+      await signet(['sign', '--image', image, '--note', note, '--pgp-key', publicOnly]),
+      2,
+      'holds no armored OpenPGP private key',
+    );
+  });
+
+  it('refuses a corrupt armored private key', async () => {
+    const corrupt = sandbox.write(
+      'corrupt.asc',
+      '-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nAAAAthisisnotakey\n=AAAA\n-----END PGP PRIVATE KEY BLOCK-----\n',
+    );
+    const run = await signet(['sign', '--image', image, '--note', note, '--pgp-key', corrupt]);
+    expect(run.code).toBe(2);
+    expectCleanError(run);
+  });
+
+  it('refuses a PKIX key file that is not PEM, and a folder given as a key', async () => {
+    const garbage = sandbox.write('garbage.pem', 'nope');
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pkix-key',
+      garbage,
+      '--pkix-algorithm',
+      'ECDSA_P256_SHA256',
+    ]);
+    expectFailure(run, 2, 'invalid PKIX key');
+    const folder = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pkix-key',
+      sandbox.dir,
+      '--pkix-algorithm',
+      'ECDSA_P256_SHA256',
+    ]);
+    expectFailure(folder, 2, 'is a folder, not a file');
+  });
+
+  it('refuses an unknown PKIX algorithm', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pkix-key',
+      join(kritisSigner, 'ec_private.pem'),
+      '--pkix-algorithm',
+      'ECDSA_P256_MD5',
+    ]);
+    expect(run.code).toBe(2);
+    expectCleanError(run);
+  });
+
+  it('names a --signature, --public-key and --authority that do not exist', async () => {
+    const attach = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      sandbox.path('sig.asc'),
+      '--pgp-key-id',
+      fingerprint,
+    ]);
+    expectFailure(attach, 2, `--signature ${sandbox.path('sig.asc')} does not exist`);
+    const signature = sandbox.write('sig.asc', sandbox.gpg(['-u', fingerprint, '-a', '--sign'], 'x'));
+    const publicKey = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      signature,
+      '--pgp-key-id',
+      fingerprint,
+      '--public-key',
+      sandbox.path('k.pub'),
+    ]);
+    expectFailure(publicKey, 2, `--public-key ${sandbox.path('k.pub')} does not exist`);
+    const verify = await signet(['verify', '--image', image, '--authority', sandbox.path('auth.yaml')]);
+    expectFailure(verify, 2, `--authority ${sandbox.path('auth.yaml')} does not exist`);
+  });
+
+  it('refuses a signature file that is not an OpenPGP message', async () => {
+    const garbage = sandbox.write('garbage.sig', 'hello');
+    const run = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      garbage,
+      '--pgp-key-id',
+      fingerprint,
+    ]);
+    expect(run.code).toBe(2);
+    expectCleanError(run);
+  });
+
+  it('refuses an AttestationAuthority with a typo, naming the field', async () => {
+    const typo = sandbox.write(
+      'typo.yaml',
+      'apiVersion: kritis.grafeas.io/v1beta1\nkind: AttestationAuthority\nmetadata:\n  name: a\nspec:\n  noteReference: projects/p\n  publicKeyDate: abc\n',
+    );
+    const run = await signet(['verify', '--image', image, '--authority', typo]);
+    expectFailure(run, 2, 'publicKeyDate');
+  });
+});
+
+describe('keys and ids that do not match: exit 2', () => {
+  it('refuses a --pgp-key-id the key does not have', async () => {
+    const payload = (await signet(['payload', '--image', image])).stdoutBytes;
+    const signature = sandbox.write('good.asc', sandbox.gpg(['-u', fingerprint, '-a', '--sign'], payload));
+    const wrongId = 'A'.repeat(40);
+    const run = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      signature,
+      '--pgp-key-id',
+      wrongId,
+    ]);
+    expectFailure(run, 2, `your GnuPG keyring has no public key ${wrongId}`);
+    const withKey = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      signature,
+      '--pgp-key-id',
+      wrongId,
+      '--public-key',
+      join(kritisSigner, 'public.key'),
+    ]);
+    expectFailure(withKey, 2, `the public key given has no signing key ${wrongId}`);
+  });
+
+  it('refuses a signature made by another key than --pgp-key-id', async () => {
+    const other = gpgGenerateKey(sandbox, 'Other <other@example.com>');
+    const payload = (await signet(['payload', '--image', image])).stdoutBytes;
+    const signature = sandbox.write('other.asc', sandbox.gpg(['-u', other, '-a', '--sign'], payload));
+    const run = await signet([
+      'attach',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--signature',
+      signature,
+      '--pgp-key-id',
+      fingerprint,
+    ]);
+    expect(run.code).toBe(2);
+    expectCleanError(run);
+  });
+});
+
+describe('flags: exit 2', () => {
+  it('asks for exactly one key source', async () => {
+    expectFailure(await signet(['sign', '--image', image, '--note', note]), 2, 'no signing key was given');
+    const both = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pgp-key',
+      'a',
+      '--gpg-user',
+      'b',
+    ]);
+    expectFailure(both, 2, "option '--pgp-key <file>' cannot be used with option '--gpg-user <uid>'");
+  });
+
+  it('names an unset --pgp-passphrase-env variable', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pgp-key',
+      join(kritisSigner, 'private.key'),
+      '--pgp-passphrase-env',
+      'NOT_SET_ANYWHERE',
+    ]);
+    expectFailure(run, 2, 'NOT_SET_ANYWHERE, but that environment variable is not set');
+  });
+
+  it('asks --pkix-key for its algorithm', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      note,
+      '--pkix-key',
+      join(kritisSigner, 'ec_private.pem'),
+    ]);
+    expectFailure(run, 2, '--pkix-key needs --pkix-algorithm');
+  });
+
+  it('refuses a tag instead of a digest, in every command that takes --image', async () => {
+    for (const args of [
+      ['sign', '--note', note, '--pgp-key', join(kritisSigner, 'private.key')],
+      ['verify', '--authority', 'x.yaml'],
+      ['check', '--policy', 'x.yaml'],
+      ['attach', '--note', note, '--signature', 'x', '--pgp-key-id', fingerprint],
+    ]) {
+      const run = await signet([...args, '--image', 'gcr.io/p/app:v1']);
+      expectFailure(run, 2, 'names a tag, not a digest');
+    }
+  });
+
+  it('refuses a note name and ids that are not Grafeas names', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      'notes/n',
+      '--pgp-key',
+      join(kritisSigner, 'private.key'),
+    ]);
+    expectFailure(run, 2, '--note notes/n is not a note name');
+    expectFailure(
+      await signet(['note', 'create', '--project', 'p', '--note-id', 'a/b']),
+      2,
+      '--note-id "a/b" is not a valid id',
+    );
+  });
+
+  it('refuses a --wait that is not a duration', async () => {
+    const policy = join(kritisSigner, 'policy_strict.yaml');
+    expectFailure(
+      await signet(['check', '--image', image, '--policy', policy, '--wait', 'soon']),
+      2,
+      '--wait soon is not a duration',
+    );
+  });
+
+  it('says how to create a note that does not exist', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      image,
+      '--note',
+      'projects/p/notes/absent',
+      '--pgp-key',
+      join(kritisSigner, 'private.key'),
+    ]);
+    expectFailure(run, 2, 'signet note create --project p --note-id absent');
+  });
+
+  it('refuses a store URL of an unknown kind', async () => {
+    const run = await signet(['--store', 'mysql://db', 'note', 'create', '--project', 'p', '--note-id', 'n']);
+    expectFailure(run, 2, 'unknown kind of store');
+  });
+});
+
+describe('an unreachable store: exit 3', () => {
+  it.each([
+    ['note create', ['note', 'create', '--project', 'p', '--note-id', 'n']],
+    ['sign', ['sign', '--image', image, '--note', note, '--pgp-key', join(kritisSigner, 'private.key')]],
+    ['check', ['check', '--image', image, '--policy', join(kritisSigner, 'policy_strict.yaml')]],
+  ])('%s names the backend and says to check it', async (_name, args) => {
+    const run = await signet([...unreachable, ...args]);
+    expectFailure(run, 3, 'cannot reach http://127.0.0.1:1');
+    expect(run.stderr).toContain('check that the metadata backend is running and reachable');
+  });
+
+  it('fails over SIGNET_STORE too, and as JSON with --output json', async () => {
+    const run = await signet(['--output', 'json', 'note', 'create', '--project', 'p', '--note-id', 'n'], {
+      SIGNET_STORE: 'grafeas:http://127.0.0.1:1',
+    });
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'GRAFEAS_UNAVAILABLE', exitCode: 3 } });
+  });
+
+  it('prints the stack trace only with SIGNET_DEBUG=1', async () => {
+    const run = await signet([...unreachable, 'note', 'create', '--project', 'p', '--note-id', 'n'], {
+      SIGNET_DEBUG: '1',
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/\n\s+at .+:\d+/);
+  });
+});

@@ -1,0 +1,263 @@
+import { join } from 'node:path';
+import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanError, runSignet } from './test-support/run-signet.js';
+import { createSandbox, type Sandbox } from './test-support/sandbox.js';
+
+const kritisSigner = join(process.env.SIGNET_TESTDATA ?? '', 'kritis', 'integration', 'signer');
+const strictPolicy = join(kritisSigner, 'policy_strict.yaml');
+const loosePolicy = join(kritisSigner, 'policy_loose.yaml');
+const vulnerable = `gcr.io/my-proj/java-with-vulnz@sha256:${'1'.repeat(64)}`;
+const acceptable = `gcr.io/my-proj/acceptable-vulnz@sha256:${'2'.repeat(64)}`;
+const note = 'projects/attestors/notes/vulnz-attestor';
+
+function vulnerability(
+  image: string,
+  cve: string,
+  severity: 'LOW' | 'HIGH' | 'CRITICAL',
+  fixAvailable: boolean,
+): OccurrenceSpec {
+  return {
+    kind: 'VULNERABILITY',
+    resourceUri: `https://${image}`,
+    noteName: `projects/goog-vulnz/notes/${cve}`,
+    severity,
+    effectiveSeverity: severity,
+    fixAvailable,
+    packages: [{ affectedCpeUri: 'cpe:/o:debian:debian_linux:11', affectedPackage: 'openssl', fixAvailable }],
+  };
+}
+
+function discovery(
+  image: string,
+  analysisStatus: 'PENDING' | 'FINISHED_SUCCESS' | 'FINISHED_FAILED',
+): OccurrenceSpec {
+  return {
+    kind: 'DISCOVERY',
+    resourceUri: `https://${image}`,
+    noteName: 'projects/goog-analysis/notes/PACKAGE_VULNERABILITY',
+    analysisStatus,
+  };
+}
+
+let sandbox: Sandbox;
+let dbPath: string;
+let store: SqliteMetadataStore;
+let storeFlags: string[];
+const signet = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runSignet([...storeFlags, ...args], { ...sandbox.env, ...env });
+
+beforeAll(async () => {
+  sandbox = createSandbox();
+  dbPath = sandbox.path('scans.db');
+  storeFlags = ['--store', `sqlite:${dbPath}`];
+  store = new SqliteMetadataStore(dbPath);
+  await store.createOccurrence('my-proj', vulnerability(vulnerable, 'CVE-2021-3711', 'HIGH', true));
+  await store.createOccurrence('my-proj', vulnerability(vulnerable, 'CVE-2021-20305', 'CRITICAL', true));
+  await store.createOccurrence('my-proj', discovery(vulnerable, 'FINISHED_SUCCESS'));
+  await store.createOccurrence('my-proj', vulnerability(acceptable, 'CVE-2020-1971', 'LOW', false));
+  await store.createOccurrence('my-proj', vulnerability(acceptable, 'CVE-2021-20305', 'CRITICAL', true));
+  await store.createOccurrence('my-proj', discovery(acceptable, 'FINISHED_SUCCESS'));
+  expect(
+    (await signet(['note', 'create', '--project', 'attestors', '--note-id', 'vulnz-attestor'])).code,
+  ).toBe(0);
+});
+afterAll(async () => {
+  await store.close();
+  sandbox.cleanup();
+});
+
+async function attestationsOf(image: string): Promise<number> {
+  return (await store.listNoteOccurrences(note, `https://${image}`)).items.length;
+}
+
+describe("check-and-sign under Kritis's policy_strict.yaml", () => {
+  const signArgs = (image: string) => [
+    'sign',
+    '--image',
+    image,
+    '--note',
+    note,
+    '--pgp-key',
+    join(kritisSigner, 'private.key'),
+  ];
+
+  it('refuses to sign an image whose vulnerabilities exceed the policy: exit 1, no attestation', async () => {
+    const run = await signet([...signArgs(vulnerable), '--policy', strictPolicy]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('REFUSED to sign');
+    expect(run.stdout).toContain('CVE-2021-3711 (HIGH, fix available)');
+    expect(run.stdout).not.toContain('CVE-2021-20305');
+    expect(await attestationsOf(vulnerable)).toBe(0);
+  });
+
+  it('signs an image that passes: exit 0, one attestation', async () => {
+    const run = await signet([...signArgs(acceptable), '--policy', strictPolicy]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('passes VulnzSigningPolicy my-vsp');
+    expect(run.stdout).toContain(`Signed https://${acceptable}`);
+    expect(await attestationsOf(acceptable)).toBe(1);
+  });
+
+  it('signs the vulnerable image under policy_loose.yaml (CRITICAL allowed)', async () => {
+    const run = await signet([...signArgs(vulnerable), '--policy', loosePolicy]);
+    expect(run.code).toBe(0);
+    expect(await attestationsOf(vulnerable)).toBe(1);
+  });
+});
+
+describe('check-and-sign while the scan runs', () => {
+  const signArgs = (image: string) => [
+    'sign',
+    '--image',
+    image,
+    '--note',
+    note,
+    '--pgp-key',
+    join(kritisSigner, 'private.key'),
+    '--policy',
+    strictPolicy,
+  ];
+
+  it('refuses to sign an image whose scan is not finished: exit 1, no attestation', async () => {
+    const image = `gcr.io/my-proj/scanning@sha256:${'9'.repeat(64)}`;
+    await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
+    const run = await signet(signArgs(image));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('is not finished (PENDING)');
+    expect(await attestationsOf(image)).toBe(0);
+  });
+
+  it('signs once the scan finishes within --wait', async () => {
+    const image = `gcr.io/my-proj/scanned-later@sha256:${'a'.repeat(64)}`;
+    await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
+    const running = signet([...signArgs(image), '--wait', '30s'], { SIGNET_POLL_MS: '100' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('waiting for the vulnerability scan');
+    expect(await attestationsOf(image)).toBe(1);
+  });
+
+  it('refuses --wait without --policy: exit 2', async () => {
+    const run = await signet([
+      'sign',
+      '--image',
+      acceptable,
+      '--note',
+      note,
+      '--pgp-key',
+      join(kritisSigner, 'private.key'),
+      '--wait',
+      '5s',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--wait applies to --policy only');
+  });
+});
+
+describe('signet check', () => {
+  it('gives the verdict: exit 1 naming the CVEs, exit 0 for a passing image', async () => {
+    const failing = await signet([
+      '--output',
+      'json',
+      'check',
+      '--image',
+      vulnerable,
+      '--policy',
+      strictPolicy,
+    ]);
+    expect(failing.code).toBe(1);
+    expect(JSON.parse(failing.stdout)).toMatchObject({
+      passed: false,
+      project: 'my-proj',
+      scan: 'FINISHED',
+      vulnerabilities: 2,
+      excess: [{ cveId: 'CVE-2021-3711', severity: 'HIGH', fixAvailable: true, limit: 'MEDIUM' }],
+    });
+    const passing = await signet(['check', '--image', acceptable, '--policy', strictPolicy]);
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toMatch(/^PASS /);
+  });
+
+  it('waits for the scan to finish with --wait, printing progress', async () => {
+    const image = `gcr.io/my-proj/fresh@sha256:${'3'.repeat(64)}`;
+    await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
+    const running = signet(['check', '--image', image, '--policy', strictPolicy, '--wait', '30s'], {
+      SIGNET_POLL_MS: '100',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await store.createOccurrence('my-proj', vulnerability(image, 'CVE-2020-1971', 'LOW', true));
+    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /^waiting for the vulnerability scan of gcr\.io\/my-proj\/fresh@sha256:3{64}: PENDING, \d+s left$/m,
+    );
+    expect(run.stdout).toMatch(/^PASS .*\(1 vulnerabilities in project my-proj/);
+  });
+
+  it('gives up after --wait with exit 3 when the scan never finishes', async () => {
+    const image = `gcr.io/my-proj/stuck@sha256:${'4'.repeat(64)}`;
+    await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
+    const run = await signet(['check', '--image', image, '--policy', strictPolicy, '--wait', '300ms'], {
+      SIGNET_POLL_MS: '100',
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('did not finish within 300ms (last status PENDING)');
+    expectCleanError(run);
+  });
+
+  it('reports a failed scan with exit 3 rather than a verdict', async () => {
+    const image = `gcr.io/my-proj/broken@sha256:${'5'.repeat(64)}`;
+    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_FAILED'));
+    const run = await signet(['check', '--image', image, '--policy', strictPolicy]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('ended with FINISHED_FAILED');
+    expectCleanError(run);
+  });
+
+  it('asks for --vulnz-project for a registry outside Google, then uses it', async () => {
+    const image = `registry.example.com/team/app@sha256:${'6'.repeat(64)}`;
+    const without = await signet(['check', '--image', image, '--policy', strictPolicy]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('--vulnz-project PROJECT');
+    await store.createOccurrence('scans', vulnerability(image, 'CVE-2021-3711', 'HIGH', true));
+    const withProject = await signet([
+      'check',
+      '--image',
+      image,
+      '--policy',
+      strictPolicy,
+      '--vulnz-project',
+      'scans',
+    ]);
+    expect(withProject.code).toBe(1);
+    expect(withProject.stdout).toContain('CVE-2021-3711');
+  });
+
+  it('refuses a policy file of the wrong kind or with a typo: exit 2 naming the field', async () => {
+    const typo = sandbox.write(
+      'typo.yaml',
+      'apiVersion: kritis.grafeas.io/v1beta1\nkind: VulnzSigningPolicy\nmetadata:\n  name: t\nspec:\n  imageVulnerabilityRequirements:\n    maximumFixableSeverity: MEDIUMISH\n',
+    );
+    const run = await signet(['check', '--image', acceptable, '--policy', typo]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('spec.imageVulnerabilityRequirements.maximumFixableSeverity');
+    expectCleanError(run);
+    const wrongKind = await signet([
+      'check',
+      '--image',
+      acceptable,
+      '--policy',
+      join(
+        process.env.SIGNET_TESTDATA ?? '',
+        'kritis/integration/testdata/generic-attestation-policy/my-gap.yaml',
+      ),
+    ]);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.stderr).toContain('holds 0 VulnzSigningPolicy resources');
+  });
+});

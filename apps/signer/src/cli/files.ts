@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { backendError, usageError } from './cli-error.js';
+
+/** Reads a file named on the command line; failures name the flag and say what to do. */
+export async function readInputFile(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw fileError(error, path, what);
+  }
+}
+
+export async function readInputText(path: string, what: string): Promise<string> {
+  return (await readInputFile(path, what)).toString('utf8');
+}
+
+/** The regular files of a folder, sorted by name. */
+export async function listFolder(path: string, what: string): Promise<string[]> {
+  try {
+    const entries = await readdir(path, { withFileTypes: true, recursive: true });
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${entry.parentPath}/${entry.name}`)
+      .sort();
+  } catch (error) {
+    throw fileError(error, path, what);
+  }
+}
+
+function fileError(error: unknown, path: string, what: string) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return usageError('FILE_NOT_FOUND', `${what} ${path} does not exist`, `check the path given for ${what}`);
+  }
+  if (code === 'EISDIR') {
+    return usageError(
+      'FILE_IS_DIRECTORY',
+      `${what} ${path} is a folder, not a file`,
+      `give a file for ${what}`,
+    );
+  }
+  if (code === 'ENOTDIR') {
+    return usageError('NOT_A_FOLDER', `${what} ${path} is not a folder`, `give a folder for ${what}`);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return backendError(
+      'FILE_UNREADABLE',
+      `${what} ${path} cannot be read: permission denied`,
+      `make it readable by this user (chmod u+r ${path}) or run as its owner`,
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return backendError(
+    'FILE_UNREADABLE',
+    `${what} ${path} cannot be read: ${reason}`,
+    'check the file and the disk',
+  );
+}

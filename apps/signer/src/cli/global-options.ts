@@ -1,0 +1,37 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type ApiVersion = 'v1' | 'v1beta1';
+export type OutputFormat = 'text' | 'json';
+
+/** The options every command accepts, after commander applied flags and environment variables. */
+export interface GlobalOptions {
+  store: string;
+  api: ApiVersion;
+  output: OutputFormat;
+}
+
+/** `$XDG_DATA_HOME/signet` (or `~/.local/share/signet`): where the embedded store lives by default. */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  const base = xdg?.startsWith('/') ? xdg : join(env.HOME || homedir(), '.local', 'share');
+  return join(base, 'signet');
+}
+
+export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return `sqlite:${join(userDataDir(env), 'metadata.db')}`;
+}
+
+/**
+ * `apiDefaulted`: neither --api nor SIGNET_API was given. Open-source Grafeas serves v1beta1 only, so a
+ * `grafeas:` store then talks v1beta1 rather than failing on the v1 default.
+ */
+export function resolveGlobalOptions(
+  raw: { store?: string; api?: string; output?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  apiDefaulted = false,
+): GlobalOptions {
+  const store = raw.store && raw.store.length > 0 ? raw.store : defaultStoreUrl(env);
+  const api = raw.api === 'v1beta1' || (apiDefaulted && store.startsWith('grafeas:')) ? 'v1beta1' : 'v1';
+  return { store, api, output: raw.output === 'json' ? 'json' : 'text' };
+}

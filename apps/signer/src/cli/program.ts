@@ -1,0 +1,156 @@
+import { Command, Option, type OutputConfiguration } from 'commander';
+import type { CommandAction, CommandContext, CommandResult } from './command-result.js';
+import { exitCodeHelp } from './exit-codes.js';
+import { defaultStoreUrl, resolveGlobalOptions } from './global-options.js';
+
+/** Called with each finished command's result; `runCli` prints it. */
+export type ResultSink = (result: CommandResult, context: CommandContext) => void;
+
+type Loader<Options> = () => Promise<{ run: CommandAction<Options> }>;
+
+const imageHelp = 'the image, pinned by digest: REGISTRY/REPO@sha256:HEX';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(
+  version: string,
+  sink: ResultSink,
+  env: NodeJS.ProcessEnv,
+  output: OutputConfiguration,
+): Command {
+  const program = new Command('signet');
+  program
+    .description(
+      'Sign container images by digest, and check them as the Signet admission webhook does ' +
+        '(Grafeas attestations, Kritis policies).',
+    )
+    .exitOverride()
+    .configureOutput(output)
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .configureHelp({ showGlobalOptions: true })
+    .addOption(
+      new Option('--store <url>', 'metadata store: sqlite:PATH, containeranalysis[:URL], grafeas:URL').env(
+        'SIGNET_STORE',
+      ),
+    )
+    .addOption(
+      new Option('--api <version>', 'Grafeas API version (v1beta1 for a grafeas: store)')
+        .choices(['v1', 'v1beta1'])
+        .env('SIGNET_API')
+        .default('v1'),
+    )
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `\nDefault store: ${defaultStoreUrl(env)} (created on first use).\n` +
+        'Environment: SIGNET_STORE, SIGNET_API, SIGNET_DEBUG=1 (stack traces on errors).\n\n' +
+        exitCodeHelp,
+    );
+
+  const action =
+    <Options>(load: Loader<Options>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const merged = command.optsWithGlobals();
+      const context: CommandContext = {
+        global: resolveGlobalOptions(
+          merged,
+          env,
+          command.getOptionValueSourceWithGlobals('api') === 'default',
+        ),
+        env,
+        progress: (line) => output.writeErr?.(`${line}\n`),
+      };
+      const { run } = await load();
+      sink(await run(command.opts() as Options, context), context);
+    };
+
+  const note = program.command('note').description('manage attestation notes');
+  note
+    .command('create')
+    .description('create an ATTESTATION note (an existing note is not an error)')
+    .requiredOption('--project <project>', 'the project that owns the note')
+    .requiredOption('--note-id <id>', 'the note id (projects/PROJECT/notes/ID)')
+    .option('--description <text>', 'a human-readable description of the note')
+    .action(action(() => import('../commands/note-create.js')));
+
+  program
+    .command('sign')
+    .description('sign an image and store the attestation occurrence')
+    .requiredOption('--image <ref>', imageHelp)
+    .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
+    .option('--project <project>', "the occurrence's project (default: the note's)")
+    .addOption(
+      new Option('--pgp-key <file>', 'an armored OpenPGP private key').conflicts(['gpgUser', 'pkixKey']),
+    )
+    .option('--pgp-passphrase-env <var>', 'the environment variable holding the PGP key passphrase')
+    .addOption(
+      new Option('--gpg-user <uid>', 'sign with this key of your GnuPG keyring').conflicts(['pkixKey']),
+    )
+    .option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)')
+    .option('--pkix-algorithm <alg>', 'e.g. ECDSA_P256_SHA256, RSA_SIGN_PKCS1_2048_SHA256')
+    .option('--policy <file>', 'a VulnzSigningPolicy: refuse to sign an image that fails it')
+    .option('--vulnz-project <project>', 'where the image vulnerabilities are (default: from the registry)')
+    .option('--wait <duration>', 'with --policy: wait up to this long for the scan to finish (e.g. 5m)')
+    .addHelpText('after', '\nOne key source: --pgp-key, --gpg-user, or --pkix-key with --pkix-algorithm.')
+    .action(action(() => import('../commands/sign.js')));
+
+  program
+    .command('attach')
+    .description('upload a PGP signature made elsewhere (gpg -a --sign, skopeo), after verifying it')
+    .requiredOption('--image <ref>', imageHelp)
+    .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
+    .requiredOption('--signature <file>', 'the attached signature, armored or binary')
+    .requiredOption('--pgp-key-id <fpr>', 'the fingerprint of the signing key')
+    .option('--public-key <file>', 'the armored public key (default: exported from your GnuPG keyring)')
+    .option('--project <project>', "the occurrence's project (default: the note's)")
+    .action(action(() => import('../commands/attach.js')));
+
+  program
+    .command('verify')
+    .description('exit 0 when every AttestationAuthority attests the image, 1 otherwise')
+    .requiredOption('--image <ref>', imageHelp)
+    .requiredOption('--authority <file>', 'an AttestationAuthority YAML file (repeatable)', collect)
+    .action(action(() => import('../commands/verify.js')));
+
+  program
+    .command('check')
+    .description("the image's vulnerability verdict under a VulnzSigningPolicy")
+    .requiredOption('--image <ref>', imageHelp)
+    .requiredOption('--policy <file>', 'a VulnzSigningPolicy YAML file')
+    .option('--wait <duration>', 'wait up to this long for the scan to finish (e.g. 30s, 5m)')
+    .option('--vulnz-project <project>', 'where the image vulnerabilities are (default: from the registry)')
+    .action(action(() => import('../commands/check.js')));
+
+  program
+    .command('payload')
+    .description('print the exact bytes that `signet sign` signs for the image')
+    .requiredOption('--image <ref>', imageHelp)
+    .action(action(() => import('../commands/payload.js')));
+
+  program
+    .command('evaluate')
+    .description("the webhook's decision for a manifest, from policy files (exit 0 when all admitted)")
+    .requiredOption('--file <manifest>', 'a Kubernetes manifest (multi-document YAML allowed)')
+    .requiredOption('--policies <dir>', 'a folder of Kritis resources (AttestationAuthority, policies)')
+    .option('--namespace <ns>', 'the namespace objects without one are created in', 'default')
+    .option('--vulnz-project <project>', 'where vulnerabilities of non-GCR images are looked up')
+    .option('--settings <file>', 'the webhook cluster settings (noPolicy, breakglass, onBackendError)')
+    .action(action(() => import('../commands/evaluate.js')));
+
+  program
+    .command('keygen')
+    .description('make an OpenPGP signing key pair: FILE (private) and FILE.pub')
+    .requiredOption('--name <name>', 'the user id name')
+    .requiredOption('--email <email>', 'the user id email')
+    .requiredOption('--out <file>', 'where to write the private key (the public key goes to FILE.pub)')
+    .addOption(new Option('--type <type>', 'key type').choices(['ed25519', 'rsa']).default('ed25519'))
+    .option('--passphrase-env <var>', 'protect the private key with the passphrase in this variable')
+    .action(action(() => import('../commands/keygen.js')));
+
+  return program;
+}

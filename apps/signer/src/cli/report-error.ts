@@ -1,0 +1,60 @@
+import { CliError } from './cli-error.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+/** What every deliberate Signet error looks like (SignetError from @signet/signing, or CliError). */
+interface ExplainedError {
+  name: string;
+  code: string;
+  message: string;
+  fix: string;
+  explain(): string;
+}
+
+export function isExplainedError(error: unknown): error is ExplainedError {
+  if (!(error instanceof Error)) return false;
+  const candidate = error as Error & Partial<ExplainedError>;
+  return (
+    typeof candidate.code === 'string' &&
+    typeof candidate.fix === 'string' &&
+    typeof candidate.explain === 'function'
+  );
+}
+
+/**
+ * Store answers that mean "your request is wrong" rather than "the backend failed": a store URL of
+ * an unknown form, an invalid name or argument, something named that does not exist.
+ */
+const callerMistakes = new Set(['GRAFEAS_BAD_STORE_URL', 'GRAFEAS_INVALID_ARGUMENT', 'GRAFEAS_NOT_FOUND']);
+
+/**
+ * CliError carries its own code. Any other SignetError is about the input (keys, signatures,
+ * references, policies: exit 2) unless it comes from the metadata store (GrafeasError: exit 3 but for
+ * the caller's own mistakes). Anything else is unexpected: exit 3.
+ */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof CliError) return error.exitCode;
+  if (!isExplainedError(error)) return ExitCode.backend;
+  if (error.name === 'GrafeasError')
+    return callerMistakes.has(error.code) ? ExitCode.usage : ExitCode.backend;
+  return ExitCode.usage;
+}
+
+export interface ErrorReport {
+  exitCode: ExitCodeValue;
+  code: string;
+  message: string;
+  fix: string;
+  /** One paragraph: the cause, then the fix. */
+  text: string;
+}
+
+export function describeError(error: unknown): ErrorReport {
+  const exitCode = exitCodeFor(error);
+  if (isExplainedError(error)) {
+    return { exitCode, code: error.code, message: error.message, fix: error.fix, text: error.explain() };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const fix =
+    'this is a bug in signet or an unexpected environment failure: re-run with SIGNET_DEBUG=1 for the stack trace and report it';
+  return { exitCode, code: 'UNEXPECTED', message, fix, text: `${message}\n  fix: ${fix}` };
+}

@@ -1,0 +1,98 @@
+import type { ClusterSettings, Decision } from '@signet/policy';
+import { AttestationVerifier, decide, parseClusterSettings, parseYamlDocuments } from '@signet/policy';
+import { usageError } from '../cli/cli-error.js';
+import type { CommandAction } from '../cli/command-result.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { readInputText } from '../cli/files.js';
+import { withStore } from '../cli/store.js';
+import { admissionRequest, readManifest } from '../policy/manifest.js';
+import { storeMetadataSource } from '../policy/metadata-source.js';
+import { policiesFor, readPolicyFolder } from '../policy/policy-folder.js';
+
+interface EvaluateOptions {
+  file: string;
+  policies: string;
+  namespace: string;
+  vulnzProject?: string;
+  settings?: string;
+}
+
+interface ObjectVerdict {
+  kind: string;
+  namespace: string;
+  name: string;
+  allowed: boolean;
+  decision: Decision;
+}
+
+/** The webhook's decision for each object of a manifest, from policy files: exit 0 when all are admitted. */
+export const run: CommandAction<EvaluateOptions> = async (options, context) => {
+  const objects = await readManifest(options.file);
+  const folder = await readPolicyFolder(options.policies);
+  const settings = await readSettings(options);
+  for (const notice of folder.notices) context.progress(`note: ${notice}`);
+  const verdicts = await withStore(context.global, async (store) => {
+    const metadata = storeMetadataSource(store);
+    const verifier = new AttestationVerifier();
+    const out: ObjectVerdict[] = [];
+    for (const [index, item] of objects.entries()) {
+      const namespace = item.namespace ?? options.namespace;
+      const decision = await decide({
+        request: admissionRequest(item, namespace, index),
+        policies: policiesFor(folder, namespace),
+        settings,
+        metadata,
+        verifier,
+      });
+      out.push({ kind: item.kind, namespace, name: item.name, allowed: decision.allowed, decision });
+    }
+    return out;
+  });
+  const allowed = verdicts.every((verdict) => verdict.allowed);
+  return {
+    exitCode: allowed ? ExitCode.ok : ExitCode.verdictNo,
+    text: verdicts.map(describeVerdict).join('\n') || `no Kubernetes objects in ${options.file}`,
+    json: {
+      allowed,
+      objects: verdicts.map(({ decision, ...rest }) => ({
+        ...rest,
+        violations: decision.violations,
+        dryRunViolations: decision.dryRunViolations,
+        warnings: decision.warnings,
+        breakglass: decision.breakglass,
+        message: decision.message,
+        images: decision.images,
+      })),
+    },
+  };
+};
+
+async function readSettings(options: EvaluateOptions): Promise<Partial<ClusterSettings>> {
+  let raw: unknown = {};
+  if (options.settings) {
+    const [first] = parseYamlDocuments(await readInputText(options.settings, '--settings'));
+    raw = first?.status === 'other' ? first.object : {};
+  }
+  const parsed = parseClusterSettings(raw);
+  if (!parsed.ok) {
+    throw usageError(
+      'SETTINGS_INVALID',
+      `--settings ${options.settings}: ${parsed.error.message}`,
+      parsed.error.fix,
+    );
+  }
+  return options.vulnzProject
+    ? { ...parsed.value, vulnerabilityProject: options.vulnzProject }
+    : parsed.value;
+}
+
+function describeVerdict(verdict: ObjectVerdict): string {
+  const { decision } = verdict;
+  const head = `${verdict.allowed ? 'ADMIT' : 'DENY '} ${verdict.kind} ${verdict.namespace}/${verdict.name}`;
+  const lines = [decision.breakglass ? `${head} (breakglass)` : head];
+  for (const v of decision.violations)
+    lines.push(`  - ${v.image}: ${v.policy}: ${v.reason}\n    fix: ${v.fix}`);
+  for (const v of decision.dryRunViolations) lines.push(`  - (dry run) ${v.image}: ${v.policy}: ${v.reason}`);
+  for (const warning of decision.warnings) lines.push(`  warning: ${warning}`);
+  return lines.join('\n');
+}

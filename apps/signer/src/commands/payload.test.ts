@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanError, runSignet } from '../test-support/run-signet.js';
+import { createSandbox, type Sandbox, testDigest } from '../test-support/sandbox.js';
+
+let sandbox: Sandbox;
+beforeAll(() => {
+  sandbox = createSandbox();
+});
+afterAll(() => sandbox.cleanup());
+
+describe('signet payload', () => {
+  it('prints the exact simple-signing bytes, without a trailing newline', async () => {
+    const run = await runSignet(['payload', '--image', `gcr.io/my-proj/app:1.0@${testDigest}`], sandbox.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `{"critical":{"identity":{"docker-reference":"gcr.io/my-proj/app"},"image":{"docker-manifest-digest":"${testDigest}"},"type":"atomic container signature"},"optional":{}}`,
+    );
+  });
+
+  it('normalises Docker Hub names the way docker pull reads them', async () => {
+    const run = await runSignet(['payload', '--image', `busybox@${testDigest}`], sandbox.env);
+    expect(JSON.parse(run.stdout).critical.identity['docker-reference']).toBe('docker.io/library/busybox');
+  });
+
+  it('gives the payload and the resource URL as JSON with --output json', async () => {
+    const run = await runSignet(
+      ['--output', 'json', 'payload', '--image', `gcr.io/p/app@${testDigest}`],
+      sandbox.env,
+    );
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.resourceUrl).toBe(`https://gcr.io/p/app@${testDigest}`);
+    expect(JSON.parse(out.payload).critical.image['docker-manifest-digest']).toBe(testDigest);
+  });
+
+  it('refuses a tag with exit 2 and says how to find the digest', async () => {
+    const run = await runSignet(['payload', '--image', 'gcr.io/p/app:latest'], sandbox.env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('names a tag, not a digest');
+    expect(run.stderr).toContain('crane digest gcr.io/p/app:latest');
+    expectCleanError(run);
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses an invalid reference with exit 2', async () => {
+    const run = await runSignet(['payload', '--image', 'GCR.io/P/App@sha256:xyz'], sandbox.env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('invalid image reference');
+    expectCleanError(run);
+  });
+
+  it('reports a usage error as JSON on stdout with --output json', async () => {
+    const run = await runSignet(
+      ['--output', 'json', 'payload', '--image', 'gcr.io/p/app:latest'],
+      sandbox.env,
+    );
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'IMAGE_NOT_PINNED', exitCode: 2 } });
+  });
+});

@@ -1,0 +1,16 @@
+import { buildPayload } from '@signet/signing';
+import type { CommandAction } from '../cli/command-result.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { pinnedImage } from '../cli/image.js';
+
+export const run: CommandAction<{ image: string }> = async (options) => {
+  const image = pinnedImage(options.image);
+  const payload = buildPayload({ name: image.name, digest: image.digest });
+  const text = Buffer.from(payload).toString('utf8');
+  return {
+    exitCode: ExitCode.ok,
+    text,
+    raw: payload,
+    json: { image: image.input, resourceUrl: image.resourceUrl, payload: text },
+  };
+};

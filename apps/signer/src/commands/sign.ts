@@ -1,0 +1,87 @@
+import type { MetadataStore } from '@signet/grafeas-client';
+import { buildPayload } from '@signet/signing';
+import { usageError } from '../cli/cli-error.js';
+import type { CommandAction, CommandContext } from '../cli/command-result.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { type PinnedImage, pinnedImage } from '../cli/image.js';
+import { checkId, parseNoteName } from '../cli/note-name.js';
+import { withStore } from '../cli/store.js';
+import type { VulnerabilityVerdict } from '../policy/vulnerability-verdict.js';
+import { attestationOccurrence } from '../sign/attestation.js';
+import { chooseKeySource, type KeySourceOptions } from '../sign/key-source.js';
+import { createAttestation, occurrenceReport } from '../sign/upload.js';
+
+interface SignOptions extends KeySourceOptions {
+  image: string;
+  note: string;
+  project?: string;
+  policy?: string;
+  vulnzProject?: string;
+  wait?: string;
+}
+
+/**
+ * Signs the image's payload and stores the attestation. With --policy it first checks the image's
+ * vulnerabilities and refuses (exit 1) to sign one that fails: Kritis's check-and-sign.
+ */
+export const run: CommandAction<SignOptions> = async (options, context) => {
+  const image = pinnedImage(options.image);
+  const note = parseNoteName(options.note);
+  const project = options.project ? checkId(options.project, '--project') : note.project;
+  if (options.wait && !options.policy) {
+    throw usageError(
+      'WAIT_WITHOUT_POLICY',
+      '--wait applies to --policy only',
+      'add --policy FILE, or drop --wait',
+    );
+  }
+  const check = options.policy ? await loadPolicyCheck(options, image, context) : undefined;
+  const keySource = await chooseKeySource(options, context);
+  const payload = buildPayload({ name: image.name, digest: image.digest });
+  const signature = await keySource.sign(payload);
+  return withStore(context.global, async (store) => {
+    const verdict = check ? await check(store) : undefined;
+    if (verdict && !verdict.passed) {
+      return {
+        exitCode: ExitCode.verdictNo,
+        text: `REFUSED to sign: ${verdict.summary}`,
+        json: { signed: false, image: image.resourceUrl, reason: verdict.summary, excess: verdict.excess },
+      };
+    }
+    const spec = attestationOccurrence({
+      resourceUri: image.resourceUrl,
+      noteName: note.name,
+      payload,
+      signature,
+      api: context.global.api,
+    });
+    const created = await createAttestation(store, project, spec, note.name, context.global);
+    const checked = verdict ? `${verdict.summary}\n` : '';
+    return {
+      exitCode: ExitCode.ok,
+      text: `${checked}Signed ${image.resourceUrl} with ${keySource.describe}\n${occurrenceReport(created)}`,
+      json: created.json,
+    };
+  });
+};
+
+/**
+ * The policy engine loads only for check-and-sign: plain signing stays light. An image whose scan is
+ * still running is refused like a failing one: its verdict is not known yet.
+ */
+async function loadPolicyCheck(options: SignOptions, image: PinnedImage, context: CommandContext) {
+  const { parseDuration } = await import('../cli/duration.js');
+  const { readVulnzSigningPolicy } = await import('../policy/policy-files.js');
+  const { scanStatus } = await import('../policy/scan-status.js');
+  const { vulnerabilityProject, vulnerabilityVerdict } = await import('../policy/vulnerability-verdict.js');
+  const waitMs = options.wait === undefined ? undefined : parseDuration(options.wait, '--wait');
+  const policy = await readVulnzSigningPolicy(options.policy ?? '');
+  const project = vulnerabilityProject(image, options.vulnzProject);
+  return async (store: MetadataStore): Promise<VulnerabilityVerdict> => {
+    const scan = await scanStatus(store, image, project, waitMs, context);
+    const verdict = await vulnerabilityVerdict(store, image, policy, project);
+    if (scan !== 'PENDING' && scan !== 'SCANNING') return verdict;
+    const summary = `the vulnerability scan of ${image.name}@${image.digest} is not finished (${scan}); sign again once it is, or pass --wait DURATION`;
+    return { ...verdict, passed: false, summary };
+  };
+}
