@@ -326,7 +326,7 @@ describe('checkPayloadIdentity', () => {
       checkPayloadIdentity(payloadFor('gcr.io/p/app'), { name: 'gcr.io/p/app', digest: OTHER_DIGEST }),
     );
     expect(error.code).toBe('PAYLOAD_DIGEST_MISMATCH');
-    expect(error.fix).toContain(`signet sign gcr.io/p/app@${OTHER_DIGEST}`);
+    expect(error.fix).toContain(`signet sign --image gcr.io/p/app@${OTHER_DIGEST} --note`);
   });
 
   it('digests compare exactly (no case folding)', () => {

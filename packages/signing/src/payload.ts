@@ -133,14 +133,14 @@ export function checkPayloadIdentity(
     throw new SigningError(
       'PAYLOAD_DIGEST_MISMATCH',
       `the signed payload is for digest ${payload.manifestDigest}, not ${expected.digest}`,
-      `sign this image digest: \`signet sign ${wanted.name}@${expected.digest}\``,
+      `sign this image digest: \`signet sign --image ${wanted.name}@${expected.digest} --note projects/P/notes/N\``,
     );
   }
   if (signed.name !== wanted.name) {
     throw new SigningError(
       'PAYLOAD_REPOSITORY_MISMATCH',
       `the signed payload names repository ${signed.name}, not ${wanted.name}`,
-      `sign the image under the repository it is deployed from: \`signet sign ${wanted.name}@${expected.digest}\``,
+      `sign the image under the repository it is deployed from: \`signet sign --image ${wanted.name}@${expected.digest} --note projects/P/notes/N\``,
     );
   }
 }

@@ -1,24 +1,14 @@
+// The errors-only entry point: the package index would load openpgp, and `signet --help` must stay light.
+import { SignetError } from '@signet/signing/errors';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
-/**
- * An error the CLI raises itself. It has the shape of `SignetError` (code, message, fix, explain) without
- * importing @signet/signing, whose index loads openpgp: `signet --help` must stay light.
- */
-export class CliError extends Error {
-  readonly code: string;
-  readonly fix: string;
+/** An error the CLI raises itself, carrying the exit code it ends the process with. */
+export class CliError extends SignetError {
   readonly exitCode: ExitCodeValue;
 
   constructor(code: string, message: string, fix: string, exitCode: ExitCodeValue = ExitCode.usage) {
-    super(message);
-    this.name = 'CliError';
-    this.code = code;
-    this.fix = fix;
+    super(code, message, fix);
     this.exitCode = exitCode;
-  }
-
-  explain(): string {
-    return this.fix ? `${this.message}\n  fix: ${this.fix}` : this.message;
   }
 }
 

@@ -1,24 +1,6 @@
+import { isSignetError } from '@signet/signing/errors';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-
-/** What every deliberate Signet error looks like (SignetError from @signet/signing, or CliError). */
-interface ExplainedError {
-  name: string;
-  code: string;
-  message: string;
-  fix: string;
-  explain(): string;
-}
-
-export function isExplainedError(error: unknown): error is ExplainedError {
-  if (!(error instanceof Error)) return false;
-  const candidate = error as Error & Partial<ExplainedError>;
-  return (
-    typeof candidate.code === 'string' &&
-    typeof candidate.fix === 'string' &&
-    typeof candidate.explain === 'function'
-  );
-}
 
 /**
  * Store answers that mean "your request is wrong" rather than "the backend failed": a store URL of
@@ -33,7 +15,7 @@ const callerMistakes = new Set(['GRAFEAS_BAD_STORE_URL', 'GRAFEAS_INVALID_ARGUME
  */
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CliError) return error.exitCode;
-  if (!isExplainedError(error)) return ExitCode.backend;
+  if (!isSignetError(error)) return ExitCode.backend;
   if (error.name === 'GrafeasError')
     return callerMistakes.has(error.code) ? ExitCode.usage : ExitCode.backend;
   return ExitCode.usage;
@@ -50,7 +32,7 @@ export interface ErrorReport {
 
 export function describeError(error: unknown): ErrorReport {
   const exitCode = exitCodeFor(error);
-  if (isExplainedError(error)) {
+  if (isSignetError(error)) {
     return { exitCode, code: error.code, message: error.message, fix: error.fix, text: error.explain() };
   }
   const message = error instanceof Error ? error.message : String(error);
