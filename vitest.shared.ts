@@ -13,14 +13,15 @@ if (!existsSync(join(sharedDir, 'testdata'))) {
 
 /**
  * `*.interop.test.ts` need tools a fresh machine may lack (skopeo); they run only under
- * `pnpm test:interop` (SIGNET_INTEROP=1), where a missing tool fails the run.
+ * `pnpm test:interop` (SIGNET_INTEROP=1), where a missing tool fails the run. `*.kube.test.ts` need a
+ * real kube-apiserver and run only under `pnpm test:kube`.
  */
 const interop = process.env.SIGNET_INTEROP === '1';
 
 export default defineConfig({
   test: {
     include: interop ? ['src/**/*.interop.test.ts'] : ['src/**/*.test.ts'],
-    exclude: interop ? [] : ['src/**/*.interop.test.ts'],
+    exclude: interop ? [] : ['src/**/*.interop.test.ts', 'src/**/*.kube.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { SIGNET_TESTDATA: join(sharedDir, 'testdata') },

@@ -1,0 +1,84 @@
+/**
+ * One server under test, in its own process so that the load generator does not share its event loop.
+ * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT]. Reports { url } when listening, answers
+ * { type: 'stats' } with memory and cache figures, and exits on { type: 'stop' }.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createLogger } from '../src/server/logger.js';
+import { startWebhook } from '../src/start-webhook.js';
+
+const [kind, certFile, keyFile, policyDir, storeUrl, project] = process.argv.slice(2) as string[];
+const tls = {
+  cert: readFileSync(certFile as string),
+  key: readFileSync(keyFile as string),
+  minVersion: 'TLSv1.2' as const,
+};
+
+function fixedAllow(review: { apiVersion?: string; request?: { uid?: string } }) {
+  return {
+    apiVersion: review.apiVersion,
+    kind: 'AdmissionReview',
+    response: { uid: review.request?.uid, allowed: true },
+  };
+}
+
+async function start(): Promise<{ url: string; stats: () => Record<string, unknown> }> {
+  if (kind === 'node-https') {
+    const server = createServer(tls, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.stringify(fixedAllow(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, stats: () => ({}) };
+  }
+  if (kind === 'express') {
+    const app = express();
+    app.post('/validate', express.json({ limit: '3mb' }), (req, res) => {
+      res.json(fixedAllow(req.body));
+    });
+    const server = createServer(tls, app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, stats: () => ({}) };
+  }
+  const webhook = await startWebhook({
+    policies: { from: 'directory', directory: policyDir as string },
+    store: storeUrl as string,
+    api: 'v1',
+    project: project as string,
+    tls: { certFile: certFile as string, keyFile: keyFile as string },
+    port: 0,
+    host: '127.0.0.1',
+    shutdownDelayMs: 0,
+    // Logs are part of the cost: one JSON line per decision, written as in production (async).
+    logger: createLogger({ dest: '/dev/null' }),
+  });
+  return {
+    url: webhook.url,
+    stats: () => ({ ...webhook.metadata.sizes }),
+  };
+}
+
+const server = await start();
+process.send?.({ url: server.url });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') {
+    globalThis.gc?.();
+    const cpu = process.cpuUsage();
+    process.send?.({
+      rss: process.memoryUsage().rss,
+      heapUsed: process.memoryUsage().heapUsed,
+      external: process.memoryUsage().external,
+      cpuMicros: cpu.user + cpu.system,
+      ...server.stats(),
+    });
+  }
+  if (message.type === 'stop') process.exit(0);
+});

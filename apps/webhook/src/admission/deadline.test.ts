@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { budgetFromTimeout, DEFAULT_DEADLINE_SETTINGS, parseGoDuration } from './deadline.js';
+
+describe('parseGoDuration', () => {
+  it.each([
+    ['5s', 5000],
+    ['10s', 10_000],
+    ['1m0s', 60_000],
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['1h', 3_600_000],
+  ])('reads %s as %d ms', (text, ms) => {
+    expect(parseGoDuration(text)).toBe(ms);
+  });
+
+  it.each(['', 's', '5', '5x', '-5s', '5s junk', '1e9s'.repeat(10)])('refuses %j', (text) => {
+    expect(parseGoDuration(text)).toBeUndefined();
+  });
+});
+
+describe('budgetFromTimeout', () => {
+  const settings = DEFAULT_DEADLINE_SETTINGS;
+
+  it('subtracts the safety margin from the API server timeout', () => {
+    expect(budgetFromTimeout('5s', settings)).toBe(4500);
+    expect(budgetFromTimeout('30s', settings)).toBe(29_500);
+  });
+
+  it('uses the API server default (10s) when there is no usable timeout', () => {
+    for (const value of [undefined, '', 'soon', ['5s', '6s'], '0s']) {
+      expect(budgetFromTimeout(value, settings)).toBe(9500);
+    }
+  });
+
+  it('never plans past 30 s, the API server maximum', () => {
+    expect(budgetFromTimeout('10m', settings)).toBe(29_500);
+  });
+
+  it('keeps a quarter of a short timeout as margin', () => {
+    expect(budgetFromTimeout('1s', settings)).toBe(750);
+    expect(budgetFromTimeout('200ms', settings)).toBe(150);
+  });
+
+  it('always leaves room to answer before the timeout, for any timeout from 1 to 30 s', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30_000 }), (ms) => {
+        const budget = budgetFromTimeout(`${ms}ms`, settings);
+        return budget >= 1 && (ms < 2000 ? budget <= Math.max(1, ms * 0.75) : budget === ms - 500);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

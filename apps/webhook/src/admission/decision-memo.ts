@@ -1,0 +1,63 @@
+import { findBreakglass, readReviewRequest, requestImages } from '@signet/policy';
+import { LRUCache } from 'lru-cache';
+import type { ReviewDecision } from './decision.js';
+import type { ParsedReview } from './review.js';
+
+export interface DecisionMemoSettings {
+  /** How long an admission stands for the same images (0 turns the memo off). */
+  ttlMs: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_DECISION_MEMO: DecisionMemoSettings = { ttlMs: 5_000, maxEntries: 10_000 };
+
+interface Memo {
+  decision: ReviewDecision;
+}
+
+/**
+ * Remembers plain admissions — allowed, without warning or audit annotation — for a few seconds, keyed
+ * by everything the decision depends on: the policy generation, the namespace, the kind and operation,
+ * breakglass, and the images to judge. One Deployment makes several reviews of the same images
+ * (Deployment, ReplicaSet, each Pod); the repeats skip the decision. Denials are never remembered.
+ * The TTL is far below the metadata cache's and the verifier's, so it does not delay what they notice.
+ */
+export class DecisionMemo {
+  private readonly entries: LRUCache<string, Memo> | undefined;
+
+  constructor(settings: DecisionMemoSettings = DEFAULT_DECISION_MEMO) {
+    this.entries =
+      settings.ttlMs > 0
+        ? new LRUCache<string, Memo>({ max: settings.maxEntries, ttl: settings.ttlMs })
+        : undefined;
+  }
+
+  /** The key of a review, or undefined when it cannot be remembered. */
+  keyOf(review: ParsedReview, generation: number): string | undefined {
+    if (!this.entries) return undefined;
+    const request = readReviewRequest(review.request);
+    if (typeof request === 'string') return undefined;
+    const images = requestImages(request);
+    if (images.toJudge.length === 0) return undefined;
+    const breakglass = findBreakglass(request.object, request.kind).requested;
+    return `${generation}|${request.namespace}|${request.kind}|${request.operation}|${request.subResource ?? ''}|${breakglass}|${images.toJudge.join(' ')}|${images.unchanged.join(' ')}`;
+  }
+
+  get(key: string | undefined): ReviewDecision | undefined {
+    return key === undefined ? undefined : this.entries?.get(key)?.decision;
+  }
+
+  remember(key: string | undefined, decision: ReviewDecision): void {
+    if (key === undefined || !this.entries) return;
+    const plain =
+      decision.allowed &&
+      decision.warnings.length === 0 &&
+      Object.keys(decision.auditAnnotations).length === 0 &&
+      (decision.reason === 'policy' || decision.reason === 'no-policy');
+    if (plain) this.entries.set(key, { decision });
+  }
+
+  clear(): void {
+    this.entries?.clear();
+  }
+}

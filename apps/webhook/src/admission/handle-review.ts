@@ -1,0 +1,146 @@
+import type { Logger } from 'pino';
+import type { WebhookMetrics } from '../server/metrics.js';
+import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';
+import { type Decider, ReviewDeadline, type ReviewDecision, statusReason } from './decision.js';
+import { type AdmissionReviewResponse, buildReviewResponse, type ParsedReview } from './review.js';
+
+export interface ReviewHandlerOptions {
+  decider: Decider;
+  deadline: DeadlineSettings;
+  /** `--on-backend-error allow`: a review that runs out of time is admitted with a warning. */
+  failOpen: boolean;
+  logger: Logger;
+  metrics: WebhookMetrics;
+}
+
+/**
+ * Decides one review within the budget the API server allows. Whatever happens inside — a slow backend,
+ * a bug — the result is a complete AdmissionReview, in time.
+ */
+export function createReviewHandler(options: ReviewHandlerOptions) {
+  const { metrics, logger } = options;
+  // Label lookups hash their label object; bind the children once instead of per review.
+  const totalSeconds = metrics.stageSeconds.labels({ stage: 'total' });
+  const decisionCounters = new Map<string, { inc(): void }>();
+  const countDecision = (decision: string, reason: string) => {
+    const key = `${decision}|${reason}`;
+    let counter = decisionCounters.get(key);
+    if (!counter) {
+      counter = metrics.decisions.labels({ decision, reason });
+      decisionCounters.set(key, counter);
+    }
+    counter.inc();
+  };
+  return async (review: ParsedReview, timeoutParam: unknown): Promise<AdmissionReviewResponse> => {
+    const started = performance.now();
+    const budgetMs = budgetFromTimeout(timeoutParam, options.deadline);
+    metrics.inFlight.inc();
+    const decision = await decideWithin(review, budgetMs, options);
+    metrics.inFlight.dec();
+    const seconds = (performance.now() - started) / 1000;
+    totalSeconds.observe(seconds);
+    countDecision(decision.allowed ? 'allow' : 'deny', decision.reason);
+    logDecision(logger, review, decision, seconds);
+    return buildReviewResponse(review.apiVersion, review.request.uid, {
+      allowed: decision.allowed,
+      ...(decision.allowed
+        ? {}
+        : {
+            status: {
+              code: decision.code ?? 403,
+              reason: statusReason(decision.code ?? 403),
+              message: decision.message,
+            },
+          }),
+      warnings: decision.warnings,
+      auditAnnotations: decision.auditAnnotations,
+    });
+  };
+}
+
+function decideWithin(
+  review: ParsedReview,
+  budgetMs: number,
+  options: ReviewHandlerOptions,
+): Promise<ReviewDecision> {
+  return new Promise((resolve) => {
+    const deadline = new ReviewDeadline();
+    let answered = false;
+    const answer = (decision: ReviewDecision) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      resolve(decision);
+    };
+    // The timer, not the decider, guarantees the answer is in time.
+    const timer = setTimeout(() => {
+      deadline.expire(new Error(`the deadline of ${budgetMs} ms passed`));
+      answer(deadlineDecision(budgetMs, options.failOpen));
+    }, budgetMs);
+    let pending: Promise<ReviewDecision>;
+    try {
+      pending = options.decider(review, deadline);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(answer, (error: unknown) => {
+      options.logger.error({ err: error, uid: review.request.uid }, 'internal error while deciding a review');
+      answer(internalErrorDecision(error));
+    });
+  });
+}
+
+function deadlineDecision(budgetMs: number, failOpen: boolean): ReviewDecision {
+  const message = `Signet could not decide within ${budgetMs} ms (the API server's timeout minus a safety margin): the metadata backend is too slow`;
+  if (failOpen) {
+    return {
+      allowed: true,
+      reason: 'deadline',
+      message,
+      images: [],
+      warnings: [`${message}; admitted because --on-backend-error=allow`],
+      auditAnnotations: { 'backend-error': message },
+    };
+  }
+  return {
+    allowed: false,
+    reason: 'deadline',
+    code: 503,
+    message: `${message}. Retry, or check the metadata store's health.`,
+    images: [],
+    warnings: [],
+    auditAnnotations: { 'backend-error': message },
+  };
+}
+
+function internalErrorDecision(error: unknown): ReviewDecision {
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    allowed: false,
+    reason: 'internal-error',
+    code: 500,
+    message: `Signet denied the request because of an internal error (${detail.slice(0, 200)}); see the webhook's logs`,
+    images: [],
+    warnings: [],
+    auditAnnotations: { 'internal-error': detail.slice(0, 200) },
+  };
+}
+
+function logDecision(logger: Logger, review: ParsedReview, decision: ReviewDecision, seconds: number): void {
+  const { request } = review;
+  logger.info(
+    {
+      uid: request.uid,
+      namespace: request.namespace ?? '',
+      object: `${request.kind.kind}/${request.name ?? ''}`,
+      operation: request.operation,
+      dryRun: request.dryRun === true,
+      images: decision.images,
+      decision: decision.allowed ? 'allow' : 'deny',
+      reason: decision.reason,
+      ...(decision.message ? { message: decision.message } : {}),
+      durationMs: Math.round(seconds * 1e4) / 10,
+    },
+    'admission decision',
+  );
+}

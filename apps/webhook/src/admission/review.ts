@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+export const ADMISSION_V1 = 'admission.k8s.io/v1';
+export const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';
+export type AdmissionApiVersion = typeof ADMISSION_V1 | typeof ADMISSION_V1BETA1;
+
+const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
+const groupVersionResource = z.object({ group: z.string(), version: z.string(), resource: z.string() });
+/** The object is the workload itself: only its being an object matters here (checking every key costs). */
+const kubeObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { error: 'expected an object' },
+);
+
+/** Only the fields Signet reads are checked; the rest of the review is carried through untouched. */
+const admissionRequest = z.looseObject({
+  uid: z.string().min(1).max(256),
+  kind: groupVersionKind,
+  resource: groupVersionResource,
+  subResource: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
+  userInfo: z.looseObject({ username: z.string().optional() }).optional(),
+  object: kubeObject.nullable().optional(),
+  oldObject: kubeObject.nullable().optional(),
+  dryRun: z.boolean().optional(),
+});
+
+const admissionReview = z.object({
+  apiVersion: z.enum([ADMISSION_V1, ADMISSION_V1BETA1]),
+  kind: z.literal('AdmissionReview'),
+  request: admissionRequest,
+});
+
+export type AdmissionRequest = z.infer<typeof admissionRequest>;
+export interface ParsedReview {
+  apiVersion: AdmissionApiVersion;
+  request: AdmissionRequest;
+}
+
+export type ReviewParseResult = { ok: true; review: ParsedReview } | { ok: false; problems: string[] };
+
+/** Turns an untrusted JSON value into a review, or the list of what is wrong with it. Never throws. */
+export function parseAdmissionReview(body: unknown): ReviewParseResult {
+  const result = admissionReview.safeParse(body);
+  if (result.success) return { ok: true, review: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues
+      .slice(0, 10)
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
+  };
+}
+
+export interface AdmissionStatus {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: AdmissionStatus;
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: AdmissionApiVersion;
+  kind: 'AdmissionReview';
+  response: AdmissionResponse;
+}
+
+/** The API server truncates long warnings and refuses audit annotation keys that are not qualified names. */
+const MAX_WARNING_CHARS = 256;
+const MAX_WARNINGS = 32;
+const AUDIT_KEY = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+
+export interface ResponseParts {
+  allowed: boolean;
+  status?: AdmissionStatus;
+  warnings?: readonly string[];
+  auditAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** A complete AdmissionReview answering `review`, in the API version it was asked in. */
+export function buildReviewResponse(
+  apiVersion: AdmissionApiVersion,
+  uid: string,
+  parts: ResponseParts,
+): AdmissionReviewResponse {
+  const response: AdmissionResponse = { uid, allowed: parts.allowed };
+  if (parts.status) response.status = parts.status;
+  const warnings = (parts.warnings ?? []).slice(0, MAX_WARNINGS).map(truncateWarning);
+  if (warnings.length > 0) response.warnings = warnings;
+  const annotations = sanitizeAuditAnnotations(parts.auditAnnotations ?? {});
+  if (Object.keys(annotations).length > 0) response.auditAnnotations = annotations;
+  return { apiVersion, kind: 'AdmissionReview', response };
+}
+
+function truncateWarning(warning: string): string {
+  return warning.length <= MAX_WARNING_CHARS ? warning : `${warning.slice(0, MAX_WARNING_CHARS - 1)}…`;
+}
+
+function sanitizeAuditAnnotations(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  const clean: Record<string, string> = {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (AUDIT_KEY.test(key) && typeof value === 'string') clean[key] = value;
+  }
+  return clean;
+}

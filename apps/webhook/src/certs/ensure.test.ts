@@ -1,0 +1,336 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_RENEW_BEFORE_MS,
+  DEFAULT_VALIDITY_MS,
+  ensureWebhookCertificates,
+  type WebhookCertificates,
+} from './ensure.js';
+import { CertificateError } from './errors.js';
+import { createCertificateRenewer } from './renewer.js';
+import { FakeKubeApi } from './test-support/fake-kube-api.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NAMESPACE = 'signet';
+const SECRETS = `/api/v1/namespaces/${NAMESPACE}/secrets`;
+const VWC = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/signet-webhook';
+const SERVICE_DNS = 'signet-webhook.signet.svc';
+
+let api: FakeKubeApi;
+
+beforeEach(async () => {
+  api = new FakeKubeApi();
+  await api.start();
+  api.addWebhookConfig({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: 'signet-webhook' },
+    webhooks: [
+      {
+        name: 'images.signet.grafeas.io',
+        clientConfig: { service: { name: 'signet-webhook', namespace: NAMESPACE } },
+      },
+      {
+        name: 'ephemeral.signet.grafeas.io',
+        clientConfig: { service: { name: 'signet-webhook', namespace: NAMESPACE }, caBundle: 'b2xk' },
+      },
+    ],
+  });
+});
+
+afterEach(async () => {
+  await api.stop();
+});
+
+function options(now?: Date) {
+  return {
+    kube: api.kubeConfig(),
+    namespace: NAMESPACE,
+    secretName: 'signet-webhook-tls',
+    serviceName: 'signet-webhook',
+    webhookConfigName: 'signet-webhook',
+    ...(now ? { now } : {}),
+  };
+}
+
+function storedSecretData(): Record<string, string> {
+  const secret = api.secrets.get(`${NAMESPACE}/signet-webhook-tls`);
+  return (secret?.data ?? {}) as Record<string, string>;
+}
+
+function decode(value: string | undefined): string {
+  return Buffer.from(value ?? '', 'base64').toString('utf8');
+}
+
+function caBundles(): string[] {
+  const config = api.webhookConfigs.get('signet-webhook') as unknown as {
+    webhooks: { clientConfig: { caBundle?: string } }[];
+  };
+  return config.webhooks.map((webhook) => decode(webhook.clientConfig.caBundle));
+}
+
+describe('ensureWebhookCertificates: two replicas starting at once', () => {
+  it('creates the Secret once; the loser of the race adopts the winner’s certificates', async () => {
+    api.holdSecretReads(2);
+    const results = await Promise.all([
+      ensureWebhookCertificates(options()),
+      ensureWebhookCertificates(options()),
+    ]);
+
+    expect(results.map((r) => r.outcome).sort()).toEqual(['adopted', 'created']);
+    expect(api.count('POST', SECRETS)).toBe(2);
+    expect(api.count('POST', SECRETS, 201)).toBe(1);
+    expect(api.count('POST', SECRETS, 409)).toBe(1);
+    expect(api.count('PUT', SECRETS)).toBe(0);
+    const [first, second] = results as [WebhookCertificates, WebhookCertificates];
+    expect(second.certPem).toBe(first.certPem);
+    expect(second.keyPem).toBe(first.keyPem);
+    expect(second.caPem).toBe(first.caPem);
+    expect(decode(storedSecretData()['tls.crt'])).toBe(first.certPem);
+    expect(decode(storedSecretData()['ca.crt'])).toBe(first.caPem);
+    expect(api.secrets.get(`${NAMESPACE}/signet-webhook-tls`)?.type).toBe('kubernetes.io/tls');
+  });
+
+  it('patches the CA into every webhook’s caBundle with a JSON patch', async () => {
+    const result = await ensureWebhookCertificates(options());
+    expect(result.caBundlePem).toBe(result.caPem);
+    expect(caBundles()).toEqual([result.caPem, result.caPem]);
+    const patches = api.requests.filter((r) => r.method === 'PATCH' && r.path === VWC);
+    expect(patches.map((p) => [p.contentType, p.status])).toEqual([['application/json-patch+json', 200]]);
+  });
+
+  it('changes nothing on a restart when the stored certificates are good', async () => {
+    const first = await ensureWebhookCertificates(options());
+    const writesBefore = api.requests.filter((r) => r.method !== 'GET').length;
+    const again = await ensureWebhookCertificates(options());
+    expect(again.outcome).toBe('unchanged');
+    expect(again.certPem).toBe(first.certPem);
+    expect(api.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+  });
+});
+
+describe('the served certificate', () => {
+  let server: Server | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(certs: WebhookCertificates): Promise<number> {
+    server = createServer({ cert: certs.certPem, key: certs.keyPem }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  function handshake(port: number, ca: string, servername: string): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port, ca, servername }, () => {
+        socket.end();
+        resolve('authorized');
+      });
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  }
+
+  it('chains to the caBundle and carries the SAN NAME.NAMESPACE.svc (node TLS as the API server’s client)', async () => {
+    const certs = await ensureWebhookCertificates(options());
+    const port = await serve(certs);
+    const caBundle = caBundles()[0] ?? '';
+    expect(await handshake(port, caBundle, SERVICE_DNS)).toBe('authorized');
+    expect(await handshake(port, caBundle, 'signet-webhook.signet.svc.cluster.local')).toBe('authorized');
+    expect(await handshake(port, caBundle, 'other.signet.svc')).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    const stranger = await generateStrangerCa();
+    expect(await handshake(port, stranger, SERVICE_DNS)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('verifies with openssl verify -CAfile and node’s X509Certificate', async () => {
+    const certs = await ensureWebhookCertificates(options());
+    dir = mkdtempSync(join(tmpdir(), 'signet-certs-'));
+    writeFileSync(join(dir, 'ca.crt'), certs.caPem);
+    writeFileSync(join(dir, 'tls.crt'), certs.certPem);
+    const out = execFileSync(
+      'openssl',
+      [
+        'verify',
+        '-CAfile',
+        join(dir, 'ca.crt'),
+        '-verify_hostname',
+        SERVICE_DNS,
+        '-purpose',
+        'sslserver',
+        join(dir, 'tls.crt'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe(`${join(dir, 'tls.crt')}: OK`);
+    const ca = new X509Certificate(certs.caPem);
+    const serving = new X509Certificate(certs.certPem);
+    expect(ca.ca).toBe(true);
+    expect(serving.ca).toBe(false);
+    expect(serving.checkIssued(ca)).toBe(true);
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(serving.subjectAltName).toBe(
+      'DNS:signet-webhook.signet.svc, DNS:signet-webhook.signet.svc.cluster.local, DNS:signet-webhook.signet, DNS:signet-webhook',
+    );
+  });
+});
+
+describe('renewal', () => {
+  const start = new Date();
+  const windowOpens = start.getTime() + DEFAULT_VALIDITY_MS - DEFAULT_RENEW_BEFORE_MS;
+
+  it('keeps the certificates until the renewal window, then replaces both CA and certificate', async () => {
+    const first = await ensureWebhookCertificates(options(start));
+    const before = await ensureWebhookCertificates(options(new Date(windowOpens - DAY)));
+    expect(before.outcome).toBe('unchanged');
+    expect(before.certPem).toBe(first.certPem);
+
+    const renewalDay = new Date(windowOpens + DAY);
+    const renewed = await ensureWebhookCertificates(options(renewalDay));
+    expect(renewed.outcome).toBe('renewed');
+    expect(renewed.renewalReason).toBe(
+      `the certificates expire at ${new Date(Date.parse(new X509Certificate(first.certPem).validTo)).toISOString()}, within the renewal window`,
+    );
+    expect(renewed.caPem).not.toBe(first.caPem);
+    expect(renewed.certPem).not.toBe(first.certPem);
+    expect(renewed.keyPem).not.toBe(first.keyPem);
+    expect(api.count('PUT', SECRETS, 200)).toBe(1);
+    expect(new X509Certificate(renewed.certPem).checkIssued(new X509Certificate(renewed.caPem))).toBe(true);
+    expect(renewed.notAfter.getTime()).toBeGreaterThan(renewalDay.getTime() + DEFAULT_VALIDITY_MS - DAY);
+    expect(decode(storedSecretData()['ca.crt'])).toBe(renewed.caPem);
+    expect(decode(storedSecretData()['ca-previous.crt'])).toBe(first.caPem);
+    // Replicas still serving the old certificate stay trusted until they reload: both CAs are in the bundle.
+    expect(caBundles()).toEqual([renewed.caBundlePem, renewed.caBundlePem]);
+    expect(renewed.caBundlePem).toBe(`${renewed.caPem.trimEnd()}\n${first.caPem.trimEnd()}\n`);
+
+    const afterOldCaExpired = await ensureWebhookCertificates(
+      options(new Date(start.getTime() + DEFAULT_VALIDITY_MS + DAY)),
+    );
+    expect(afterOldCaExpired.outcome).toBe('unchanged');
+    expect(caBundles()).toEqual([renewed.caPem, renewed.caPem]);
+  });
+
+  it('renews once when two replicas find the certificates expiring at the same moment', async () => {
+    await ensureWebhookCertificates(options(start));
+    api.holdSecretReads(2);
+    const late = new Date(windowOpens + DAY);
+    const results = await Promise.all([
+      ensureWebhookCertificates(options(late)),
+      ensureWebhookCertificates(options(late)),
+    ]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['adopted', 'renewed']);
+    expect(api.count('PUT', SECRETS, 200)).toBe(1);
+    expect(api.count('PUT', SECRETS, 409)).toBe(1);
+    expect(results[0]?.certPem).toBe(results[1]?.certPem);
+  });
+
+  it('replaces a Secret whose data cannot serve (missing CA key, foreign certificate)', async () => {
+    api.secrets.set(`${NAMESPACE}/signet-webhook-tls`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'signet-webhook-tls', namespace: NAMESPACE, resourceVersion: '7' },
+      data: { 'tls.crt': Buffer.from('not a certificate').toString('base64'), 'tls.key': '' },
+    });
+    const result = await ensureWebhookCertificates(options());
+    expect(result.outcome).toBe('renewed');
+    expect(result.renewalReason).toBe('the Secret lacks tls.key, ca.crt, ca.key');
+    expect(api.count('PUT', SECRETS, 200)).toBe(1);
+    expect(storedSecretData()['ca-previous.crt']).toBeUndefined();
+  });
+
+  it('keeps the type of a Secret someone created as Opaque (a Secret’s type cannot change)', async () => {
+    api.secrets.set(`${NAMESPACE}/signet-webhook-tls`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: 'signet-webhook-tls', namespace: NAMESPACE, resourceVersion: '7' },
+      data: {},
+    });
+    expect((await ensureWebhookCertificates(options())).outcome).toBe('renewed');
+    expect(api.secrets.get(`${NAMESPACE}/signet-webhook-tls`)?.type).toBe('Opaque');
+  });
+
+  it('the renewer reports a changed certificate once, so the server reloads its TLS context', async () => {
+    const first = await ensureWebhookCertificates(options(start));
+    const changes: string[] = [];
+    const renewer = createCertificateRenewer(
+      { ...options(), onChange: (certs) => changes.push(certs.certPem), onError: () => {} },
+      first,
+    );
+    expect(await renewer.check(new Date(windowOpens - DAY))).toBeUndefined();
+    const next = await renewer.check(new Date(windowOpens + DAY));
+    expect(next?.outcome).toBe('renewed');
+    expect(await renewer.check(new Date(windowOpens + 2 * DAY))).toBeUndefined();
+    expect(changes).toEqual([next?.certPem]);
+  });
+});
+
+describe('failures are typed errors', () => {
+  it('a missing ValidatingWebhookConfiguration', async () => {
+    const error = await ensureWebhookCertificates({ ...options(), webhookConfigName: 'absent' }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_WEBHOOK_CONFIG_NOT_FOUND');
+    expect(error.message).toBe(
+      'ValidatingWebhookConfiguration absent does not exist, so its caBundle cannot be set',
+    );
+  });
+
+  it('an API server that refuses the credentials', async () => {
+    const kube = api.kubeConfig();
+    const user = kube.getCurrentUser();
+    if (user) Object.assign(user, { token: 'wrong' });
+    const error = await ensureWebhookCertificates({ ...options(), kube }).catch((e) => e);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_KUBE_API_FAILED');
+    expect(error.message).toMatch(/^could not read Secret signet\/signet-webhook-tls: HTTP 401/);
+    expect(error.fix).toContain('RBAC');
+  });
+
+  it('an API server that cannot be reached', async () => {
+    const unreachable = options();
+    await api.stop();
+    const error = await ensureWebhookCertificates(unreachable).catch((e) => e);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_KUBE_API_FAILED');
+    expect(error.message).toMatch(/^could not read Secret signet\/signet-webhook-tls: /);
+    expect(error.fix).toBe(
+      'check that the Kubernetes API server is reachable from the webhook pod and retry',
+    );
+  });
+
+  it.each([
+    [{ namespace: 'Bad_Namespace' }, 'namespace "Bad_Namespace" is not a Kubernetes object name'],
+    [{ serviceName: '' }, 'serviceName "" is not a Kubernetes object name'],
+    [
+      { renewBeforeMs: 400 * DAY },
+      /the renewal window \(\d+ ms\) must be positive and shorter than the validity/,
+    ],
+  ])('bad options %o', async (override, message) => {
+    const error = await ensureWebhookCertificates({ ...options(), ...override }).catch((e) => e);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_INVALID_OPTIONS');
+    expect(error.message).toMatch(message);
+    expect(api.requests).toEqual([]);
+  });
+});
+
+async function generateStrangerCa(): Promise<string> {
+  const { generateCertificateBundle } = await import('./generate.js');
+  const other = await generateCertificateBundle({
+    serviceName: 'signet-webhook',
+    namespace: NAMESPACE,
+    now: new Date(),
+    validityMs: DAY,
+  });
+  return other.caPem;
+}

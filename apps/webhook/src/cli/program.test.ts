@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { buildProgram, type WebhookCliOptions } from './program.js';
+
+async function parse(
+  args: string[],
+): Promise<{ options?: WebhookCliOptions; out: string; err: string; code?: number }> {
+  let out = '';
+  let err = '';
+  let options: WebhookCliOptions | undefined;
+  const program = buildProgram(
+    async (checked) => {
+      options = checked;
+    },
+    { writeOut: (s) => (out += s), writeErr: (s) => (err += s) },
+  );
+  try {
+    await program.parseAsync(['node', 'signet-webhook', ...args]);
+    return { options, out, err };
+  } catch (error) {
+    return { out, err, code: (error as { exitCode?: number }).exitCode };
+  }
+}
+
+describe('signet-webhook command line', () => {
+  it('has defaults that fail closed on backend errors and follow Kritis for namespaces without policy', async () => {
+    const { options } = await parse(['--policies', './p', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
+    expect(options).toMatchObject({
+      policies: './p',
+      kubernetes: false,
+      api: 'v1',
+      port: 8443,
+      host: '0.0.0.0',
+      noPolicy: 'allow',
+      breakglass: true,
+      onBackendError: 'deny',
+      insecureHttp: false,
+      safetyMarginMs: 500,
+      cacheTtlMs: 300_000,
+      emptyCacheTtlMs: 10_000,
+      decisionTtlMs: 5_000,
+      shutdownDelayMs: 1_000,
+    });
+  });
+
+  it('reads every decision and tuning option', async () => {
+    const { options } = await parse([
+      '--kubernetes',
+      '--kubeconfig',
+      '/k',
+      '--insecure-http',
+      '--port',
+      '0',
+      '--no-policy',
+      'deny',
+      '--breakglass',
+      'off',
+      '--on-backend-error',
+      'allow',
+      '--store',
+      'grafeas:http://localhost:8080',
+      '--api',
+      'v1beta1',
+      '--cache-ttl',
+      '1m',
+      '--empty-cache-ttl',
+      '500ms',
+      '--safety-margin',
+      '1s',
+    ]);
+    expect(options).toMatchObject({
+      kubernetes: true,
+      kubeconfig: '/k',
+      insecureHttp: true,
+      port: 0,
+      noPolicy: 'deny',
+      breakglass: false,
+      onBackendError: 'allow',
+      store: 'grafeas:http://localhost:8080',
+      api: 'v1beta1',
+      cacheTtlMs: 60_000,
+      emptyCacheTtlMs: 500,
+      safetyMarginMs: 1000,
+    });
+  });
+
+  it('reads policies from the folder beside the embedded store when none is named', async () => {
+    const { options } = await parse(['--insecure-http']);
+    expect(options?.policies).toMatch(/signet\/policies$/);
+    expect(options?.kubernetes).toBe(false);
+  });
+
+  it('talks v1beta1 to an open-source Grafeas unless --api says otherwise', async () => {
+    const base = ['--policies', 'p', '--insecure-http', '--store', 'grafeas:http://grafeas:8080'];
+    expect((await parse(base)).options?.api).toBe('v1beta1');
+    expect((await parse([...base, '--api', 'v1'])).options?.api).toBe('v1');
+  });
+
+  it.each([
+    [['--policies', 'p', '--kubernetes', '--insecure-http'], /exclude each other/],
+    [['--policies', 'p'], /give --tls-cert and --tls-key/],
+    [['--policies', 'p', '--insecure-http', '--tls-cert', 'c'], /--insecure-http excludes/],
+    [['--policies', 'p', '--insecure-http', '--port', '70000'], /whole number from 0 to 65535/],
+    [['--policies', 'p', '--insecure-http', '--no-policy', 'maybe'], /Allowed choices are allow, deny/],
+    [['--policies', 'p', '--insecure-http', '--breakglass', 'sometimes'], /expected on or off/],
+    [['--policies', 'p', '--insecure-http', '--cache-ttl', 'forever'], /expected a duration/],
+    [['--policies', 'p', '--insecure-http', '--kubeconfig', 'k'], /only makes sense with --kubernetes/],
+  ])('refuses %j with a message', async (args, message) => {
+    const result = await parse(args);
+    expect(result.options).toBeUndefined();
+    expect(result.code).not.toBe(0);
+    expect(result.err).toMatch(message);
+  });
+
+  it('teaches in --help: every option, the endpoints, and examples', async () => {
+    const { out, code } = await parse(['--help']);
+    expect(code).toBe(0);
+    for (const text of [
+      '--policies <dir>',
+      '--kubernetes',
+      '--store <url>',
+      '--tls-cert <file>',
+      '--insecure-http',
+      '--no-policy <mode>',
+      '--breakglass <on|off>',
+      '--on-backend-error <mode>',
+      'POST /validate',
+      'GET  /readyz',
+      'Examples:',
+    ]) {
+      expect(out).toContain(text);
+    }
+  });
+});

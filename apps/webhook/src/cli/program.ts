@@ -1,0 +1,270 @@
+import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
+import { defaultPoliciesDir } from './defaults.js';
+import { parseDurationMs } from './duration.js';
+
+export type ApiVersion = 'v1' | 'v1beta1';
+
+/** Everything the command line decides, checked; `startWebhook` takes it from here. */
+export interface WebhookCliOptions {
+  policies?: string;
+  kubernetes: boolean;
+  kubeconfig?: string;
+  store?: string;
+  api: ApiVersion;
+  project: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp: boolean;
+  port: number;
+  host: string;
+  noPolicy: 'allow' | 'deny';
+  breakglass: boolean;
+  onBackendError: 'deny' | 'allow';
+  cacheSize: number;
+  cacheTtlMs: number;
+  decisionTtlMs: number;
+  emptyCacheTtlMs: number;
+  safetyMarginMs: number;
+  maxBodyBytes: number;
+  shutdownDelayMs: number;
+  logLevel: string;
+}
+
+function duration(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 5m');
+  return ms;
+}
+
+function durationOption(flags: string, description: string, ms: number, shown: string): Option {
+  return new Option(flags, description).argParser(duration).default(ms, shown);
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function onOff(value: string): boolean {
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  throw new InvalidArgumentError('expected on or off');
+}
+
+const EXAMPLES = `
+Examples:
+  # try it locally: policies from a folder, the embedded store, plain HTTP on a free port
+  signet-webhook --policies ./policies --insecure-http --port 0
+  # (without --policies: the folder shown above, beside signet's embedded store)
+
+  # in a cluster: the Kritis custom resources, Container Analysis, TLS from a mounted Secret
+  signet-webhook --kubernetes --store containeranalysis --project my-project \\
+    --tls-cert /tls/tls.crt --tls-key /tls/tls.key
+
+Endpoints:
+  POST /validate   AdmissionReview admission.k8s.io/v1 (and v1beta1), answered in the version asked
+  GET  /healthz    the process is alive
+  GET  /readyz     policies loaded (first sync done) and not shutting down
+  GET  /metrics    Prometheus metrics
+
+Decisions, in short: a namespace with no policy follows --no-policy; breakglass (annotation
+kritis.grafeas.io/breakglass: "true" or label image-policy.k8s.io/break-glass: "true") admits with
+a warning unless --breakglass off; when the metadata store fails or is too slow for the API server's
+?timeout=, the review is denied (or admitted with a warning under --on-backend-error allow).
+Environment: SIGNET_STORE, SIGNET_API, SIGNET_PROJECT.`;
+
+export function buildProgram(
+  onRun: (options: WebhookCliOptions) => Promise<void>,
+  output?: OutputConfiguration,
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
+  const program = new Command('signet-webhook');
+  program
+    .description(
+      'The Signet admission webhook: admits a workload only when every image is attested by the ' +
+        "authorities its namespace's policies require and passes its vulnerability limits.",
+    )
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .helpOption('-h, --help', 'show this help');
+  if (output) program.configureOutput(output);
+  program
+    .optionsGroup('Policies (choose one):')
+    .option(
+      '--policies <dir>',
+      `folder of Kritis YAML resources, reloaded when files change (default: ${defaultPoliciesDir(env)})`,
+    )
+    .option(
+      '--kubernetes',
+      'watch the kritis.grafeas.io/v1beta1 resources in the cluster (list+watch)',
+      false,
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --kubernetes: a kubeconfig file instead of the in-cluster service account',
+    );
+  program
+    .optionsGroup('Metadata store (as for `signet`):')
+    .addOption(
+      new Option(
+        '--store <url>',
+        'sqlite:PATH, containeranalysis[:URL] or grafeas:URL (default: the embedded store)',
+      ).env('SIGNET_STORE'),
+    )
+    .addOption(
+      new Option('--api <version>', 'Grafeas API version')
+        .choices(['v1', 'v1beta1'])
+        .env('SIGNET_API')
+        .default('v1'),
+    )
+    .addOption(
+      new Option(
+        '--project <id>',
+        'project holding vulnerability occurrences of images outside GCR / Artifact Registry',
+      )
+        .env('SIGNET_PROJECT')
+        .default('signet'),
+    );
+  program
+    .optionsGroup('Serving:')
+    .option('--tls-cert <file>', 'PEM serving certificate (chain); reloaded when it changes')
+    .option('--tls-key <file>', 'PEM private key of the serving certificate; reloaded when it changes')
+    .option('--insecure-http', 'serve plain HTTP: local experiments only, the API server refuses it', false)
+    .option('--port <n>', 'port to listen on (0 picks a free one and prints it)', integer(0, 65535), 8443)
+    .option('--host <address>', 'address to listen on', '0.0.0.0');
+  program
+    .optionsGroup('Decisions:')
+    .addOption(
+      new Option(
+        '--no-policy <mode>',
+        'decision for namespaces without any policy (default: allow, as Kritis)',
+      ).choices(['allow', 'deny']),
+    )
+    .addOption(
+      new Option('--breakglass <on|off>', 'honour breakglass annotations and labels')
+        .argParser(onOff)
+        .default(true, 'on'),
+    )
+    .addOption(
+      new Option(
+        '--on-backend-error <mode>',
+        'when the store fails or is too slow: deny, or allow with a warning',
+      )
+        .choices(['deny', 'allow'])
+        .default('deny'),
+    );
+  program
+    .optionsGroup('Tuning:')
+    .addOption(
+      new Option(
+        '--cache-size <n>',
+        'metadata cache entries, per lookup kind (note or project, and image digest)',
+      )
+        .argParser(integer(1, 10_000_000))
+        .default(20_000),
+    )
+    .addOption(durationOption('--cache-ttl <duration>', 'how long found metadata is cached', 300_000, '5m'))
+    .addOption(
+      durationOption('--empty-cache-ttl <duration>', 'how long "nothing found" is cached', 10_000, '10s'),
+    )
+    .addOption(
+      durationOption(
+        '--decision-ttl <duration>',
+        'how long a plain admission of the same images is remembered (0: off)',
+        5_000,
+        '5s',
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--safety-margin <duration>',
+        "answer this long before the API server's ?timeout=",
+        500,
+        '500ms',
+      ),
+    )
+    .addOption(
+      new Option('--max-body <bytes>', 'largest review body accepted (larger: 413)')
+        .argParser(integer(1024, 64 * 1024 * 1024))
+        .default(3_211_264, '3 MiB + 64 KiB'),
+    )
+    .addOption(
+      durationOption(
+        '--shutdown-delay <duration>',
+        'on SIGTERM, keep serving (not ready) this long first',
+        1_000,
+        '1s',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug'])
+        .default('info'),
+    )
+    .addHelpText('after', EXAMPLES)
+    .action(async (raw: Record<string, unknown>) => {
+      await onRun(checkOptions(program, raw, env));
+    });
+  return program;
+}
+
+function checkOptions(
+  program: Command,
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): WebhookCliOptions {
+  const kubernetes = raw.kubernetes === true;
+  if (raw.policies && kubernetes) {
+    program.error('error: --policies and --kubernetes exclude each other: choose one');
+  }
+  const policies = kubernetes ? undefined : ((raw.policies as string | undefined) ?? defaultPoliciesDir(env));
+  if (raw.kubeconfig && !kubernetes) program.error('error: --kubeconfig only makes sense with --kubernetes');
+  const tlsCert = raw.tlsCert as string | undefined;
+  const tlsKey = raw.tlsKey as string | undefined;
+  const insecureHttp = raw.insecureHttp === true;
+  if (insecureHttp && (tlsCert || tlsKey))
+    program.error('error: --insecure-http excludes --tls-cert and --tls-key');
+  if (!insecureHttp && (!tlsCert || !tlsKey)) {
+    program.error(
+      'error: give --tls-cert and --tls-key (the API server only calls webhooks over HTTPS), or --insecure-http for a local experiment',
+    );
+  }
+  return {
+    ...(policies ? { policies } : {}),
+    kubernetes,
+    ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig as string } : {}),
+    ...(raw.store ? { store: raw.store as string } : {}),
+    api: apiVersionFor(program, raw),
+    project: raw.project as string,
+    ...(tlsCert ? { tlsCert } : {}),
+    ...(tlsKey ? { tlsKey } : {}),
+    insecureHttp,
+    port: raw.port as number,
+    host: raw.host as string,
+    // commander reads `--no-policy <mode>` as the negation of `policy`: absent, it is `true`.
+    noPolicy: raw.policy === 'deny' ? 'deny' : 'allow',
+    breakglass: raw.breakglass as boolean,
+    onBackendError: raw.onBackendError === 'allow' ? 'allow' : 'deny',
+    cacheSize: raw.cacheSize as number,
+    cacheTtlMs: raw.cacheTtl as number,
+    decisionTtlMs: raw.decisionTtl as number,
+    emptyCacheTtlMs: raw.emptyCacheTtl as number,
+    safetyMarginMs: raw.safetyMargin as number,
+    maxBodyBytes: raw.maxBody as number,
+    shutdownDelayMs: raw.shutdownDelay as number,
+    logLevel: raw.logLevel as string,
+  };
+}
+
+/** Open-source Grafeas serves v1beta1 only: with a `grafeas:` store and no explicit --api, use it. */
+function apiVersionFor(program: Command, raw: Record<string, unknown>): ApiVersion {
+  if (raw.api === 'v1beta1') return 'v1beta1';
+  const store = typeof raw.store === 'string' ? raw.store : '';
+  if (store.startsWith('grafeas:') && program.getOptionValueSource('api') === 'default') return 'v1beta1';
+  return 'v1';
+}

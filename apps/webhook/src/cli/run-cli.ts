@@ -1,0 +1,86 @@
+import { isSignetError } from '@signet/signing';
+import { CommanderError } from 'commander';
+import { createLogger } from '../server/logger.js';
+import { type RunningWebhook, startWebhook } from '../start-webhook.js';
+import { buildProgram, type WebhookCliOptions } from './program.js';
+
+const INSECURE_BANNER = [
+  '',
+  '  !!!  WARNING: --insecure-http  !!!',
+  '  This webhook serves plain HTTP. Kubernetes only calls admission webhooks over HTTPS, and anyone',
+  '  on the network can read and forge reviews. Use it for local experiments only.',
+  '',
+].join('\n');
+
+/** Runs `signet-webhook` until SIGTERM/SIGINT; resolves the exit code. */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let running: RunningWebhook | undefined;
+  let options: WebhookCliOptions | undefined;
+  const program = buildProgram(
+    async (checked) => {
+      options = checked;
+    },
+    undefined,
+    env,
+  );
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  if (!options) return 2;
+  const logger = createLogger({ level: options.logLevel });
+  try {
+    if (options.insecureHttp) {
+      process.stderr.write(`${INSECURE_BANNER}\n`);
+      logger.warn('serving plain HTTP (--insecure-http): for local experiments only');
+    }
+    running = await startWebhook({
+      policies: options.kubernetes
+        ? { from: 'kubernetes', ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}) }
+        : { from: 'directory', directory: options.policies as string },
+      store: options.store,
+      api: options.api,
+      project: options.project,
+      ...(options.tlsCert && options.tlsKey
+        ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
+        : {}),
+      insecureHttp: options.insecureHttp,
+      port: options.port,
+      host: options.host,
+      settings: {
+        noPolicy: options.noPolicy,
+        breakglass: options.breakglass ? 'on' : 'off',
+        onBackendError: options.onBackendError,
+      },
+      cache: {
+        maxEntries: options.cacheSize,
+        ttlMs: options.cacheTtlMs,
+        emptyTtlMs: options.emptyCacheTtlMs,
+      },
+      decisionMemo: { ttlMs: options.decisionTtlMs },
+      deadline: { safetyMarginMs: options.safetyMarginMs },
+      bodyLimitBytes: options.maxBodyBytes,
+      shutdownDelayMs: options.shutdownDelayMs,
+      logger,
+    });
+  } catch (error) {
+    const text = isSignetError(error) ? error.explain() : (error as Error).message;
+    process.stderr.write(`signet-webhook: ${text}\n`);
+    if (env.SIGNET_DEBUG === '1') process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+  process.stdout.write(`signet-webhook listening on ${running.url} (POST /validate)\n`);
+  const server = running;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      void server.stop().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.flush();
+  return 0;
+}

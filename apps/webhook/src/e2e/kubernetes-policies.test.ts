@@ -1,0 +1,157 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUIDE } from '../demo/guide.js';
+import {
+  KRITIS_GROUP,
+  KRITIS_VERSION,
+  kubernetesPolicySource,
+} from '../policies/kubernetes-policy-source.js';
+import type { RunningWebhook } from '../start-webhook.js';
+import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
+import { FakeKubeApi } from '../test-support/fake-kube-api.js';
+import { httpsRequest } from '../test-support/https-client.js';
+import { capturedRequest, rewriteImages } from '../test-support/reviews.js';
+
+interface Answer {
+  response: { allowed: boolean; status?: { message: string } };
+}
+
+describe('--kubernetes: policies from the cluster through list+watch (fake API server, real wire format)', () => {
+  let world: E2eWorld;
+  let api: FakeKubeApi;
+  let webhook: RunningWebhook;
+
+  const resource = (kind: string, name: string, spec: unknown) => ({
+    apiVersion: `${KRITIS_GROUP}/${KRITIS_VERSION}`,
+    kind,
+    metadata: { name, namespace: GUIDE.namespace, uid: `uid-${name}` },
+    spec,
+  });
+
+  beforeAll(async () => {
+    world = await createE2eWorld();
+    api = new FakeKubeApi(KRITIS_GROUP, KRITIS_VERSION);
+    const url = await api.start({
+      cert: world.cert.certPem,
+      key: await readFile(world.cert.keyFile, 'utf8'),
+    });
+    api.put(
+      'attestationauthorities',
+      resource('AttestationAuthority', GUIDE.attestor, {
+        noteReference: `projects/${GUIDE.project}`,
+        publicKeyData: Buffer.from(world.guide.publicKey).toString('base64'),
+      }),
+    );
+    api.put(
+      'genericattestationpolicies',
+      resource('GenericAttestationPolicy', 'require-qa', { attestationAuthorityNames: [GUIDE.attestor] }),
+    );
+    api.missing.add('imagesecuritypolicies'); // the CRD is "not installed" yet
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'fake', server: url, caData: Buffer.from(world.cert.certPem).toString('base64') }],
+      users: [{ name: 'webhook', token: 'sa-token' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'webhook' }],
+      currentContext: 'fake',
+    });
+    webhook = await world.startWebhook({
+      policies: { from: 'source', source: kubernetesPolicySource({ kubeConfig, retryDelayMs: 50 }) },
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await api?.stop();
+  });
+
+  const pod = (image: string) =>
+    rewriteImages(capturedRequest('1.32', '01-Pod-CREATE.json').review, () => image);
+
+  it('is not ready until every kind has been listed once', async () => {
+    const notReady = await httpsRequest(`${webhook.url}/readyz`, { ca: world.cert.certPem });
+    expect(notReady.status).toBe(503);
+    expect((notReady.json as { reasons: string[] }).reasons[0]).toMatch(
+      /^ImageSecurityPolicy not listed yet/,
+    );
+    api.missing.delete('imagesecuritypolicies');
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      status = (await httpsRequest(`${webhook.url}/readyz`, { ca: world.cert.certPem })).status;
+    }
+    expect(status).toBe(200);
+  });
+
+  it('admits a signed pod and denies an unsigned one with the listed resources', async () => {
+    expect(((await world.post(webhook, pod(pinned('ok/img')))).json as Answer).response.allowed).toBe(true);
+    const denied = (await world.post(webhook, pod(pinned('bad/img')))).json as Answer;
+    expect(denied.response.allowed).toBe(false);
+    expect(denied.response.status?.message).toMatch(/no attestation by AttestationAuthority qa-attestor/);
+  });
+
+  it('follows watch events: an allowlist added to the policy admits the unsigned image', async () => {
+    api.put(
+      'genericattestationpolicies',
+      resource('GenericAttestationPolicy', 'require-qa', {
+        attestationAuthorityNames: [GUIDE.attestor],
+        admissionAllowlistPatterns: [{ namePattern: 'registry.example/e2e/**' }],
+      }),
+    );
+    let allowed = false;
+    for (let i = 0; i < 100 && !allowed; i += 1) {
+      allowed = ((await world.post(webhook, pod(pinned('bad/img')))).json as Answer).response.allowed;
+      if (!allowed) await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(allowed).toBe(true);
+  });
+
+  it('fails the namespace closed when a resource in the cluster is invalid', async () => {
+    api.put(
+      'imagesecuritypolicies',
+      resource('ImageSecurityPolicy', 'typo', {
+        packageVulnerabilityRequirements: { maximumSeverity: 'SEVERE' },
+      }),
+    );
+    let answer: Answer | undefined;
+    for (let i = 0; i < 100; i += 1) {
+      answer = (await world.post(webhook, pod(pinned('ok/img')))).json as Answer;
+      if (!answer.response.allowed) break;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(answer?.response.allowed).toBe(false);
+    expect(answer?.response.status?.message).toMatch(/typo/);
+    expect(answer?.response.status?.message).toMatch(/maximumSeverity/);
+    api.remove('imagesecuritypolicies', GUIDE.namespace, 'typo');
+  });
+
+  it('works the same from a kubeconfig file, as --kubernetes --kubeconfig FILE does', async () => {
+    const kubeconfig = join(world.dir, 'kubeconfig.yaml');
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: fake, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(world.cert.certPem).toString('base64')}}}]`,
+        'users: [{name: webhook, user: {token: sa-token}}]',
+        'contexts: [{name: fake, context: {cluster: fake, user: webhook}}]',
+        'current-context: fake',
+      ].join('\n'),
+    );
+    const fromFile = await world.startWebhook({ policies: { from: 'kubernetes', kubeconfig } });
+    expect((await httpsRequest(`${fromFile.url}/readyz`, { ca: world.cert.certPem })).status).toBe(200);
+    const denied = (await world.post(fromFile, pod(`registry.example/other/app@sha256:${'e5'.repeat(32)}`)))
+      .json as Answer;
+    expect(denied.response.allowed).toBe(false);
+    expect(((await world.post(fromFile, pod(pinned('ok/img')))).json as Answer).response.allowed).toBe(true);
+    await fromFile.stop();
+  });
+
+  it('listed and watched with the service account token', () => {
+    const lists = api.requests.filter((r) => r.query.watch !== 'true');
+    const watches = api.requests.filter((r) => r.query.watch === 'true');
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(watches.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(api.requests.map((r) => r.authorization))).toEqual(new Set(['Bearer sa-token']));
+  });
+});

@@ -1,0 +1,59 @@
+export {
+  budgetFromTimeout,
+  DEFAULT_DEADLINE_SETTINGS,
+  type DeadlineSettings,
+  parseGoDuration,
+} from './admission/deadline.js';
+export type { Deadline, Decider, DecisionReason, ReviewDecision } from './admission/decision.js';
+export {
+  DEFAULT_DECISION_MEMO,
+  DecisionMemo,
+  type DecisionMemoSettings,
+} from './admission/decision-memo.js';
+export {
+  createPolicyDecider,
+  type PolicyDeciderOptions,
+  toReviewDecision,
+} from './admission/policy-decider.js';
+export {
+  ADMISSION_V1,
+  ADMISSION_V1BETA1,
+  type AdmissionReviewResponse,
+  buildReviewResponse,
+  type ParsedReview,
+  parseAdmissionReview,
+} from './admission/review.js';
+export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
+export { buildProgram, type WebhookCliOptions } from './cli/program.js';
+export { runCli } from './cli/run-cli.js';
+export { GUIDE, type GuideWorld, prepareGuide } from './demo/guide.js';
+export { type DemoRow, formatTable, runDemo } from './demo/run-demo.js';
+export { generateSelfSignedCert, type SelfSignedPair } from './demo/self-signed.js';
+export { WebhookError } from './errors.js';
+export {
+  type CacheSettings,
+  DEFAULT_CACHE_SETTINGS,
+  SingleflightCache,
+} from './metadata/singleflight-cache.js';
+export { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
+export { type FilePolicySourceOptions, filePolicySource } from './policies/file-policy-source.js';
+export {
+  type KubernetesPolicySourceOptions,
+  kubernetesPolicySource,
+  loadKubeConfig,
+} from './policies/kubernetes-policy-source.js';
+export { NamespacePolicyResolver } from './policies/namespace-policies.js';
+export type {
+  PolicyDocument,
+  PolicyProblem,
+  PolicySnapshot,
+  PolicySource,
+} from './policies/policy-source.js';
+export { staticPolicySource } from './policies/policy-source.js';
+export { createMetrics, type WebhookMetrics } from './server/metrics.js';
+export {
+  createWebhookServer,
+  type WebhookServer,
+  type WebhookServerOptions,
+} from './server/webhook-server.js';
+export { type RunningWebhook, startWebhook, type WebhookConfig } from './start-webhook.js';

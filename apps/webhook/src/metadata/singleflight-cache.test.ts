@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { type LookupResult, SingleflightCache } from './singleflight-cache.js';
+
+const settings = { maxEntries: 3, ttlMs: 60_000, emptyTtlMs: 60_000, loadTimeoutMs: 5_000 };
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('SingleflightCache', () => {
+  it('shares one load between concurrent lookups of a key, then serves hits', async () => {
+    const results: LookupResult[] = [];
+    const cache = new SingleflightCache<string[]>(settings, (r) => results.push(r));
+    let loads = 0;
+    const gate = deferred<string[]>();
+    const load = () => {
+      loads += 1;
+      return gate.promise;
+    };
+    const lookups = Array.from({ length: 50 }, () => cache.get('sha256:a', load));
+    gate.resolve(['occurrence']);
+    expect(await Promise.all(lookups)).toEqual(Array.from({ length: 50 }, () => ['occurrence']));
+    expect(await cache.get('sha256:a', load)).toEqual(['occurrence']);
+    expect(loads).toBe(1);
+    expect(results.filter((r) => r === 'miss')).toHaveLength(1);
+    expect(results.filter((r) => r === 'shared')).toHaveLength(49);
+    expect(results.at(-1)).toBe('hit');
+  });
+
+  it('loads distinct keys in parallel', async () => {
+    const cache = new SingleflightCache<string[]>(settings);
+    let running = 0;
+    let peak = 0;
+    const load = async (key: string) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running -= 1;
+      return [key];
+    };
+    await Promise.all(['a', 'b', 'c'].map((key) => cache.get(key, () => load(key))));
+    expect(peak).toBe(3);
+  });
+
+  it('never caches a failure: the next lookup loads again', async () => {
+    const cache = new SingleflightCache<string[]>(settings);
+    await expect(cache.get('k', async () => Promise.reject(new Error('store down')))).rejects.toThrow(
+      'store down',
+    );
+    expect(cache.pending).toBe(0);
+    expect(await cache.get('k', async () => ['fresh'])).toEqual(['fresh']);
+  });
+
+  it('keeps "nothing found" only for the short TTL', async () => {
+    const cache = new SingleflightCache<string[]>({ ...settings, emptyTtlMs: 30 });
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return [] as string[];
+    };
+    await cache.get('k', load);
+    await cache.get('k', load);
+    expect(loads).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await cache.get('k', load);
+    expect(loads).toBe(2);
+  });
+
+  it('stays bounded, evicting the least recently used', async () => {
+    const cache = new SingleflightCache<string[]>(settings);
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await cache.get(key, async () => [key]);
+    expect(cache.size).toBe(3);
+    let reloaded = false;
+    await cache.get('a', async () => {
+      reloaded = true;
+      return ['a'];
+    });
+    expect(reloaded).toBe(true);
+  });
+
+  it('stops a caller waiting when its signal aborts, but the shared load still fills the cache', async () => {
+    const cache = new SingleflightCache<string[]>(settings);
+    const gate = deferred<string[]>();
+    const controller = new AbortController();
+    const waiting = cache.get('k', () => gate.promise, controller.signal);
+    controller.abort(new Error('deadline'));
+    await expect(waiting).rejects.toThrow('deadline');
+    gate.resolve(['late']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    let loaded = false;
+    expect(
+      await cache.get('k', async () => {
+        loaded = true;
+        return [];
+      }),
+    ).toEqual(['late']);
+    expect(loaded).toBe(false);
+  });
+
+  it('abandons a load that takes longer than loadTimeoutMs', async () => {
+    const cache = new SingleflightCache<string[]>({ ...settings, loadTimeoutMs: 30 });
+    const result = cache.get(
+      'k',
+      (signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('load timed out'))),
+        ),
+    );
+    await expect(result).rejects.toThrow('load timed out');
+  });
+});

@@ -1,0 +1,86 @@
+import { LRUCache } from 'lru-cache';
+import { raceSignal } from './abort.js';
+
+export interface CacheSettings {
+  /** Most entries kept; the least recently used go first. */
+  maxEntries: number;
+  /** Lifetime of a result that found something. */
+  ttlMs: number;
+  /** Lifetime of a result that found nothing: short, so a fresh signature is seen soon. */
+  emptyTtlMs: number;
+  /** A shared backend call is abandoned after this long, whoever still waits for it. */
+  loadTimeoutMs: number;
+}
+
+export const DEFAULT_CACHE_SETTINGS: CacheSettings = {
+  maxEntries: 20_000,
+  ttlMs: 5 * 60_000,
+  emptyTtlMs: 10_000,
+  loadTimeoutMs: 15_000,
+};
+
+export type LookupResult = 'hit' | 'miss' | 'shared';
+
+interface Entry<V> {
+  value: V;
+}
+
+/**
+ * A bounded LRU with TTL in front of a loader, where concurrent lookups of one key share one load
+ * (singleflight). Failures are never cached. A caller's signal only stops that caller from waiting:
+ * the shared load goes on, so the next review finds the answer cached.
+ */
+export class SingleflightCache<V extends readonly unknown[]> {
+  private readonly entries: LRUCache<string, Entry<V>>;
+  private readonly inFlight = new Map<string, Promise<V>>();
+
+  constructor(
+    private readonly settings: CacheSettings,
+    private readonly onLookup: (result: LookupResult) => void = () => {},
+  ) {
+    this.entries = new LRUCache<string, Entry<V>>({ max: settings.maxEntries, ttl: settings.ttlMs });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  async get(key: string, load: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+    const cached = this.entries.get(key);
+    if (cached) {
+      this.onLookup('hit');
+      return cached.value;
+    }
+    const running = this.inFlight.get(key);
+    if (running) {
+      this.onLookup('shared');
+      return raceSignal(running, signal);
+    }
+    this.onLookup('miss');
+    return raceSignal(this.start(key, load), signal);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private start(key: string, load: (signal: AbortSignal) => Promise<V>): Promise<V> {
+    const loadSignal = AbortSignal.timeout(this.settings.loadTimeoutMs);
+    const promise = Promise.resolve()
+      .then(() => load(loadSignal))
+      .then((value) => {
+        const ttl = value.length === 0 ? this.settings.emptyTtlMs : this.settings.ttlMs;
+        this.entries.set(key, { value }, { ttl });
+        return value;
+      })
+      .finally(() => this.inFlight.delete(key));
+    // Nobody may be waiting any more when it fails (all callers timed out): that is not an unhandled rejection.
+    promise.catch(() => {});
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+}

@@ -1,0 +1,121 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/tmp.js';
+import { filePolicySource } from './file-policy-source.js';
+import type { PolicySnapshot, PolicySource } from './policy-source.js';
+
+const gap = (name: string, namespace?: string) => `apiVersion: kritis.grafeas.io/v1beta1
+kind: GenericAttestationPolicy
+metadata:
+  name: ${name}
+${namespace ? `  namespace: ${namespace}\n` : ''}spec:
+  attestationAuthorityNames: [qa]
+`;
+
+async function nextChange(source: PolicySource, after: number): Promise<PolicySnapshot> {
+  for (let i = 0; i < 300; i += 1) {
+    const snapshot = source.snapshot();
+    if (snapshot.generation > after) return snapshot;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the policy folder change was not picked up');
+}
+
+describe('filePolicySource', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let source: PolicySource | undefined;
+
+  beforeEach(async () => {
+    dir = await tempDir('policies');
+  });
+  afterEach(async () => {
+    await source?.close();
+    source = undefined;
+    await dir.remove();
+  });
+
+  it('reads every document, placing it in metadata.namespace, its subfolder, or default', async () => {
+    await writeFile(join(dir.path, 'a.yaml'), `${gap('one')}---\n${gap('two', 'team-b')}`);
+    await mkdir(join(dir.path, 'team-c'));
+    await writeFile(join(dir.path, 'team-c', 'p.yml'), gap('three'));
+    await writeFile(join(dir.path, 'notes.txt'), 'not a policy');
+    await mkdir(join(dir.path, '..data'));
+    await writeFile(join(dir.path, '..data', 'hidden.yaml'), gap('hidden'));
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    expect(source.readiness().ready).toBe(false);
+    await source.start();
+    expect(source.readiness()).toEqual({ ready: true, reasons: [] });
+    const { documents, problems } = source.snapshot();
+    expect(problems).toEqual([]);
+    expect(documents.map((d) => [d.source, d.namespace])).toEqual([
+      ['a.yaml#1', 'default'],
+      ['a.yaml#2', 'team-b'],
+      [join('team-c', 'p.yml'), 'team-c'],
+    ]);
+  });
+
+  it('picks up added, changed and removed files while running', async () => {
+    await writeFile(join(dir.path, 'a.yaml'), gap('one'));
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    const first = source.snapshot();
+    await writeFile(join(dir.path, 'b.yaml'), gap('two'));
+    const added = await nextChange(source, first.generation);
+    expect(added.documents).toHaveLength(2);
+    await rm(join(dir.path, 'a.yaml'));
+    const removed = await nextChange(source, added.generation);
+    expect(removed.documents.map((d) => d.source)).toEqual(['b.yaml']);
+  });
+
+  it('reports a broken file against the namespaces it names, dropping the whole file', async () => {
+    await writeFile(
+      join(dir.path, 'broken.yaml'),
+      `${gap('ok', 'team-a')}---\nkind: [unclosed\nmetadata:\n  namespace: team-x\n`,
+    );
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    const { documents, problems } = source.snapshot();
+    expect(documents).toEqual([]);
+    expect(problems.map((p) => p.namespace).sort()).toEqual(['team-a', 'team-x']);
+    expect(problems[0]?.message).toMatch(/^broken\.yaml is not valid YAML: broken\.yaml#2: /);
+  });
+
+  it('reports a broken file in a subfolder against that namespace only', async () => {
+    await mkdir(join(dir.path, 'team-d'));
+    await writeFile(join(dir.path, 'team-d', 'x.yaml'), 'a: [');
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    expect(source.snapshot().problems.map((p) => p.namespace)).toEqual(['team-d']);
+  });
+
+  it('reports a broken top-level file that names no namespace against every namespace', async () => {
+    await writeFile(join(dir.path, 'x.yaml'), 'spec: {');
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    expect(source.snapshot().problems.map((p) => p.namespace)).toEqual([undefined]);
+  });
+
+  it('refuses to start on a folder that does not exist, with a typed error', async () => {
+    source = filePolicySource({ directory: join(dir.path, 'missing') });
+    await expect(source.start()).rejects.toMatchObject({ code: 'POLICY_DIR_MISSING' });
+  });
+
+  it('fails every namespace closed when the folder disappears while running', async () => {
+    const inner = join(dir.path, 'inner');
+    await mkdir(inner);
+    await writeFile(join(inner, 'a.yaml'), gap('one'));
+    source = filePolicySource({ directory: inner, pollIntervalMs: 100 });
+    await source.start();
+    const before = source.snapshot().generation;
+    await rm(inner, { recursive: true });
+    const after = await nextChange(source, before);
+    expect(after.documents).toEqual([]);
+    expect(after.problems).toEqual([
+      expect.objectContaining({
+        namespace: undefined,
+        message: expect.stringContaining('every namespace fails closed'),
+      }),
+    ]);
+  });
+});

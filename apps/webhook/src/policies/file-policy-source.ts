@@ -1,0 +1,198 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Logger } from 'pino';
+import { parseAllDocuments } from 'yaml';
+import { WebhookError } from '../errors.js';
+import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
+
+const POLICY_FILE = /\.(ya?ml|json)$/i;
+const MAX_DEPTH = 3;
+const MAX_FILE_BYTES = 1024 * 1024;
+
+export interface FilePolicySourceOptions {
+  directory: string;
+  logger?: Logger;
+  /** Re-scan this often even without a file event (a missed event must not leave stale policies). */
+  pollIntervalMs?: number;
+  /** Namespace of resources that do not name one and sit at the top of the folder. */
+  defaultNamespace?: string;
+}
+
+/**
+ * Policies from YAML files in a folder. A resource's namespace is its `metadata.namespace`, else the
+ * subfolder it sits in (`DIR/team-a/policy.yaml`), else `default`. A file that cannot be read as YAML
+ * fails closed the namespaces it concerns: its subfolder's, the ones it names, or, if it names none, all.
+ */
+export function filePolicySource(options: FilePolicySourceOptions): PolicySource {
+  const listeners: ((snapshot: PolicySnapshot) => void)[] = [];
+  let snapshot: PolicySnapshot = { generation: 0, documents: [], problems: [] };
+  let signature = '';
+  let watcher: FSWatcher | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let scanning: Promise<void> = Promise.resolve();
+  let loaded = false;
+
+  const rescan = () => {
+    scanning = scanning.then(async () => {
+      const next = await scanFolder(options.directory, options.defaultNamespace ?? 'default');
+      if (next.signature === signature) return;
+      signature = next.signature;
+      snapshot = { generation: snapshot.generation + 1, documents: next.documents, problems: next.problems };
+      loaded = true;
+      options.logger?.info(
+        { directory: options.directory, documents: next.documents.length, problems: next.problems },
+        'policies loaded',
+      );
+      for (const listener of listeners) listener(snapshot);
+    });
+    return scanning;
+  };
+
+  return {
+    snapshot: () => snapshot,
+    readiness: () =>
+      loaded ? { ready: true, reasons: [] } : { ready: false, reasons: ['policies not loaded'] },
+    onChange: (listener) => listeners.push(listener),
+    async start() {
+      const info = await stat(options.directory).catch(() => undefined);
+      if (!info?.isDirectory()) {
+        throw new WebhookError(
+          'POLICY_DIR_MISSING',
+          `the policy folder ${options.directory} does not exist or is not a folder`,
+          'give --policies a folder holding AttestationAuthority, GenericAttestationPolicy and ImageSecurityPolicy YAML files',
+        );
+      }
+      await rescan();
+      try {
+        watcher = watch(options.directory, { recursive: true }, () => {
+          clearTimeout(debounce);
+          debounce = setTimeout(() => void rescan(), 50);
+        });
+        watcher.on('error', () => {});
+      } catch {
+        // Polling below still picks changes up.
+      }
+      poll = setInterval(() => void rescan(), options.pollIntervalMs ?? 5_000);
+      poll.unref();
+    },
+    async close() {
+      watcher?.close();
+      clearInterval(poll);
+      clearTimeout(debounce);
+      await scanning;
+    },
+  };
+}
+
+interface ScanResult {
+  signature: string;
+  documents: PolicyDocument[];
+  problems: PolicyProblem[];
+}
+
+async function scanFolder(directory: string, defaultNamespace: string): Promise<ScanResult> {
+  const documents: PolicyDocument[] = [];
+  const problems: PolicyProblem[] = [];
+  let files: string[];
+  try {
+    files = await listPolicyFiles(directory, 0);
+  } catch (error) {
+    const message = `the policy folder cannot be read (${(error as Error).message}): every namespace fails closed`;
+    return {
+      signature: `error:${message}`,
+      documents,
+      problems: [{ source: directory, namespace: undefined, message }],
+    };
+  }
+  const contents: string[] = [];
+  for (const file of files.sort()) {
+    const source = relative(directory, file);
+    const folderNamespace = source.includes(sep) ? source.split(sep)[0] : undefined;
+    let text: string;
+    try {
+      const info = await stat(file);
+      if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push({
+        source,
+        namespace: folderNamespace,
+        message: `cannot read ${source}: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    contents.push(`${source}\0${text}`);
+    readPolicyFile(source, text, folderNamespace ?? defaultNamespace, folderNamespace, documents, problems);
+  }
+  return { signature: contents.join('\0\0'), documents, problems };
+}
+
+async function listPolicyFiles(directory: string, depth: number): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    // Kubernetes volume mounts keep their real files under `..data` and `..<timestamp>`: skip dot entries.
+    if (entry.name.startsWith('.')) continue;
+    const path = join(directory, entry.name);
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() && depth < MAX_DEPTH) files.push(...(await listPolicyFiles(path, depth + 1)));
+    else if (info?.isFile() && POLICY_FILE.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+function readPolicyFile(
+  source: string,
+  text: string,
+  fallbackNamespace: string,
+  folderNamespace: string | undefined,
+  documents: PolicyDocument[],
+  problems: PolicyProblem[],
+): void {
+  const parsed = parseAllDocuments(text, { prettyErrors: false });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  const found: PolicyDocument[] = [];
+  const errors: string[] = [];
+  docs.forEach((doc, index) => {
+    const where = docs.length > 1 ? `${source}#${index + 1}` : source;
+    if (doc.errors.length > 0) {
+      errors.push(`${where}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      errors.push(`${where}: ${(error as Error).message}`);
+      return;
+    }
+    if (value === null || value === undefined) return;
+    found.push({ source: where, namespace: namespaceOf(value) ?? fallbackNamespace, document: value });
+  });
+  if (errors.length === 0) {
+    documents.push(...found);
+    return;
+  }
+  // A broken file is dropped whole: keeping half of a policy file could admit what the whole would deny.
+  const named = new Set([...found.map((d) => d.namespace), ...namespacesMentioned(text)]);
+  const namespaces = folderNamespace ? [folderNamespace] : named.size > 0 ? [...named] : [undefined];
+  for (const namespace of namespaces) {
+    problems.push({ source, namespace, message: `${source} is not valid YAML: ${errors.join('; ')}` });
+  }
+}
+
+function namespaceOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const metadata = (value as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const namespace = (metadata as { namespace?: unknown }).namespace;
+  return typeof namespace === 'string' && namespace.length > 0 ? namespace : undefined;
+}
+
+function namespacesMentioned(text: string): string[] {
+  return [...text.matchAll(/^\s*namespace:\s*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?\s*$/gm)].map(
+    (m) => m[1] as string,
+  );
+}

@@ -1,0 +1,146 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSelfSignedCert } from '../demo/self-signed.js';
+import { FakeKubeApi } from '../test-support/fake-kube-api.js';
+import { tempDir } from '../test-support/tmp.js';
+import {
+  KRITIS_GROUP,
+  KRITIS_VERSION,
+  kubernetesPolicySource,
+  loadKubeConfig,
+} from './kubernetes-policy-source.js';
+import type { PolicySnapshot, PolicySource } from './policy-source.js';
+
+const authority = (namespace: string, name: string, note: string) => ({
+  apiVersion: `${KRITIS_GROUP}/${KRITIS_VERSION}`,
+  kind: 'AttestationAuthority',
+  metadata: { name, namespace },
+  spec: { noteReference: note },
+});
+
+async function until(
+  source: PolicySource,
+  check: (snapshot: PolicySnapshot) => boolean,
+): Promise<PolicySnapshot> {
+  for (let i = 0; i < 200; i += 1) {
+    const snapshot = source.snapshot();
+    if (check(snapshot)) return snapshot;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`condition never met; last snapshot: ${JSON.stringify(source.snapshot())}`);
+}
+
+describe('kubernetesPolicySource against a fake API server (real list/watch wire format)', () => {
+  let api: FakeKubeApi;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let source: PolicySource | undefined;
+  let kubeconfig: string;
+
+  beforeEach(async () => {
+    dir = await tempDir('kube');
+    const cert = await generateSelfSignedCert(dir.path);
+    api = new FakeKubeApi(KRITIS_GROUP, KRITIS_VERSION);
+    const url = await api.start({ cert: cert.certPem, key: await readFile(cert.keyFile, 'utf8') });
+    kubeconfig = `${dir.path}/kubeconfig`;
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: fake, cluster: {server: "${url}", certificate-authority-data: ${Buffer.from(cert.certPem).toString('base64')}}}]`,
+        'users: [{name: webhook, user: {token: secret-token}}]',
+        'contexts: [{name: fake, context: {cluster: fake, user: webhook}}]',
+        'current-context: fake',
+      ].join('\n'),
+    );
+  });
+  afterEach(async () => {
+    await source?.close();
+    source = undefined;
+    await api.stop();
+    await dir.remove();
+  });
+
+  it('is not ready until every kind has been listed, then holds the listed resources', async () => {
+    api.put('attestationauthorities', authority('team-a', 'qa', 'projects/p'));
+    api.missing.add('imagesecuritypolicies');
+    source = kubernetesPolicySource({ kubeconfig, retryDelayMs: 50 });
+    expect(source.readiness().ready).toBe(false);
+    await source.start();
+    const readiness = source.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(readiness.reasons).toEqual([expect.stringMatching(/^ImageSecurityPolicy not listed yet/)]);
+
+    api.missing.delete('imagesecuritypolicies');
+    for (let i = 0; i < 100 && !source.readiness().ready; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(source.readiness()).toEqual({ ready: true, reasons: [] });
+    const snapshot = source.snapshot();
+    expect(snapshot.documents).toEqual([
+      {
+        source: 'kubernetes:AttestationAuthority/team-a/qa',
+        namespace: 'team-a',
+        document: expect.objectContaining({
+          kind: 'AttestationAuthority',
+          spec: { noteReference: 'projects/p' },
+        }),
+      },
+    ]);
+    const first = api.requests.find(
+      (r) => r.path.endsWith('/attestationauthorities') && r.query.watch !== 'true',
+    );
+    expect(first?.authorization).toBe('Bearer secret-token');
+    const watch = api.requests.find(
+      (r) => r.path.endsWith('/attestationauthorities') && r.query.watch === 'true',
+    );
+    expect(watch?.query.resourceVersion).toBe('101');
+  });
+
+  it('follows ADDED, MODIFIED and DELETED events from the watch stream', async () => {
+    source = kubernetesPolicySource({ kubeconfig });
+    const changes: number[] = [];
+    source.onChange((snapshot) => changes.push(snapshot.generation));
+    await source.start();
+    expect(source.readiness().ready).toBe(true);
+    expect(source.snapshot().documents).toEqual([]);
+
+    api.put('genericattestationpolicies', {
+      apiVersion: `${KRITIS_GROUP}/${KRITIS_VERSION}`,
+      kind: 'GenericAttestationPolicy',
+      metadata: { name: 'gap', namespace: 'default' },
+      spec: { attestationAuthorityNames: ['qa'] },
+    });
+    await until(source, (s) => s.documents.length === 1);
+
+    api.put('genericattestationpolicies', {
+      apiVersion: `${KRITIS_GROUP}/${KRITIS_VERSION}`,
+      kind: 'GenericAttestationPolicy',
+      metadata: { name: 'gap', namespace: 'default' },
+      spec: { attestationAuthorityNames: ['qa', 'security'] },
+    });
+    const modified = await until(source, (s) =>
+      JSON.stringify(s.documents[0]?.document ?? {}).includes('security'),
+    );
+    expect(modified.documents).toHaveLength(1);
+
+    api.remove('genericattestationpolicies', 'default', 'gap');
+    await until(source, (s) => s.documents.length === 0);
+    expect(changes.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('resumes watching from the last resource version after the API server ends a watch', async () => {
+    source = kubernetesPolicySource({ kubeconfig });
+    await source.start();
+    api.endWatches();
+    for (let i = 0; i < 100 && api.watchCount('attestationauthorities') === 0; i += 1) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    api.put('attestationauthorities', authority('default', 'late', 'projects/p'));
+    const snapshot = await until(source, (s) => s.documents.length === 1);
+    expect(snapshot.documents[0]?.source).toBe('kubernetes:AttestationAuthority/default/late');
+  });
+
+  it('loads a kubeconfig file, and refuses a missing one with an error', () => {
+    expect(loadKubeConfig(kubeconfig).getCurrentCluster()?.server).toBe(api.url);
+    expect(() => loadKubeConfig(`${dir.path}/nope`)).toThrow();
+  });
+});

@@ -1,0 +1,122 @@
+import {
+  collectNamespacePolicies,
+  type InvalidResource,
+  type NamespacePolicies,
+  type PolicyResource,
+  parsePolicyResource,
+} from '@signet/policy';
+import type { Logger } from 'pino';
+import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
+
+const KRITIS_GROUP = 'kritis.grafeas.io/';
+const ENFORCED_KINDS = new Set(['AttestationAuthority', 'GenericAttestationPolicy', 'ImageSecurityPolicy']);
+/** Kritis kinds Signet does not enforce (Kritis did not either): ignored with a notice. */
+const IGNORED_KRITIS_KINDS = new Set(['KritisConfig', 'BuildPolicy', 'VulnzSigningPolicy']);
+
+type ParsedEntry = { ok: true; value: PolicyResource } | { ok: false; invalid: InvalidResource };
+
+/**
+ * Turns a policy snapshot into what `decide` needs for one namespace. Parsing happens once per
+ * snapshot generation; the per-namespace view is memoised until the next change.
+ */
+export class NamespacePolicyResolver {
+  private snapshotGeneration = -1;
+  private entries: ParsedEntry[] = [];
+  private problems: readonly PolicyProblem[] = [];
+  private readonly byNamespace = new Map<string, NamespacePolicies>();
+
+  constructor(
+    private readonly source: PolicySource,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** The generation of the snapshot last resolved (changes whenever the policies do). */
+  get generation(): number {
+    return this.snapshotGeneration;
+  }
+
+  forNamespace(namespace: string): NamespacePolicies {
+    this.refresh(this.source.snapshot());
+    let policies = this.byNamespace.get(namespace);
+    if (!policies) {
+      policies = collectNamespacePolicies(this.entries, namespace);
+      for (const problem of this.problems) {
+        if (problem.namespace === undefined || problem.namespace === namespace) {
+          policies.invalid.push(problemAsInvalid(problem, namespace));
+        }
+      }
+      this.byNamespace.set(namespace, policies);
+    }
+    return policies;
+  }
+
+  private refresh(snapshot: PolicySnapshot): void {
+    if (snapshot.generation === this.snapshotGeneration) return;
+    this.snapshotGeneration = snapshot.generation;
+    this.byNamespace.clear();
+    this.problems = snapshot.problems;
+    this.entries = [];
+    const notices: string[] = [];
+    for (const document of snapshot.documents) {
+      const entry = parseDocument(document, notices);
+      if (entry) this.entries.push(entry);
+    }
+    const invalid = this.entries.filter((e) => !e.ok).length + snapshot.problems.length;
+    this.logger?.info(
+      { generation: snapshot.generation, resources: this.entries.length - invalid, invalid, notices },
+      'policies parsed',
+    );
+  }
+}
+
+function parseDocument(document: PolicyDocument, notices: string[]): ParsedEntry | undefined {
+  const value = document.document;
+  const record =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  const kind = typeof record?.kind === 'string' ? record.kind : '';
+  const apiVersion = typeof record?.apiVersion === 'string' ? record.apiVersion : '';
+  if (record && !ENFORCED_KINDS.has(kind)) {
+    if (IGNORED_KRITIS_KINDS.has(kind)) {
+      notices.push(`${document.source}: ${kind} is not enforced at admission; ignored`);
+      return undefined;
+    }
+    if (!apiVersion.startsWith(KRITIS_GROUP)) {
+      notices.push(
+        `${document.source}: ${kind || 'a document without kind'} is not a policy resource; ignored`,
+      );
+      return undefined;
+    }
+  }
+  // The namespace the resource lives in is the source's (metadata.namespace, folder or cluster).
+  const metadata =
+    record && typeof record.metadata === 'object' && record.metadata !== null ? record.metadata : {};
+  const placed = record ? { ...record, metadata: { ...metadata, namespace: document.namespace } } : value;
+  const parsed = parsePolicyResource(placed);
+  if (parsed.ok) {
+    notices.push(...parsed.notices);
+    return { ok: true, value: parsed.value };
+  }
+  const invalid = { ...parsed.invalid, namespace: document.namespace };
+  invalid.issues = invalid.issues.map((issue) => ({
+    ...issue,
+    message: `${issue.message} (${document.source})`,
+  }));
+  return { ok: false, invalid };
+}
+
+function problemAsInvalid(problem: PolicyProblem, namespace: string): InvalidResource {
+  return {
+    kind: 'policy file',
+    name: problem.source,
+    namespace,
+    issues: [
+      {
+        field: '(document)',
+        message: problem.message,
+        fix: 'correct the file; until then this namespace fails closed',
+      },
+    ],
+  };
+}

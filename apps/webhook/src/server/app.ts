@@ -1,0 +1,99 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AdmissionReviewResponse, ParsedReview } from '../admission/review.js';
+import { parseAdmissionReview } from '../admission/review.js';
+import type { WebhookMetrics } from './metrics.js';
+
+export interface Readiness {
+  ready: boolean;
+  /** Why the server is not ready (empty when it is). */
+  reasons: string[];
+}
+
+export interface AppOptions {
+  handleReview: (review: ParsedReview, timeoutParam: unknown) => Promise<AdmissionReviewResponse>;
+  readiness: () => Readiness;
+  metrics: WebhookMetrics;
+  bodyLimitBytes: number;
+}
+
+/** The API server caps request bodies at 3 MiB; a review is the object plus a little envelope. */
+export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024 + 64 * 1024;
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  const parseSeconds = options.metrics.stageSeconds.labels({ stage: 'parse' });
+  app.post(
+    '/validate',
+    express.json({ limit: options.bodyLimitBytes, type: () => true, strict: true }),
+    async (req: Request, res: Response) => {
+      const parseStarted = performance.now();
+      const parsed = parseAdmissionReview(req.body);
+      parseSeconds.observe((performance.now() - parseStarted) / 1000);
+      if (!parsed.ok) {
+        sendError(res, 400, 'MALFORMED_REVIEW', 'the body is not an AdmissionReview', parsed.problems);
+        return;
+      }
+      res.status(200).json(await options.handleReview(parsed.review, timeoutParam(req.url)));
+    },
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', (_req, res) => {
+    const readiness = options.readiness();
+    res.status(readiness.ready ? 200 : 503).json({ ready: readiness.ready, reasons: readiness.reasons });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', options.metrics.registry.contentType);
+    res.send(await options.metrics.registry.metrics());
+  });
+
+  app.use((req, res) => {
+    sendError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`, [
+      'POST /validate, GET /healthz, GET /readyz, GET /metrics',
+    ]);
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, type, message } = describeBodyError(error);
+    if (status === 413) {
+      sendError(res, 413, 'BODY_TOO_LARGE', `the body is larger than ${options.bodyLimitBytes} bytes`, []);
+    } else if (status >= 400 && status < 500) {
+      sendError(res, 400, 'MALFORMED_REVIEW', `the body is not JSON (${type}: ${message})`, []);
+    } else {
+      sendError(res, 500, 'INTERNAL_ERROR', 'the webhook failed to handle the request', []);
+    }
+  });
+  return app;
+}
+
+/** `?timeout=5s` as the API server appends it; read from the raw URL (cheaper than a full query parse). */
+function timeoutParam(url: string): string | undefined {
+  const match = /[?&]timeout=([^&]*)/.exec(url);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeBodyError(error: unknown): { status: number; type: string; message: string } {
+  const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const status = typeof record.status === 'number' ? record.status : 500;
+  const type = typeof record.type === 'string' ? record.type : 'error';
+  const message = typeof record.message === 'string' ? record.message : String(error);
+  return { status, type, message };
+}
+
+function sendError(res: Response, status: number, code: string, message: string, details: string[]): void {
+  if (res.headersSent) return;
+  res.status(status).json({ error: { code, message, details } });
+}

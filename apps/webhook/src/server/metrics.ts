@@ -1,0 +1,72 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { FastCounter, FastGauge, FastHistogram } from './fast-metrics.js';
+
+export type Stage = 'parse' | 'policies' | 'decide' | 'total';
+
+/** Every Prometheus series the webhook exports, on its own registry (several servers may share a process). */
+export interface WebhookMetrics {
+  registry: Registry;
+  decisions: FastCounter<'decision' | 'reason'>;
+  stageSeconds: FastHistogram<'stage'>;
+  cacheLookups: FastCounter<'cache' | 'result'>;
+  backendCalls: FastCounter<'backend'>;
+  backendErrors: FastCounter<'backend' | 'reason'>;
+  breakglass: FastCounter<'namespace'>;
+  inFlight: FastGauge;
+  lateDecisions: FastCounter;
+  tlsReloads: FastCounter<'result'>;
+  policyReloads: FastCounter<'source' | 'result'>;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): WebhookMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'signet_webhook_' });
+  return {
+    registry,
+    decisions: new FastCounter(
+      registry,
+      'signet_admission_decisions_total',
+      'Admission decisions, by outcome and reason (policy, breakglass, no-policy, backend-error, deadline, internal-error, not-reviewed, invalid-policy).',
+    ),
+    stageSeconds: new FastHistogram(
+      registry,
+      'signet_admission_stage_seconds',
+      'Time spent per stage of a review: parse, policies (lookup), decide (metadata + verification), total.',
+      LATENCY_BUCKETS,
+    ),
+    cacheLookups: new FastCounter(
+      registry,
+      'signet_metadata_cache_lookups_total',
+      'Cache lookups: attestations and vulnerabilities (hit, miss = a backend call, shared = joined a call in flight), decisions (hit).',
+    ),
+    backendCalls: new FastCounter(
+      registry,
+      'signet_metadata_backend_calls_total',
+      'Calls made to the metadata backend.',
+    ),
+    backendErrors: new FastCounter(
+      registry,
+      'signet_metadata_backend_errors_total',
+      'Metadata backend failures (unreachable, erroring, garbage, timeout), by lookup and error code.',
+    ),
+    breakglass: new FastCounter(
+      registry,
+      'signet_breakglass_admissions_total',
+      'Objects admitted through breakglass.',
+    ),
+    inFlight: new FastGauge(registry, 'signet_admission_in_flight', 'Reviews being decided.'),
+    lateDecisions: new FastCounter(
+      registry,
+      'signet_admission_late_decisions_total',
+      'Decisions finished after their deadline had already been answered (slow backend).',
+    ),
+    tlsReloads: new FastCounter(registry, 'signet_tls_reloads_total', 'Serving certificate reloads.'),
+    policyReloads: new FastCounter(
+      registry,
+      'signet_policy_reloads_total',
+      'Policy reloads from the policy folder or the Kubernetes API.',
+    ),
+  };
+}

@@ -1,0 +1,115 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { WebhookError } from '../errors.js';
+
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
+  return { cert: material.cert, key: material.key, minVersion: TLS_MIN_VERSION };
+}
+
+/** Reads the serving certificate and key, and proves they make a usable TLS context (they match). */
+export async function loadTlsMaterial(files: TlsFiles): Promise<TlsMaterial> {
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
+  } catch (error) {
+    throw new WebhookError(
+      'TLS_FILES_UNREADABLE',
+      `cannot read the serving certificate or key (${(error as Error).message})`,
+      'check --tls-cert and --tls-key: they must name readable PEM files',
+      { cause: error },
+    );
+  }
+  try {
+    createSecureContext(secureContextOptions({ cert, key }));
+  } catch (error) {
+    throw new WebhookError(
+      'TLS_FILES_INVALID',
+      `the serving certificate and key do not form a TLS identity (${(error as Error).message})`,
+      'give --tls-cert a PEM certificate (chain) and --tls-key the PEM private key that matches it',
+      { cause: error },
+    );
+  }
+  return { cert, key };
+}
+
+export interface TlsReloader {
+  /** Re-reads the files now; resolves true when the new pair was installed. */
+  reload(): Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Watches the certificate and key (their folders, because Kubernetes swaps a `..data` symlink) and installs
+ * a new pair with `setSecureContext`: open connections keep their session, new ones get the new pair.
+ * A half-written or mismatched pair is ignored until the next change; a slow poll catches missed events.
+ */
+export function watchTlsFiles(
+  files: TlsFiles,
+  initial: TlsMaterial,
+  install: (material: TlsMaterial) => void,
+  report: (result: 'reloaded' | 'unchanged' | 'failed', error?: unknown) => void,
+  pollIntervalMs = 30_000,
+): TlsReloader {
+  let current = fingerprintOf(initial);
+  let debounce: NodeJS.Timeout | undefined;
+  const reload = async (): Promise<boolean> => {
+    try {
+      const material = await loadTlsMaterial(files);
+      const fingerprint = fingerprintOf(material);
+      if (fingerprint === current) {
+        report('unchanged');
+        return false;
+      }
+      install(material);
+      current = fingerprint;
+      report('reloaded');
+      return true;
+    } catch (error) {
+      report('failed', error);
+      return false;
+    }
+  };
+  const schedule = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => void reload(), 50);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const folder of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
+    try {
+      const watcher = watch(folder, schedule);
+      watcher.on('error', () => {});
+      watchers.push(watcher);
+    } catch {
+      // The poll below still catches changes.
+    }
+  }
+  const poll = setInterval(() => void reload(), pollIntervalMs);
+  poll.unref();
+  return {
+    reload,
+    close() {
+      clearTimeout(debounce);
+      clearInterval(poll);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
+}
+
+function fingerprintOf(material: TlsMaterial): string {
+  return `${material.cert.toString('base64')}:${material.key.toString('base64')}`;
+}

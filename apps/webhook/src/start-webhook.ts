@@ -1,0 +1,127 @@
+import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
+import { AttestationVerifier, type ClusterSettings } from '@signet/policy';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { DeadlineSettings } from './admission/deadline.js';
+import { DEFAULT_DECISION_MEMO, DecisionMemo, type DecisionMemoSettings } from './admission/decision-memo.js';
+import { createPolicyDecider } from './admission/policy-decider.js';
+import { defaultStoreUrl } from './cli/defaults.js';
+import type { CacheSettings } from './metadata/singleflight-cache.js';
+import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
+import { filePolicySource } from './policies/file-policy-source.js';
+import { NamespacePolicyResolver } from './policies/namespace-policies.js';
+import type { PolicySource } from './policies/policy-source.js';
+import { createLogger } from './server/logger.js';
+import { createMetrics, type WebhookMetrics } from './server/metrics.js';
+import { createWebhookServer, type WebhookServer } from './server/webhook-server.js';
+
+export interface WebhookConfig {
+  /** Where policies come from: a folder, the cluster, or a ready source. */
+  policies:
+    | { from: 'directory'; directory: string }
+    | { from: 'kubernetes'; kubeconfig?: string }
+    | { from: 'source'; source: PolicySource };
+  /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
+  store?: string | OccurrenceReader;
+  api?: 'v1' | 'v1beta1';
+  /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */
+  project?: string;
+  tls?: { certFile: string; keyFile: string };
+  insecureHttp?: boolean;
+  port?: number;
+  host?: string;
+  settings?: Partial<Pick<ClusterSettings, 'noPolicy' | 'breakglass' | 'onBackendError'>>;
+  cache?: Partial<CacheSettings>;
+  /** Plain admissions remembered briefly (ttlMs 0: off). */
+  decisionMemo?: Partial<DecisionMemoSettings>;
+  deadline?: Partial<DeadlineSettings>;
+  bodyLimitBytes?: number;
+  shutdownDelayMs?: number;
+  logger?: Logger;
+  metrics?: WebhookMetrics;
+}
+
+export interface RunningWebhook extends WebhookServer {
+  policies: PolicySource;
+  metadata: CachedMetadataSource;
+  /** Shuts the server down (in-flight reviews finish), then stops the policy source and the store. */
+  stop(): Promise<void>;
+}
+
+/** Everything `signet-webhook` runs: policy source, store, caches, decision, HTTPS server. */
+export async function startWebhook(config: WebhookConfig): Promise<RunningWebhook> {
+  const logger = config.logger ?? createLogger();
+  const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
+  const policies = await policySourceFor(config, logger);
+  let ownedStore: MetadataStore | undefined;
+  let store: OccurrenceReader;
+  if (typeof config.store === 'object') {
+    store = config.store;
+  } else {
+    ownedStore = await openMetadataStore(config.store ?? defaultStoreUrl(), { api: config.api ?? 'v1' });
+    store = ownedStore;
+  }
+  try {
+    const metadata = new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
+    const verifier = new AttestationVerifier({ cache: new LRUCache({ max: 50_000 }) });
+    const settings = {
+      noPolicy: config.settings?.noPolicy ?? 'allow',
+      breakglass: config.settings?.breakglass ?? 'on',
+      onBackendError: config.settings?.onBackendError ?? 'deny',
+      ...(config.project ? { vulnerabilityProject: config.project } : {}),
+    } satisfies Partial<ClusterSettings>;
+    const resolver = new NamespacePolicyResolver(policies, logger);
+    policies.onChange((snapshot) => {
+      metrics.policyReloads.inc({
+        source: config.policies.from,
+        result: snapshot.problems.length > 0 ? 'problems' : 'ok',
+      });
+    });
+    await policies.start();
+    const server = await createWebhookServer({
+      decider: createPolicyDecider({
+        policies: resolver,
+        metadata,
+        verifier,
+        settings,
+        metrics,
+        logger,
+        memo: new DecisionMemo({ ...DEFAULT_DECISION_MEMO, ...config.decisionMemo }),
+      }),
+      tls: config.tls,
+      insecureHttp: config.insecureHttp,
+      port: config.port,
+      host: config.host,
+      readiness: () => policies.readiness(),
+      failOpen: settings.onBackendError === 'allow',
+      deadline: config.deadline,
+      bodyLimitBytes: config.bodyLimitBytes,
+      shutdownDelayMs: config.shutdownDelayMs,
+      logger,
+      metrics,
+    });
+    return {
+      ...server,
+      policies,
+      metadata,
+      async stop() {
+        await server.shutdown();
+        await policies.close();
+        await ownedStore?.close();
+      },
+    };
+  } catch (error) {
+    await policies.close().catch(() => {});
+    await ownedStore?.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function policySourceFor(config: WebhookConfig, logger: Logger): Promise<PolicySource> {
+  const policies = config.policies;
+  if (policies.from === 'source') return policies.source;
+  if (policies.from === 'directory') return filePolicySource({ directory: policies.directory, logger });
+  // The Kubernetes client is large: load it only for --kubernetes.
+  const { kubernetesPolicySource } = await import('./policies/kubernetes-policy-source.js');
+  return kubernetesPolicySource({ kubeconfig: policies.kubeconfig, logger });
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import { GUIDE, type GuideWorld, prepareGuide, signImage } from '../demo/guide.js';
+import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
+import { type RunningWebhook, startWebhook, type WebhookConfig } from '../start-webhook.js';
+import { type HttpResult, httpsRequest } from './https-client.js';
+import { tempDir } from './tmp.js';
+
+export interface E2eWorld {
+  guide: GuideWorld;
+  cert: SelfSignedPair;
+  dir: string;
+  /** Maps the captured placeholders (ok/img, bad/x…) to pinned images; `ok` ones are signed. */
+  imageFor(placeholder: string): string;
+  sign(image: string): Promise<void>;
+  startWebhook(config?: Partial<WebhookConfig>): Promise<RunningWebhook>;
+  post(webhook: RunningWebhook, review: unknown, query?: string): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+/** A pinned image for a name, with a digest derived from it (stable across runs). */
+export function pinned(name: string): string {
+  return `registry.example/e2e/${name.replace(/[^a-z0-9]+/g, '-')}@sha256:${createHash('sha256').update(name).digest('hex')}`;
+}
+
+export function isOkPlaceholder(image: string): boolean {
+  return image.startsWith('ok/') || image.startsWith('registry.example/ok');
+}
+
+export async function createE2eWorld(): Promise<E2eWorld> {
+  const tmp = await tempDir('e2e');
+  const guide = await prepareGuide(tmp.path);
+  const cert = await generateSelfSignedCert(tmp.path);
+  const signed = new Set<string>();
+  const webhooks: RunningWebhook[] = [];
+  const sign = async (image: string) => {
+    if (signed.has(image)) return;
+    await signImage(guide.store, image, guide.privateKey, guide.fingerprint);
+    signed.add(image);
+  };
+  for (const placeholder of ['ok/img', 'ok/c', 'ok/debug', 'registry.example/ok'])
+    await sign(pinned(placeholder));
+  return {
+    guide,
+    cert,
+    dir: tmp.path,
+    imageFor(placeholder) {
+      if (placeholder.includes(':') && !placeholder.includes('@')) return placeholder; // tag-only stays tag-only
+      return pinned(placeholder.split('@')[0] as string);
+    },
+    sign,
+    async startWebhook(config = {}) {
+      const webhook = await startWebhook({
+        policies: { from: 'directory', directory: guide.policyDir },
+        store: guide.storeUrl,
+        api: 'v1',
+        project: GUIDE.project,
+        tls: { certFile: cert.certFile, keyFile: cert.keyFile },
+        port: 0,
+        host: '127.0.0.1',
+        shutdownDelayMs: 0,
+        logger: pino({ level: 'silent' }),
+        ...config,
+      });
+      webhooks.push(webhook);
+      return webhook;
+    },
+    post(webhook, review, query = '?timeout=10s') {
+      return httpsRequest(`${webhook.url}/validate${query}`, {
+        method: 'POST',
+        body: JSON.stringify(review),
+        ca: cert.certPem,
+      });
+    },
+    async close() {
+      for (const webhook of webhooks) await webhook.stop();
+      await guide.close();
+      await tmp.remove();
+    },
+  };
+}
