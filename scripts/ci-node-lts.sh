@@ -3,7 +3,7 @@
 # native module (better-sqlite3) is built for that Node's ABI. Node comes from the npm registry.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-lts="${SIGNET_NODE_LTS:-24}"
+lts="${SIGNET_NODE_LTS:-22}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
 import { DEFAULT_DECISION_MEMO, DecisionMemo, type DecisionMemoSettings } from './admission/decision-memo.js';
 import { createPolicyDecider } from './admission/policy-decider.js';
+import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
@@ -27,6 +28,8 @@ export interface WebhookConfig {
   /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */
   project?: string;
   tls?: { certFile: string; keyFile: string };
+  /** `--manage-certs`, instead of `tls`: the certificate kept in a Secret through the Kubernetes API. */
+  manageCerts?: ManagedTlsConfig;
   insecureHttp?: boolean;
   port?: number;
   host?: string;
@@ -61,7 +64,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     ownedStore = await openMetadataStore(config.store ?? defaultStoreUrl(), { api: config.api ?? 'v1' });
     store = ownedStore;
   }
+  let managedTls: ManagedTls | undefined;
   try {
+    managedTls = config.manageCerts ? await startManagedTlsFor(config.manageCerts, logger) : undefined;
     const metadata = new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
     const verifier = new AttestationVerifier({ cache: new LRUCache({ max: 50_000 }) });
     const settings = {
@@ -88,7 +93,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
         logger,
         memo: new DecisionMemo({ ...DEFAULT_DECISION_MEMO, ...config.decisionMemo }),
       }),
-      tls: config.tls,
+      tls: managedTls?.files ?? config.tls,
       insecureHttp: config.insecureHttp,
       port: config.port,
       host: config.host,
@@ -100,21 +105,30 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       logger,
       metrics,
     });
+    managedTls?.startRenewal(() => server.reloadTls());
     return {
       ...server,
       policies,
       metadata,
       async stop() {
         await server.shutdown();
+        await managedTls?.close();
         await policies.close();
         await ownedStore?.close();
       },
     };
   } catch (error) {
+    await managedTls?.close().catch(() => {});
     await policies.close().catch(() => {});
     await ownedStore?.close().catch(() => {});
     throw error;
   }
+}
+
+async function startManagedTlsFor(config: ManagedTlsConfig, logger: Logger): Promise<ManagedTls> {
+  // Like the policy source below: the Kubernetes client is loaded only when it is used.
+  const { startManagedTls } = await import('./certs/managed-tls.js');
+  return startManagedTls(config, logger);
 }
 
 async function policySourceFor(config: WebhookConfig, logger: Logger): Promise<PolicySource> {

@@ -293,7 +293,7 @@ describe('failures are typed errors', () => {
     expect(error).toBeInstanceOf(CertificateError);
     expect(error.code).toBe('CERTS_KUBE_API_FAILED');
     expect(error.message).toMatch(/^could not read Secret signet\/signet-webhook-tls: HTTP 401/);
-    expect(error.fix).toContain('RBAC');
+    expect(error.fix).toMatch(/^the API server did not accept the credentials/);
   });
 
   it('an API server that cannot be reached', async () => {

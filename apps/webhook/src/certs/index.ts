@@ -8,6 +8,7 @@ export {
 } from './ensure.js';
 export { CertificateError, type CertificateErrorCode } from './errors.js';
 export { generateCertificateBundle, serviceDnsNames } from './generate.js';
+export { type ManagedTls, type ManagedTlsConfig, startManagedTls } from './managed-tls.js';
 export { podNamespace, SERVICE_ACCOUNT_NAMESPACE_FILE } from './namespace.js';
 export {
   type CertificateRenewer,

@@ -154,13 +154,19 @@ function apiFailure(action: string, error: unknown): CertificateError {
   const detail = status
     ? `HTTP ${status.code}${status.reason ? ` ${status.reason}` : ''}${status.message ? `: ${status.message}` : ''}`
     : (error as Error)?.message;
-  const fix =
-    status?.code === 403 || status?.code === 401
-      ? 'give the webhook’s service account the RBAC of deploy/manage-certs (Secret get/create/update in its namespace, get/patch on its ValidatingWebhookConfiguration)'
-      : 'check that the Kubernetes API server is reachable from the webhook pod and retry';
-  return new CertificateError('CERTS_KUBE_API_FAILED', `could not ${action}: ${detail}`, fix, {
+  return new CertificateError('CERTS_KUBE_API_FAILED', `could not ${action}: ${detail}`, fixFor(status), {
     cause: error,
   });
+}
+
+function fixFor(status: FailureStatus | undefined): string {
+  if (status?.code === 403) {
+    return 'give the webhook’s service account the RBAC of deploy/manage-certs (its Role: Secret get/create/update in its namespace; its ClusterRole: get/patch on its ValidatingWebhookConfiguration)';
+  }
+  if (status?.code === 401) {
+    return 'the API server did not accept the credentials: run in a pod with its service account token mounted, or check the user of the --kubeconfig file';
+  }
+  return 'check that the Kubernetes API server is reachable from the webhook pod and retry';
 }
 
 function webhookConfigMissing(configName: string, cause: unknown): CertificateError {

@@ -4,6 +4,13 @@ import { parseDurationMs } from './duration.js';
 
 export type ApiVersion = 'v1' | 'v1beta1';
 
+/** `--manage-certs`: the objects it keeps (the namespace is the pod's, found at start). */
+export interface ManageCertsOptions {
+  secretName: string;
+  serviceName: string;
+  webhookConfigName: string;
+}
+
 /** Everything the command line decides, checked; `startWebhook` takes it from here. */
 export interface WebhookCliOptions {
   policies?: string;
@@ -14,6 +21,7 @@ export interface WebhookCliOptions {
   project: string;
   tlsCert?: string;
   tlsKey?: string;
+  manageCerts?: ManageCertsOptions;
   insecureHttp: boolean;
   port: number;
   host: string;
@@ -50,6 +58,13 @@ function integer(min: number, max: number) {
   };
 }
 
+function objectName(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253) {
+    throw new InvalidArgumentError('expected a Kubernetes object name (lowercase letters, digits, "-", ".")');
+  }
+  return value;
+}
+
 function onOff(value: string): boolean {
   if (value === 'on' || value === 'true') return true;
   if (value === 'off' || value === 'false') return false;
@@ -65,6 +80,9 @@ Examples:
   # in a cluster: the Kritis custom resources, Container Analysis, TLS from a mounted Secret
   signet-webhook --kubernetes --store containeranalysis --project my-project \\
     --tls-cert /tls/tls.crt --tls-key /tls/tls.key
+
+  # in a cluster, certificates made and renewed by the webhook itself (namespace: POD_NAMESPACE)
+  signet-webhook --kubernetes --store containeranalysis --manage-certs
 
 Endpoints:
   POST /validate   AdmissionReview admission.k8s.io/v1 (and v1beta1), answered in the version asked
@@ -106,7 +124,7 @@ export function buildProgram(
     )
     .option(
       '--kubeconfig <file>',
-      'with --kubernetes: a kubeconfig file instead of the in-cluster service account',
+      'with --kubernetes or --manage-certs: a kubeconfig file instead of the in-cluster service account',
     );
   program
     .optionsGroup('Metadata store (as for `signet`):')
@@ -134,6 +152,31 @@ export function buildProgram(
     .optionsGroup('Serving:')
     .option('--tls-cert <file>', 'PEM serving certificate (chain); reloaded when it changes')
     .option('--tls-key <file>', 'PEM private key of the serving certificate; reloaded when it changes')
+    .option(
+      '--manage-certs',
+      'instead of --tls-cert/--tls-key: keep a CA and a serving certificate in a Secret, put the CA in ' +
+        "the webhook configuration's caBundle, renew before expiry (needs the RBAC of deploy/manage-certs; " +
+        'never combine with cert-manager)',
+      false,
+    )
+    .option(
+      '--cert-secret <name>',
+      'with --manage-certs: the Secret in the pod’s namespace',
+      objectName,
+      'signet-webhook-tls',
+    )
+    .option(
+      '--service-name <name>',
+      'with --manage-certs: the Service; the certificate names NAME.NAMESPACE.svc',
+      objectName,
+      'signet-webhook',
+    )
+    .option(
+      '--webhook-config <name>',
+      'with --manage-certs: the ValidatingWebhookConfiguration that gets the caBundle',
+      objectName,
+      'signet-webhook',
+    )
     .option('--insecure-http', 'serve plain HTTP: local experiments only, the API server refuses it', false)
     .option('--port <n>', 'port to listen on (0 picks a free one and prints it)', integer(0, 65535), 8443)
     .option('--host <address>', 'address to listen on', '0.0.0.0');
@@ -223,15 +266,17 @@ function checkOptions(
     program.error('error: --policies and --kubernetes exclude each other: choose one');
   }
   const policies = kubernetes ? undefined : ((raw.policies as string | undefined) ?? defaultPoliciesDir(env));
-  if (raw.kubeconfig && !kubernetes) program.error('error: --kubeconfig only makes sense with --kubernetes');
+  const manageCerts = manageCertsFor(program, raw);
+  if (raw.kubeconfig && !kubernetes && !manageCerts) {
+    program.error('error: --kubeconfig only makes sense with --kubernetes or --manage-certs');
+  }
   const tlsCert = raw.tlsCert as string | undefined;
   const tlsKey = raw.tlsKey as string | undefined;
   const insecureHttp = raw.insecureHttp === true;
-  if (insecureHttp && (tlsCert || tlsKey))
-    program.error('error: --insecure-http excludes --tls-cert and --tls-key');
-  if (!insecureHttp && (!tlsCert || !tlsKey)) {
+  checkServing(program, { tls: Boolean(tlsCert || tlsKey), manageCerts: Boolean(manageCerts), insecureHttp });
+  if (!insecureHttp && !manageCerts && (!tlsCert || !tlsKey)) {
     program.error(
-      'error: give --tls-cert and --tls-key (the API server only calls webhooks over HTTPS), or --insecure-http for a local experiment',
+      'error: give --tls-cert and --tls-key, or --manage-certs (the API server only calls webhooks over HTTPS), or --insecure-http for a local experiment',
     );
   }
   return {
@@ -243,6 +288,7 @@ function checkOptions(
     project: raw.project as string,
     ...(tlsCert ? { tlsCert } : {}),
     ...(tlsKey ? { tlsKey } : {}),
+    ...(manageCerts ? { manageCerts } : {}),
     insecureHttp,
     port: raw.port as number,
     host: raw.host as string,
@@ -258,6 +304,47 @@ function checkOptions(
     maxBodyBytes: raw.maxBody as number,
     shutdownDelayMs: raw.shutdownDelay as number,
     logLevel: raw.logLevel as string,
+  };
+}
+
+/** The three ways to serve exclude each other. */
+function checkServing(
+  program: Command,
+  chosen: { tls: boolean; manageCerts: boolean; insecureHttp: boolean },
+): void {
+  if (chosen.manageCerts && chosen.tls) {
+    program.error(
+      'error: --manage-certs excludes --tls-cert and --tls-key: choose one way to get certificates',
+    );
+  }
+  if (chosen.manageCerts && chosen.insecureHttp) {
+    program.error(
+      'error: --manage-certs excludes --insecure-http: it serves HTTPS with the certificate it keeps',
+    );
+  }
+  if (chosen.insecureHttp && chosen.tls)
+    program.error('error: --insecure-http excludes --tls-cert and --tls-key');
+}
+
+const MANAGE_CERTS_NAMES = {
+  certSecret: '--cert-secret',
+  serviceName: '--service-name',
+  webhookConfig: '--webhook-config',
+};
+
+function manageCertsFor(program: Command, raw: Record<string, unknown>): ManageCertsOptions | undefined {
+  if (raw.manageCerts !== true) {
+    for (const [key, flag] of Object.entries(MANAGE_CERTS_NAMES)) {
+      if (program.getOptionValueSource(key) !== 'default') {
+        program.error(`error: ${flag} only makes sense with --manage-certs`);
+      }
+    }
+    return undefined;
+  }
+  return {
+    secretName: raw.certSecret as string,
+    serviceName: raw.serviceName as string,
+    webhookConfigName: raw.webhookConfig as string,
   };
 }
 

@@ -1,8 +1,10 @@
 import { isSignetError } from '@signet/signing';
 import { CommanderError } from 'commander';
+import type { ManagedTlsConfig } from '../certs/managed-tls.js';
+import { podNamespace } from '../certs/namespace.js';
 import { createLogger } from '../server/logger.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
-import { buildProgram, type WebhookCliOptions } from './program.js';
+import { buildProgram, type ManageCertsOptions, type WebhookCliOptions } from './program.js';
 
 const INSECURE_BANNER = [
   '',
@@ -46,6 +48,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       ...(options.tlsCert && options.tlsKey
         ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
         : {}),
+      ...(options.manageCerts
+        ? { manageCerts: manageCertsConfig(options.manageCerts, options.kubeconfig, env) }
+        : {}),
       insecureHttp: options.insecureHttp,
       port: options.port,
       host: options.host,
@@ -83,4 +88,13 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   });
   logger.flush();
   return 0;
+}
+
+/** The pod's namespace is found here, at start, so that a missing one is a start-up failure (exit 1). */
+function manageCertsConfig(
+  names: ManageCertsOptions,
+  kubeconfig: string | undefined,
+  env: NodeJS.ProcessEnv,
+): ManagedTlsConfig {
+  return { ...names, ...(kubeconfig ? { kubeconfig } : {}), namespace: podNamespace(env) };
 }

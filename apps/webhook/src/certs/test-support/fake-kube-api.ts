@@ -36,6 +36,12 @@ export class FakeKubeApi {
   private resourceVersion = 1000;
   private heldReads: (() => void)[] = [];
   private holdReadsUntil = 0;
+  private forbidden: { method: string; pathPrefix: string } | undefined;
+
+  /** Answers 403 Forbidden, as RBAC does, to `method` on paths starting with `pathPrefix`. */
+  forbid(method: string, pathPrefix: string): void {
+    this.forbidden = { method, pathPrefix };
+  }
 
   /** Holds the next `count` Secret reads until all of them arrived, so that concurrent callers race. */
   holdSecretReads(count: number): void {
@@ -124,6 +130,8 @@ export class FakeKubeApi {
   private async route(req: IncomingMessage, path: string, body: string): Promise<Answer> {
     if (req.headers.authorization !== `Bearer ${TOKEN}`)
       return [401, status(401, 'Unauthorized', 'Unauthorized')];
+    if (this.forbidden && req.method === this.forbidden.method && path.startsWith(this.forbidden.pathPrefix))
+      return [403, forbiddenStatus(req.method ?? '', path)];
     const secretMatch = SECRET_PATH.exec(path);
     if (secretMatch) return this.secretRoute(req, secretMatch[1] ?? '', secretMatch[2], body);
     const vwcMatch = VWC_PATH.exec(path);
@@ -279,6 +287,18 @@ function notFound(kind: string, name: string, group?: string) {
     ...(group ? { group } : {}),
     kind,
   });
+}
+
+function forbiddenStatus(method: string, path: string) {
+  const segments = path.split('/');
+  const namespace = segments[segments.indexOf('namespaces') + 1] ?? '';
+  const verb = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch' }[method] ?? method.toLowerCase();
+  return status(
+    403,
+    'Forbidden',
+    `secrets is forbidden: User "system:serviceaccount:${namespace}:signet-webhook" cannot ${verb} resource "secrets" in API group "" in the namespace "${namespace}"`,
+    { kind: 'secrets' },
+  );
 }
 
 function alreadyExists(kind: string, name: string) {

@@ -1,0 +1,381 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { encodeSecretData } from '../certs/bundle.js';
+import { generateCertificateBundle } from '../certs/generate.js';
+import { FakeKubeApi } from '../certs/test-support/fake-kube-api.js';
+import { staticPolicySource } from '../policies/policy-source.js';
+import { createLogger } from '../server/logger.js';
+import { type RunningWebhook, startWebhook } from '../start-webhook.js';
+import { httpsRequest } from '../test-support/https-client.js';
+import { tempDir } from '../test-support/tmp.js';
+import { buildProgram, type WebhookCliOptions } from './program.js';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const NAMESPACE = 'signet';
+const SERVICE_DNS = 'signet-webhook.signet.svc';
+const SECRET_KEY = `${NAMESPACE}/signet-webhook-tls`;
+const SECRETS_PATH = `/api/v1/namespaces/${NAMESPACE}/secrets`;
+
+let api: FakeKubeApi;
+let tmp: { path: string; remove: () => Promise<void> };
+
+beforeEach(async () => {
+  api = new FakeKubeApi();
+  await api.start();
+  api.addWebhookConfig({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: 'signet-webhook' },
+    webhooks: [
+      {
+        name: 'images.signet.grafeas.io',
+        clientConfig: { service: { name: 'signet-webhook', namespace: NAMESPACE } },
+      },
+    ],
+  });
+  tmp = await tempDir('manage-certs');
+});
+
+afterEach(async () => {
+  await api.stop();
+  await tmp.remove();
+});
+
+/** A kubeconfig file pointing at the fake API server, as `kubectl config view --raw` writes one. */
+async function kubeconfigFile(token?: string): Promise<string> {
+  const config = JSON.parse(api.kubeConfig().exportConfig()) as { users: { user: { token: string } }[] };
+  if (token) for (const user of config.users) user.user.token = token;
+  const file = join(tmp.path, 'kubeconfig');
+  await writeFile(file, JSON.stringify(config));
+  return file;
+}
+
+function secretPem(key: string): string {
+  const data = api.secrets.get(SECRET_KEY)?.data as Record<string, string> | undefined;
+  return Buffer.from(data?.[key] ?? '', 'base64').toString('utf8');
+}
+
+function caBundle(): string {
+  const config = api.webhookConfigs.get('signet-webhook') as unknown as {
+    webhooks: { clientConfig: { caBundle?: string } }[];
+  };
+  return Buffer.from(config.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');
+}
+
+interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function spawnWebhook(args: string[], env: Record<string, string> = { POD_NAMESPACE: NAMESPACE }): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: appDir,
+    env: { ...process.env, HOME: tmp.path, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function listeningPort(spawned: Spawned): Promise<number> {
+  for (let i = 0; i < 400; i += 1) {
+    const match = /listening on https:\/\/[^:]+:(\d+)/.exec(spawned.stdout());
+    if (match) return Number(match[1]);
+    if (spawned.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the webhook did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
+}
+
+function common(): string[] {
+  return [
+    '--policies',
+    tmp.path,
+    '--store',
+    `sqlite:${join(tmp.path, 'metadata.db')}`,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--shutdown-delay',
+    '0s',
+  ];
+}
+
+describe('signet-webhook --manage-certs (a real process against a fake Kubernetes API over HTTPS)', () => {
+  it('creates the Secret, patches the caBundle, and serves a certificate for NAME.NAMESPACE.svc that chains to it', async () => {
+    const spawned = spawnWebhook([...common(), '--manage-certs', '--kubeconfig', await kubeconfigFile()]);
+    try {
+      const port = await listeningPort(spawned);
+      expect(api.count('POST', SECRETS_PATH, 201)).toBe(1);
+      const caPem = secretPem('ca.crt');
+      expect(caPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(caBundle()).toBe(caPem);
+      expect(api.count('PATCH', '/apis/admissionregistration.k8s.io/', 200)).toBe(1);
+
+      const healthz = await httpsRequest(`https://127.0.0.1:${port}/healthz`, {
+        ca: caPem,
+        agent: new Agent({ servername: SERVICE_DNS }),
+      });
+      expect(healthz.status).toBe(200);
+      const served = new X509Certificate(secretPem('tls.crt'));
+      expect(healthz.fingerprint).toBe(served.fingerprint256);
+      expect(served.checkHost(SERVICE_DNS)).toBe(SERVICE_DNS);
+
+      // The same request for a name the certificate does not carry is refused: the check above is real.
+      const wrongName = await httpsRequest(`https://127.0.0.1:${port}/healthz`, {
+        ca: caPem,
+        agent: new Agent({ servername: 'other.signet.svc' }),
+      }).catch((error: NodeJS.ErrnoException) => error.code);
+      expect(wrongName).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+
+      spawned.child.kill('SIGTERM');
+      expect(await spawned.exited).toBe(0);
+      expect(spawned.stdout()).toContain('"outcome":"created"');
+    } finally {
+      spawned.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 2 with a usage error when --manage-certs is combined with --tls-cert/--tls-key', async () => {
+    const spawned = spawnWebhook([
+      ...common(),
+      '--manage-certs',
+      '--tls-cert',
+      'c.pem',
+      '--tls-key',
+      'k.pem',
+    ]);
+    expect(await spawned.exited).toBe(2);
+    expect(spawned.stderr()).toContain('error: --manage-certs excludes --tls-cert and --tls-key');
+    expect(api.requests).toEqual([]);
+  });
+
+  it('exits 1 naming the refused call and the RBAC to grant when the service account may not read the Secret', async () => {
+    api.forbid('GET', SECRETS_PATH);
+    const spawned = spawnWebhook([...common(), '--manage-certs', '--kubeconfig', await kubeconfigFile()]);
+    expect(await spawned.exited).toBe(1);
+    expect(spawned.stderr()).toContain(
+      'signet-webhook: could not read Secret signet/signet-webhook-tls: HTTP 403 Forbidden: secrets is forbidden',
+    );
+    expect(spawned.stderr()).toContain(
+      'fix: give the webhook’s service account the RBAC of deploy/manage-certs',
+    );
+    expect(spawned.stdout()).not.toContain('listening on');
+  });
+
+  it('exits 1 when the API server refuses the credentials (a wrong token)', async () => {
+    const spawned = spawnWebhook([
+      ...common(),
+      '--manage-certs',
+      '--kubeconfig',
+      await kubeconfigFile('wrong-token'),
+    ]);
+    expect(await spawned.exited).toBe(1);
+    expect(spawned.stderr()).toContain(
+      'signet-webhook: could not read Secret signet/signet-webhook-tls: HTTP 401\n',
+    );
+    expect(spawned.stderr()).toContain('fix: the API server did not accept the credentials');
+    expect(api.secrets.size).toBe(0);
+  });
+
+  it('exits 1 when it cannot tell its namespace, or is outside a cluster without --kubeconfig', async () => {
+    const noNamespace = spawnWebhook(
+      [...common(), '--manage-certs', '--kubeconfig', await kubeconfigFile()],
+      {},
+    );
+    const outside = spawnWebhook([...common(), '--manage-certs']);
+    expect(await noNamespace.exited).toBe(1);
+    expect(noNamespace.stderr()).toContain('cannot tell which namespace the webhook runs in');
+    expect(noNamespace.stderr()).toContain('fix: set POD_NAMESPACE');
+    expect(await outside.exited).toBe(1);
+    expect(outside.stderr()).toContain(
+      'cannot load the Kubernetes client configuration (not in a pod: KUBERNETES_SERVICE_HOST is not set)',
+    );
+    expect(outside.stderr()).toContain('or give --kubeconfig a readable kubeconfig file');
+    expect(api.requests).toEqual([]);
+  });
+});
+
+describe('the managed certificate, renewed while serving', () => {
+  let running: RunningWebhook | undefined;
+
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  it('swaps the served certificate when the Secret changes, keeping open connections, and stops renewing on stop()', async () => {
+    running = await startWebhook({
+      policies: { from: 'source', source: staticPolicySource([]) },
+      store: `sqlite:${join(tmp.path, 'metadata.db')}`,
+      manageCerts: {
+        kube: api.kubeConfig(),
+        namespace: NAMESPACE,
+        secretName: 'signet-webhook-tls',
+        serviceName: 'signet-webhook',
+        webhookConfigName: 'signet-webhook',
+        renewIntervalMs: 50,
+      },
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger({ level: 'fatal' }),
+    });
+    const url = `https://127.0.0.1:${running.port}/healthz`;
+    const oldCa = secretPem('ca.crt');
+    const kept = new Agent({ servername: SERVICE_DNS, keepAlive: true, maxSockets: 1 });
+    const before = await httpsRequest(url, { ca: oldCa, agent: kept });
+    expect(before.status).toBe(200);
+
+    // Another replica renewed the bundle: a new CA and certificate in the Secret.
+    const renewed = await generateCertificateBundle({
+      serviceName: 'signet-webhook',
+      namespace: NAMESPACE,
+      now: new Date(),
+      validityMs: 365 * 24 * 60 * 60 * 1000,
+    });
+    const secret = api.secrets.get(SECRET_KEY);
+    if (!secret) throw new Error('no Secret');
+    api.secrets.set(SECRET_KEY, { ...secret, data: encodeSecretData({ bundle: renewed }) });
+
+    const fresh = await eventually(async () => {
+      const answer = await httpsRequest(url, {
+        ca: renewed.caPem,
+        agent: new Agent({ servername: SERVICE_DNS }),
+      }).catch(() => undefined);
+      return answer?.status === 200 ? answer : undefined;
+    });
+    expect(fresh.fingerprint).toBe(new X509Certificate(renewed.certPem).fingerprint256);
+    expect(caBundle()).toBe(renewed.caPem);
+    // The connection opened before the swap still answers, with the certificate it was opened with.
+    const after = await httpsRequest(url, { ca: oldCa, agent: kept });
+    expect(after.status).toBe(200);
+    expect(after.fingerprint).toBe(before.fingerprint);
+    kept.destroy();
+
+    await running.stop();
+    running = undefined;
+    // A check already under way may finish; after that, none starts (they ran every 50 ms).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const requestsAfterStop = api.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.requests.length).toBe(requestsAfterStop);
+  });
+});
+
+describe('the command line of --manage-certs', () => {
+  async function parse(args: string[]): Promise<{ options?: WebhookCliOptions; err: string }> {
+    let err = '';
+    let options: WebhookCliOptions | undefined;
+    const program = buildProgram(
+      async (checked) => {
+        options = checked;
+      },
+      { writeOut: () => {}, writeErr: (s) => (err += s) },
+    );
+    await program.parseAsync(args, { from: 'user' }).catch(() => {});
+    return { options, err };
+  }
+
+  it('takes the names of the Secret, the Service and the webhook configuration, with the deploy/ defaults', async () => {
+    expect((await parse(['--manage-certs'])).options?.manageCerts).toEqual({
+      secretName: 'signet-webhook-tls',
+      serviceName: 'signet-webhook',
+      webhookConfigName: 'signet-webhook',
+    });
+    const named = await parse([
+      '--manage-certs',
+      '--cert-secret',
+      'tls',
+      '--service-name',
+      'admission',
+      '--webhook-config',
+      'signet',
+      '--kubeconfig',
+      '/k',
+    ]);
+    expect(named.options).toMatchObject({
+      manageCerts: { secretName: 'tls', serviceName: 'admission', webhookConfigName: 'signet' },
+      kubeconfig: '/k',
+      kubernetes: false,
+      insecureHttp: false,
+    });
+    expect(named.options?.tlsCert).toBeUndefined();
+  });
+
+  it('accepts the arguments of deploy/manage-certs', async () => {
+    const component = parseYaml(
+      readFileSync(join(appDir, '..', '..', 'deploy', 'manage-certs', 'kustomization.yaml'), 'utf8'),
+    ) as { patches: { patch: string }[] };
+    const operations = parseYaml(component.patches[0]?.patch ?? '') as { path: string; value: unknown }[];
+    const args = operations.find((o) => o.path.endsWith('/args'))?.value as string[];
+    expect(args).toContain('--manage-certs');
+    const { options, err } = await parse(args);
+    expect(err).toBe('');
+    expect(options).toMatchObject({ kubernetes: true, store: 'containeranalysis', port: 8443 });
+    expect(options?.manageCerts?.secretName).toBe('signet-webhook-tls');
+  });
+
+  it.each([
+    [['--manage-certs', '--tls-cert', 'c.pem'], 'error: --manage-certs excludes --tls-cert and --tls-key'],
+    [['--manage-certs', '--tls-key', 'k.pem'], 'error: --manage-certs excludes --tls-cert and --tls-key'],
+    [['--manage-certs', '--insecure-http'], 'error: --manage-certs excludes --insecure-http'],
+    [['--insecure-http', '--cert-secret', 's'], 'error: --cert-secret only makes sense with --manage-certs'],
+    [
+      ['--insecure-http', '--service-name', 's'],
+      'error: --service-name only makes sense with --manage-certs',
+    ],
+    [
+      ['--insecure-http', '--webhook-config', 'w'],
+      'error: --webhook-config only makes sense with --manage-certs',
+    ],
+    [['--manage-certs', '--cert-secret', 'Not_A_Name'], 'expected a Kubernetes object name'],
+    [
+      ['--insecure-http', '--kubeconfig', 'k'],
+      '--kubeconfig only makes sense with --kubernetes or --manage-certs',
+    ],
+    [[], 'give --tls-cert and --tls-key, or --manage-certs'],
+  ])('refuses %j', async (args, message) => {
+    const { options, err } = await parse(args);
+    expect(options).toBeUndefined();
+    expect(err).toContain(message);
+  });
+
+  it('says in --help how it gets its certificates and that it must not be combined with cert-manager', async () => {
+    let out = '';
+    const program = buildProgram(async () => {}, { writeOut: (s) => (out += s), writeErr: () => {} });
+    await program.parseAsync(['--help'], { from: 'user' }).catch(() => {});
+    const help = out.replace(/\s+/g, ' ');
+    expect(help).toContain('--manage-certs');
+    expect(help).toContain('never combine with cert-manager');
+    expect(help).toContain('--cert-secret <name>');
+    expect(help).toContain('(default: "signet-webhook-tls")');
+    expect(help).toContain('--webhook-config <name>');
+  });
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the condition never held');
+}
