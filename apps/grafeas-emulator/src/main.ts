@@ -1,6 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startEmulator } from './server.js';
 
+// `… --help | head` closes the pipe early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const EXAMPLES = `
 Examples:
   grafeas-emulator --port 8080 --db ./grafeas.db
@@ -13,7 +20,7 @@ Examples:
     http://127.0.0.1:8080/v1beta1/projects/P/occurrences
 
   # point Signet at it:
-  --metadata-store containeranalysis:http://127.0.0.1:8080   (or grafeas:http://127.0.0.1:8080 with --flavor oss)
+  signet --store containeranalysis:http://127.0.0.1:8080   (or grafeas:http://127.0.0.1:8080 with --flavor oss)
 
 Serves /v1/... and /v1beta1/... (flavor google) or /v1beta1/... only (flavor oss). The Authorization
 header is ignored. A file database can be shared with a running signer or webhook (SQLite WAL mode).
