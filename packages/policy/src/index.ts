@@ -20,7 +20,15 @@ export { decide } from './decide.js';
 export type { Decision, DecisionInput, Violation, ViolationCode } from './decision-types.js';
 export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
 export { PolicyError } from './errors.js';
-export type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
+export {
+  type AttestationEvidence,
+  type AttestationRecord,
+  attestationEvidence,
+  type MetadataSource,
+  type VulnerabilityFinding,
+  type VulnerabilityRecord,
+  vulnerabilityFinding,
+} from './metadata.js';
 export {
   describeResource,
   type ParseResult,

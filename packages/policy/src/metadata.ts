@@ -48,3 +48,50 @@ export interface MetadataSource {
     signal?: AbortSignal,
   ): Promise<VulnerabilityFinding[]>;
 }
+
+/** The fields of a stored ATTESTATION occurrence that a signature check reads. */
+export interface AttestationRecord {
+  name?: string;
+  noteName: string;
+  signature: AttestationEvidence['signature'];
+}
+
+/** The fields of a stored VULNERABILITY occurrence that a vulnerability check reads. */
+export interface VulnerabilityRecord extends Omit<VulnerabilityFinding, 'packages'> {
+  packages: readonly { affectedPackage: string }[];
+}
+
+/** An occurrence as read from a metadata store (e.g. @signet/grafeas-client) → what the decision reads. */
+export function attestationEvidence(record: AttestationRecord): AttestationEvidence {
+  const { signature } = record;
+  return {
+    noteName: record.noteName,
+    ...(record.name ? { occurrenceName: record.name } : {}),
+    signature:
+      signature.form === 'pgp'
+        ? {
+            form: 'pgp',
+            signature: signature.signature,
+            ...(signature.keyId ? { keyId: signature.keyId } : {}),
+          }
+        : {
+            form: 'generic',
+            serializedPayload: signature.serializedPayload,
+            signatures: signature.signatures.map(({ publicKeyId, signature }) => ({
+              publicKeyId,
+              signature,
+            })),
+          },
+  };
+}
+
+export function vulnerabilityFinding(record: VulnerabilityRecord): VulnerabilityFinding {
+  return {
+    noteName: record.noteName,
+    cveId: record.cveId,
+    severity: record.severity,
+    ...(record.effectiveSeverity ? { effectiveSeverity: record.effectiveSeverity } : {}),
+    fixAvailable: record.fixAvailable,
+    packages: record.packages.map((issue) => issue.affectedPackage),
+  };
+}

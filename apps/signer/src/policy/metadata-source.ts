@@ -1,5 +1,5 @@
-import type { MetadataStore, Occurrence } from '@signet/grafeas-client';
-import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from '@signet/policy';
+import type { MetadataStore } from '@signet/grafeas-client';
+import { attestationEvidence, type MetadataSource, vulnerabilityFinding } from '@signet/policy';
 
 /** The policy engine's view of a metadata store: a note's attestations, an image's vulnerabilities. */
 export function storeMetadataSource(store: MetadataStore): MetadataSource {
@@ -7,30 +7,13 @@ export function storeMetadataSource(store: MetadataStore): MetadataSource {
     description: store.backend,
     async attestations(noteName, resourceUrl, signal) {
       const listed = await store.listNoteOccurrences(noteName, resourceUrl, signal ? { signal } : {});
-      return listed.items.flatMap(toEvidence);
+      return listed.items.flatMap((occurrence) =>
+        occurrence.kind === 'ATTESTATION' ? [attestationEvidence(occurrence)] : [],
+      );
     },
     async vulnerabilities(resourceUrl, project, signal) {
       const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
-      return listed.vulnerabilities.map(
-        (v): VulnerabilityFinding => ({
-          noteName: v.noteName,
-          cveId: v.cveId,
-          severity: v.severity,
-          effectiveSeverity: v.effectiveSeverity,
-          fixAvailable: v.fixAvailable,
-          packages: v.packages.map((p) => p.affectedPackage),
-        }),
-      );
+      return listed.vulnerabilities.map(vulnerabilityFinding);
     },
   };
-}
-
-function toEvidence(occurrence: Occurrence): AttestationEvidence[] {
-  if (occurrence.kind !== 'ATTESTATION') return [];
-  const { signature } = occurrence;
-  const evidence: AttestationEvidence['signature'] =
-    signature.form === 'pgp'
-      ? { form: 'pgp', signature: signature.signature, keyId: signature.keyId }
-      : { form: 'generic', serializedPayload: signature.serializedPayload, signatures: signature.signatures };
-  return [{ noteName: occurrence.noteName, occurrenceName: occurrence.name, signature: evidence }];
 }

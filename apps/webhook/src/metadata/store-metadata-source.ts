@@ -1,10 +1,11 @@
-import type {
-  AttestationOccurrence,
-  MetadataStore,
-  Occurrence,
-  VulnerabilityOccurrence,
-} from '@signet/grafeas-client';
-import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from '@signet/policy';
+import type { AttestationOccurrence, MetadataStore, Occurrence } from '@signet/grafeas-client';
+import {
+  type AttestationEvidence,
+  attestationEvidence,
+  type MetadataSource,
+  type VulnerabilityFinding,
+  vulnerabilityFinding,
+} from '@signet/policy';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
 import {
@@ -62,7 +63,7 @@ export class CachedMetadataSource implements MetadataSource {
             signal: loadSignal,
           });
           this.reportSkipped(result.skipped, noteName, resourceUrl);
-          return result.items.filter(isAttestation).map(toEvidence);
+          return result.items.filter(isAttestation).map(attestationEvidence);
         }),
       signal,
     );
@@ -81,7 +82,7 @@ export class CachedMetadataSource implements MetadataSource {
             signal: loadSignal,
           });
           this.reportSkipped(result.skipped, project, resourceUrl);
-          return result.vulnerabilities.map(toFinding);
+          return result.vulnerabilities.map(vulnerabilityFinding);
         }),
       signal,
     );
@@ -136,38 +137,4 @@ function lookupCounter(metrics: WebhookMetrics | undefined, cache: string): (res
 
 function isAttestation(occurrence: Occurrence): occurrence is AttestationOccurrence {
   return occurrence.kind === 'ATTESTATION';
-}
-
-function toEvidence(occurrence: AttestationOccurrence): AttestationEvidence {
-  const signature = occurrence.signature;
-  return {
-    noteName: occurrence.noteName,
-    occurrenceName: occurrence.name,
-    signature:
-      signature.form === 'pgp'
-        ? {
-            form: 'pgp',
-            signature: signature.signature,
-            ...(signature.keyId ? { keyId: signature.keyId } : {}),
-          }
-        : {
-            form: 'generic',
-            serializedPayload: signature.serializedPayload,
-            signatures: signature.signatures.map((s) => ({
-              publicKeyId: s.publicKeyId,
-              signature: s.signature,
-            })),
-          },
-  };
-}
-
-function toFinding(occurrence: VulnerabilityOccurrence): VulnerabilityFinding {
-  return {
-    noteName: occurrence.noteName,
-    cveId: occurrence.cveId,
-    severity: occurrence.severity,
-    effectiveSeverity: occurrence.effectiveSeverity,
-    fixAvailable: occurrence.fixAvailable,
-    packages: occurrence.packages.map((p) => p.affectedPackage),
-  };
 }
