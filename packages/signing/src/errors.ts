@@ -22,3 +22,8 @@ export class SignetError extends Error {
 export function isSignetError(value: unknown): value is SignetError {
   return value instanceof SignetError;
 }
+
+/** The message of anything thrown: for wrapping another library's error in a typed one. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -12,6 +12,7 @@ import {
   type SimpleSigningPayload,
 } from './payload.js';
 import { SigningError } from './signing-error.js';
+import { errorOf } from './test-support/error-of.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -19,16 +20,6 @@ const VECTORS = join(process.env.SIGNET_TESTDATA ?? '', 'containers-image');
 const VECTOR_DIGEST = 'sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55';
 const HELLO_DIGEST = 'sha256:37e5287945774f27b418ce567cd77f4bbc9ef44a1bcd1a2312369f31f9cce567';
 const OTHER_DIGEST = `sha256:${'0'.repeat(64)}`;
-
-function errorOf(fn: () => unknown): SigningError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SigningError) return error;
-    throw error;
-  }
-  throw new Error('expected a SigningError');
-}
 
 const gnupgHome = mkdtempSync(join(tmpdir(), 'signet-payload-gpg-'));
 afterAll(() => rmSync(gnupgHome, { recursive: true, force: true }));

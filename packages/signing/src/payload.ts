@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from './errors.js';
 import { type ImageReference, isSha256Digest, parseImageReference } from './reference.js';
 import { SigningError } from './signing-error.js';
 import { parseStrictJson, StrictJsonError } from './strict-json.js';
@@ -48,13 +49,11 @@ export function buildPayload(
   options: { creator?: string; timestamp?: number } = {},
 ): Uint8Array {
   const repository = repositoryOf(image.name);
-  if (!isSha256Digest(image.digest)) {
-    throw new SigningError(
-      'DIGEST_INVALID',
-      `image digest ${JSON.stringify(String(image.digest))} is not sha256:<64 lower-case hex>`,
-      'pass the manifest digest as the registry reports it, e.g. from `crane digest IMAGE:TAG`',
-    );
-  }
+  assertSha256Digest(
+    'image',
+    image.digest,
+    'pass the manifest digest as the registry reports it, e.g. from `crane digest IMAGE:TAG`',
+  );
   const optional: Record<string, string | number> = {};
   if (options.creator !== undefined) {
     if (typeof options.creator !== 'string') throw optionInvalid('creator must be a string');
@@ -97,6 +96,7 @@ export function parsePayload(bytes: Uint8Array): SimpleSigningPayload {
   const result = payloadSchema.safeParse(document);
   if (!result.success) throw payloadInvalid(describeIssues(result.error.issues));
   const { critical } = result.data;
+  // Taken from the strict reader's result, not zod's copy, which silently drops a `__proto__` key.
   const optional = (document as { optional?: Record<string, unknown> }).optional;
   return {
     type: critical.type,
@@ -118,17 +118,10 @@ export function checkPayloadIdentity(
   try {
     signed = parseImageReference(payload.dockerReference);
   } catch (error) {
-    const reason = error instanceof SigningError ? error.message : String(error);
-    throw payloadInvalid(`its docker-reference is not a valid image reference (${reason})`);
+    throw payloadInvalid(`its docker-reference is not a valid image reference (${errorMessage(error)})`);
   }
   const wanted = parseImageReference(expected.name);
-  if (!isSha256Digest(expected.digest)) {
-    throw new SigningError(
-      'DIGEST_INVALID',
-      `expected digest ${JSON.stringify(String(expected.digest))} is not sha256:<64 lower-case hex>`,
-      'check the image by its sha256 manifest digest',
-    );
-  }
+  assertSha256Digest('expected', expected.digest, 'check the image by its sha256 manifest digest');
   if (payload.manifestDigest !== expected.digest) {
     throw new SigningError(
       'PAYLOAD_DIGEST_MISMATCH',
@@ -155,6 +148,15 @@ function repositoryOf(name: string): string {
     );
   }
   return ref.name;
+}
+
+function assertSha256Digest(role: 'image' | 'expected', digest: string, fix: string): void {
+  if (isSha256Digest(digest)) return;
+  throw new SigningError(
+    'DIGEST_INVALID',
+    `${role} digest ${JSON.stringify(String(digest))} is not sha256:<64 lower-case hex>`,
+    fix,
+  );
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

@@ -7,6 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { errorMessage } from './errors.js';
 import { SigningError } from './signing-error.js';
 
 /**
@@ -105,7 +106,7 @@ export function signPkix(data: Uint8Array, privateKeyPem: string, algorithm: str
   } catch (cause) {
     throw new SigningError(
       'PKIX_SIGN_FAILED',
-      `could not sign with ${canonical}: ${describe(cause)}`,
+      `could not sign with ${canonical}: ${errorMessage(cause)}`,
       'check that the private key is a valid, unencrypted key for this algorithm',
       { cause },
     );
@@ -130,7 +131,7 @@ export function verifyPkix(
   try {
     valid = verify(spec.hash, data, verifyOptions(key, spec), signature);
   } catch (cause) {
-    throw badSignature(canonical, `malformed signature (${describe(cause)})`);
+    throw badSignature(canonical, `malformed signature (${errorMessage(cause)})`);
   }
   if (!valid) throw badSignature(canonical, 'the signature does not match the data and key');
 }
@@ -209,7 +210,7 @@ function readPublicKey(pem: string): KeyObject {
   try {
     return createPublicKey({ key: pem.trim(), format: 'pem' });
   } catch (cause) {
-    throw keyInvalid(`cannot read the public key: ${describe(cause)}`, cause);
+    throw keyInvalid(`cannot read the public key: ${errorMessage(cause)}`, cause);
   }
 }
 
@@ -233,7 +234,7 @@ function readPrivateKey(pem: string): KeyObject {
   try {
     return createPrivateKey({ key: pem.trim(), format: 'pem' });
   } catch (cause) {
-    throw keyInvalid(`cannot read the private key: ${describe(cause)}`, cause);
+    throw keyInvalid(`cannot read the private key: ${errorMessage(cause)}`, cause);
   }
 }
 
@@ -263,8 +264,4 @@ function keyInvalid(reason: string, cause?: unknown, fix?: string): SigningError
     fix ?? 'supply the key as PEM, e.g. the output of `openssl pkey -in key.pem -pubout` for a public key',
     cause === undefined ? undefined : { cause },
   );
-}
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

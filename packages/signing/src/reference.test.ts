@@ -9,19 +9,10 @@ import {
   resourceUrl,
 } from './reference.js';
 import { SigningError } from './signing-error.js';
+import { errorOf } from './test-support/error-of.js';
 
 const HEX = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
 const D = `sha256:${HEX}`;
-
-function errorOf(fn: () => unknown): SigningError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SigningError) return error;
-    throw error;
-  }
-  throw new Error('expected a SigningError');
-}
 
 describe('parseImageReference: valid', () => {
   it.each<[string, ImageReference]>([

@@ -9,6 +9,11 @@ export class StrictJsonError extends Error {}
 
 const MAX_DEPTH = 64;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const LITERALS = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+] as const;
 const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   '\\': '\\',
@@ -52,11 +57,7 @@ class Reader {
     if (c === '[') return this.array(depth);
     if (c === '"') return this.string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
-    for (const [word, value] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
+    for (const [word, value] of LITERALS) {
       if (this.text.startsWith(word, this.at)) {
         this.at += word.length;
         return value;
@@ -70,13 +71,7 @@ class Reader {
   private object(depth: number): Record<string, unknown> {
     const result: Record<string, unknown> = {};
     const seen = new Set<string>();
-    this.at++;
-    this.skipWhitespace();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return result;
-    }
-    for (;;) {
+    this.list('}', () => {
       if (this.text[this.at] !== '"') this.fail('expected a string key');
       const key = this.string();
       if (seen.has(key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
@@ -86,30 +81,30 @@ class Reader {
       this.skipWhitespace();
       const value = this.value(depth + 1);
       Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
-      this.skipWhitespace();
-      if (this.text[this.at] === '}') {
-        this.at++;
-        return result;
-      }
-      this.expect(',');
-      this.skipWhitespace();
-    }
+    });
+    return result;
   }
 
   private array(depth: number): unknown[] {
     const result: unknown[] = [];
+    this.list(']', () => result.push(this.value(depth + 1)));
+    return result;
+  }
+
+  /** Reads comma-separated items from the opening bracket at `at` through `close`. */
+  private list(close: '}' | ']', readItem: () => void): void {
     this.at++;
     this.skipWhitespace();
-    if (this.text[this.at] === ']') {
+    if (this.text[this.at] === close) {
       this.at++;
-      return result;
+      return;
     }
     for (;;) {
-      result.push(this.value(depth + 1));
+      readItem();
       this.skipWhitespace();
-      if (this.text[this.at] === ']') {
+      if (this.text[this.at] === close) {
         this.at++;
-        return result;
+        return;
       }
       this.expect(',');
       this.skipWhitespace();

@@ -21,11 +21,6 @@ export function pgpError(code: PgpErrorCode, message: string, fix: string, cause
   return new SigningError(code, message, fix, cause === undefined ? undefined : { cause });
 }
 
-/** The message of anything thrown, for wrapping library errors. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Runs `work` and turns anything but a SigningError into `fallback`: callers must only ever see typed
  * errors, whatever bytes they fed in.

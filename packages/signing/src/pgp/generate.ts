@@ -1,7 +1,8 @@
 import { generateKey } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { strictConfig } from './config.js';
-import { describe, onlySigningErrors, pgpError } from './errors.js';
-import { readPgpPublicKeys } from './keys.js';
+import { onlySigningErrors, pgpError } from './errors.js';
+import { fingerprintOf } from './keys.js';
 
 export interface GeneratePgpKeyOptions {
   name: string;
@@ -33,14 +34,22 @@ export async function generatePgpKey(
         rsaBits: 3072,
         userIDs: [{ name, email }],
         subkeys: [],
-        format: 'armored',
+        format: 'object',
         config: strictConfig,
         ...(options.passphrase ? { passphrase: options.passphrase } : {}),
       });
-      const [key] = await readPgpPublicKeys(publicKey);
-      return { privateKey, publicKey, fingerprint: key!.fingerprint };
+      return {
+        privateKey: privateKey.armor(strictConfig),
+        publicKey: publicKey.armor(strictConfig),
+        fingerprint: fingerprintOf(publicKey),
+      };
     },
     (error) =>
-      pgpError('PGP_KEY_INVALID', `cannot generate a key: ${describe(error)}`, 'Report this error.', error),
+      pgpError(
+        'PGP_KEY_INVALID',
+        `cannot generate a key: ${errorMessage(error)}`,
+        'Report this error.',
+        error,
+      ),
   );
 }

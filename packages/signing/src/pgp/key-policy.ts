@@ -1,6 +1,7 @@
 import type { Key, SignaturePacket, Subkey } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { lookupConfig, MIN_RSA_BITS } from './config.js';
-import { describe, pgpError } from './errors.js';
+import { pgpError } from './errors.js';
 import { fingerprintOf } from './keys.js';
 
 type KeyPart = Key | Subkey;
@@ -82,7 +83,7 @@ export async function explainInvalidKey(
   }
   return pgpError(
     'PGP_KEY_INVALID',
-    `key ${primary} has no valid signing key (${when}): ${describe(cause)}`,
+    `key ${primary} has no valid signing key (${when}): ${errorMessage(cause)}`,
     'Check the key with `gpg --list-keys`; it needs a valid self-signature and a key with the sign capability.',
     cause,
   );

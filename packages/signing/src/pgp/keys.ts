@@ -1,6 +1,7 @@
 import { type Key, type PublicKey, readKeys } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { lookupConfig, MAX_KEY_BYTES } from './config.js';
-import { describe, onlySigningErrors, pgpError } from './errors.js';
+import { onlySigningErrors, pgpError } from './errors.js';
 import { normalizeFingerprint } from './fingerprint.js';
 import { type PgpInput, readPgpInput } from './input.js';
 
@@ -64,7 +65,7 @@ async function readOrFail(source: { binaryKeys: Uint8Array } | { armoredKeys: st
 }
 
 /** Turns an openpgp key into the shape the rest of Signet uses. */
-export async function describeKey(key: PublicKey): Promise<PgpPublicKey> {
+async function describeKey(key: PublicKey): Promise<PgpPublicKey> {
   if (key.keyPacket.version !== 4) {
     throw pgpError(
       'PGP_KEY_INVALID',
@@ -106,7 +107,7 @@ export function fingerprintOf(key: { getFingerprint(): string }): string {
 function malformed(error: unknown) {
   return pgpError(
     'PGP_MALFORMED',
-    `cannot read OpenPGP key: ${describe(error)}`,
+    `cannot read OpenPGP key: ${errorMessage(error)}`,
     'Pass an OpenPGP public key exported with `gpg --export` (armored, binary, or base64 of the armor).',
     error,
   );

@@ -1,6 +1,7 @@
 import { decryptKey, type PrivateKey, readPrivateKey } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { lookupConfig, MAX_KEY_BYTES } from './config.js';
-import { describe, pgpError } from './errors.js';
+import { pgpError } from './errors.js';
 
 /** Reads an armored secret key and unlocks it with `passphrase` when it is protected. */
 export async function unlockPrivateKey(armored: string, passphrase: string | undefined): Promise<PrivateKey> {
@@ -52,7 +53,7 @@ async function parsePrivateKey(armored: string): Promise<PrivateKey> {
   } catch (error) {
     throw pgpError(
       'PGP_MALFORMED',
-      `cannot read the private key: ${describe(error)}`,
+      `cannot read the private key: ${errorMessage(error)}`,
       'Pass an armored OpenPGP secret key (`gpg --armor --export-secret-keys <fingerprint>`).',
       error,
     );

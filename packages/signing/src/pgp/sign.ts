@@ -1,6 +1,7 @@
 import { createMessage, type PrivateKey, type Subkey, sign } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { lookupConfig, strictConfig } from './config.js';
-import { describe, onlySigningErrors, pgpError } from './errors.js';
+import { onlySigningErrors, pgpError } from './errors.js';
 import { assertStrongKey, explainInvalidKey } from './key-policy.js';
 import { fingerprintOf } from './keys.js';
 import { unlockPrivateKey } from './private-key.js';
@@ -40,7 +41,7 @@ export async function signPgpAttached(
       return { signature, keyFingerprint: fingerprintOf(signing) };
     },
     (error) =>
-      pgpError('PGP_KEY_INVALID', `cannot sign: ${describe(error)}`, 'Check the private key.', error),
+      pgpError('PGP_KEY_INVALID', `cannot sign: ${errorMessage(error)}`, 'Check the private key.', error),
   );
 }
 

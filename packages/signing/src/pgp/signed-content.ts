@@ -7,8 +7,9 @@ import {
   readSignature,
   type SignaturePacket,
 } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { MAX_MESSAGE_BYTES, strictConfig } from './config.js';
-import { describe, pgpError } from './errors.js';
+import { pgpError } from './errors.js';
 import { type PgpInput, readPgpInput } from './input.js';
 
 /** What a verifier needs: the signed data and the signatures over it. */
@@ -92,7 +93,7 @@ function unwrap(message: Message<Uint8Array | string>): Message<Uint8Array | str
   } catch (error) {
     throw pgpError(
       'PGP_MALFORMED',
-      `cannot decompress the message: ${describe(error)}`,
+      `cannot decompress the message: ${errorMessage(error)}`,
       'Sign the payload again.',
     );
   }
@@ -168,5 +169,5 @@ function unreadable(input: PgpInput, error: unknown) {
   const fix = text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')
     ? 'Clear-signed text is not accepted: sign with `gpg --sign` (attached) or `gpg --detach-sign`.'
     : 'Pass the OpenPGP signature as produced by gpg (armored, binary, or base64 of either).';
-  return pgpError('PGP_MALFORMED', `cannot read OpenPGP data: ${describe(error)}`, fix, error);
+  return pgpError('PGP_MALFORMED', `cannot read OpenPGP data: ${errorMessage(error)}`, fix, error);
 }

@@ -1,7 +1,8 @@
 import { enums, type Key, type SignaturePacket, type Subkey } from 'openpgp';
+import { errorMessage } from '../errors.js';
 import { SigningError } from '../signing-error.js';
 import { MAX_CLOCK_SKEW_MS, strictConfig, WEAK_HASHES } from './config.js';
-import { describe, onlySigningErrors, pgpError } from './errors.js';
+import { onlySigningErrors, pgpError } from './errors.js';
 import { assertSigningKeyValid, assertStrongKey } from './key-policy.js';
 import { fingerprintOf, type PgpPublicKey } from './keys.js';
 import { readAttached, readDetached, type SignedContent } from './signed-content.js';
@@ -137,7 +138,7 @@ async function assertCryptographicallyValid(
   } catch (error) {
     throw pgpError(
       'PGP_BAD_SIGNATURE',
-      `the signature does not verify with key ${fingerprintOf(signing)}: ${describe(error)}`,
+      `the signature does not verify with key ${fingerprintOf(signing)}: ${errorMessage(error)}`,
       'The data or the signature was altered, or another key signed it: do not trust this payload.',
       error,
     );
@@ -165,7 +166,7 @@ function assertSignatureTimely(signature: SignaturePacket, signedAt: Date, now: 
 function unexpected(error: unknown): SigningError {
   return pgpError(
     'PGP_MALFORMED',
-    `cannot verify the OpenPGP data: ${describe(error)}`,
+    `cannot verify the OpenPGP data: ${errorMessage(error)}`,
     'Pass an OpenPGP signature as produced by gpg (armored, binary, or base64 of either).',
     error,
   );
