@@ -20,41 +20,30 @@ async function openssl(...args: string[]): Promise<void> {
   await run('openssl', args, { cwd: dir });
 }
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with real openssl. */
-async function makePki(): Promise<void> {
-  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+const P256 = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+async function selfSignedCa(name: string, cn: string): Promise<void> {
   await openssl(
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...P256,
     '-keyout',
-    'ca.key',
+    `${name}.key`,
     '-out',
-    'ca.pem',
+    `${name}.pem`,
     '-days',
     '1',
     '-subj',
-    '/CN=grafeas test CA',
+    `/CN=${cn}`,
   );
+}
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with real openssl. */
+async function makePki(): Promise<void> {
+  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await selfSignedCa('ca', 'grafeas test CA');
   for (const name of ['server', 'client']) {
-    await openssl(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${name}`,
-    );
+    await openssl('req', ...P256, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     await openssl(
       'x509',
       '-req',
@@ -72,23 +61,7 @@ async function makePki(): Promise<void> {
       ...(name === 'server' ? ['-extfile', 'server.ext'] : []),
     );
   }
-  await openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'other.key',
-    '-out',
-    'other.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=other CA',
-  );
+  await selfSignedCa('other', 'other CA');
   for (const f of ['ca.pem', 'server.pem', 'server.key', 'client.pem', 'client.key', 'other.pem']) {
     pem[f] = await readFile(join(dir, f), 'utf8');
   }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SqliteMetadataStore } from '@signet/grafeas-client';
+import { isGrafeasError, SqliteMetadataStore } from '@signet/grafeas-client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, errorBody, type Flavor, invalid } from './api-error.js';
 import { parseLenientJson } from './lenient-json.js';
@@ -68,7 +68,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const e = error as { type?: string; status?: number; limit?: number; message?: string; name?: string };
   if (e.type === 'entity.too.large') return new ApiError(3, `request body exceeds ${e.limit} bytes`, 413);
-  if (e.name === 'GrafeasError') return new ApiError(14, e.message ?? 'storage failed', 503);
+  if (isGrafeasError(error)) return new ApiError(14, e.message ?? 'storage failed', 503);
   // Another process holds the SQLite file longer than the busy timeout: worth a retry.
   if (/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))) {
     return new ApiError(14, `the store is busy: ${e.message}`, 503);

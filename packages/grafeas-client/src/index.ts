@@ -20,10 +20,7 @@ export {
   projectIdOf,
 } from './names.js';
 export { type OpenStoreOptions, openMetadataStore, STORE_URL_FORMS } from './open.js';
-export { armoredPgpSignatureOf, pgpSignedPayload } from './pgp-literal.js';
-export { resourceUrlFor, vulnerabilityProjectFor } from './resource-url.js';
 export type { TlsOptions } from './rest/http-transport.js';
-export { occurrenceFilter } from './rest/rest-store.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
 export {
   type Inserted,

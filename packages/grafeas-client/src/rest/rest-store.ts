@@ -1,4 +1,4 @@
-import { type GrafeasError, isGrafeasError, localGrafeasError } from '../errors.js';
+import { isGrafeasError, localGrafeasError } from '../errors.js';
 import type {
   ImageOccurrences,
   ListResult,
@@ -10,10 +10,16 @@ import type {
   Skipped,
 } from '../model.js';
 import { noteSpecOf, occurrenceSpecOf, storedOccurrence } from '../model.js';
-import { parseNoteName, parseOccurrenceName, projectIdOf } from '../names.js';
 import { partitionImageOccurrences } from '../partition.js';
 import { attestationFingerprint } from '../sqlite/record.js';
 import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
+import {
+  checkOccurrenceSpec,
+  requireNoteId,
+  requireNoteName,
+  requireOccurrenceName,
+  requireProjectId,
+} from '../store-arguments.js';
 import type { WireMapper, WireNote, WireOccurrence } from '../wire/index.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import type { WireCall, WireTransport } from './transport.js';
@@ -31,7 +37,7 @@ const MAX_BATCH = 1000;
 const MAX_BATCH_BYTES = 900 * 1024;
 
 /** Split into batches of at most 1000 items and about MAX_BATCH_BYTES of JSON. */
-export function batches<T>(items: T[], toWire: (item: T) => unknown): [T, unknown][][] {
+function batches<T>(items: T[], toWire: (item: T) => unknown): [T, unknown][][] {
   const out: [T, unknown][][] = [];
   let current: [T, unknown][] = [];
   let bytes = 0;
@@ -55,7 +61,7 @@ function quote(value: string): string {
 }
 
 /** The filter Google understands; OSS ignores it, so results are always re-checked here. */
-export function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
+function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
   const parts: string[] = [];
   if (filter.resourceUrl !== undefined) parts.push(`resourceUrl=${quote(filter.resourceUrl)}`);
   if (filter.kind) parts.push(`kind=${quote(filter.kind)}`);
@@ -80,9 +86,9 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async createNote(project: string, noteId: string, note: NoteSpec, options?: CallOptions): Promise<Note> {
-    const parent = this.parent(project);
-    const name = `${parent}/notes/${noteId}`;
-    if (!parseNoteName(name)) throw this.invalid(`note id "${noteId}" is not valid`);
+    const projectId = requireProjectId(this.backend, project);
+    const parent = `projects/${projectId}`;
+    const name = requireNoteId(this.backend, projectId, noteId);
     const body = this.mapper.noteToWire(noteSpecOf(note));
     try {
       const json = await this.send({ op: 'notes.create', parent, noteId, body }, options);
@@ -94,7 +100,7 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async getNote(name: string, options?: CallOptions): Promise<Note> {
-    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    requireNoteName(this.backend, name);
     return this.note(await this.send({ op: 'notes.get', name }, options), name);
   }
 
@@ -117,7 +123,7 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async deleteNote(name: string, options?: CallOptions): Promise<void> {
-    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    requireNoteName(this.backend, name);
     await this.send({ op: 'notes.delete', name }, options);
   }
 
@@ -128,7 +134,7 @@ export class RestMetadataStore implements MetadataStore {
   ): Promise<Occurrence> {
     const parent = this.parent(project);
     const spec = occurrenceSpecOf(occurrence);
-    this.checkSpec(spec);
+    checkOccurrenceSpec(this.backend, spec);
     try {
       const json = await this.send(
         { op: 'occurrences.create', parent, body: this.mapper.occurrenceToWire(spec) },
@@ -148,7 +154,7 @@ export class RestMetadataStore implements MetadataStore {
   ): Promise<Occurrence[]> {
     const parent = this.parent(project);
     const specs = occurrences.map(occurrenceSpecOf);
-    for (const spec of specs) this.checkSpec(spec);
+    for (const spec of specs) checkOccurrenceSpec(this.backend, spec);
     const out: Occurrence[] = [];
     for (const chunk of batches(specs, (s) => this.mapper.occurrenceToWire(s))) {
       const body = { occurrences: chunk.map(([, wire]) => wire) };
@@ -166,8 +172,7 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async getOccurrence(name: string, options?: CallOptions): Promise<Occurrence> {
-    if (!parseOccurrenceName(name))
-      throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+    requireOccurrenceName(this.backend, name);
     const json = await this.send({ op: 'occurrences.get', name }, options);
     const parsed = this.mapper.occurrenceFromWire(json);
     if (!parsed.ok) {
@@ -191,8 +196,7 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async deleteOccurrence(name: string, options?: CallOptions): Promise<void> {
-    if (!parseOccurrenceName(name))
-      throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+    requireOccurrenceName(this.backend, name);
     await this.send({ op: 'occurrences.delete', name }, options);
   }
 
@@ -210,7 +214,7 @@ export class RestMetadataStore implements MetadataStore {
     resourceUrl: string,
     options?: CallOptions,
   ): Promise<ListResult<Occurrence>> {
-    if (!parseNoteName(name)) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+    requireNoteName(this.backend, name);
     const filter = { resourceUrl };
     return this.collect(options, filter, (pageToken) => ({
       op: 'notes.occurrences.list',
@@ -345,24 +349,7 @@ export class RestMetadataStore implements MetadataStore {
     return same ?? storedOccurrence(spec, { name: '' });
   }
 
-  private checkSpec(spec: OccurrenceSpec): void {
-    if (!parseNoteName(spec.noteName)) throw this.invalid(`noteName "${spec.noteName}" is not a note name`);
-    if (!spec.resourceUri) throw this.invalid('resourceUri is required');
-  }
-
   private parent(project: string): string {
-    const id = projectIdOf(project);
-    if (!id) throw this.invalid(`"${project}" is not a project id or projects/P name`);
-    return `projects/${id}`;
-  }
-
-  private invalid(message: string): GrafeasError {
-    return localGrafeasError(
-      'GRAFEAS_INVALID_ARGUMENT',
-      this.backend,
-      `${this.backend}: ${message}`,
-      undefined,
-      400,
-    );
+    return `projects/${requireProjectId(this.backend, project)}`;
   }
 }

@@ -14,9 +14,16 @@ import {
   occurrenceSpecOf,
   storedOccurrence,
 } from '../model.js';
-import { noteName, occurrenceName, parseNoteName, parseOccurrenceName, projectIdOf } from '../names.js';
+import { noteName, occurrenceName } from '../names.js';
 import { partitionImageOccurrences } from '../partition.js';
 import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
+import {
+  checkOccurrenceSpec,
+  requireNoteId,
+  requireNoteName,
+  requireOccurrenceName,
+  requireProjectId,
+} from '../store-arguments.js';
 import { attestationFingerprint, specFromJson, specToJson } from './record.js';
 import { prepareDatabase } from './schema.js';
 
@@ -260,15 +267,14 @@ export class SqliteMetadataStore implements MetadataStore {
   async createNote(project: string, noteId: string, note: NoteSpec, options?: CallOptions): Promise<Note> {
     return this.guard(options, () => {
       const id = this.project(project);
-      if (!parseNoteName(noteName(id, noteId))) throw this.invalid(`note id "${noteId}" is not valid`);
+      requireNoteId(this.backend, id, noteId);
       return this.insertNote(id, noteId, note).value;
     });
   }
 
   async getNote(name: string, options?: CallOptions): Promise<Note> {
     return this.guard(options, () => {
-      const parsed = parseNoteName(name);
-      if (!parsed) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+      const parsed = requireNoteName(this.backend, name);
       const note = this.findNote(parsed.project, parsed.id);
       if (!note) throw this.notFound(`note ${name}`);
       return note;
@@ -288,8 +294,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async deleteNote(name: string, options?: CallOptions): Promise<void> {
     return this.guard(options, () => {
-      const parsed = parseNoteName(name);
-      if (!parsed) throw this.invalid(`"${name}" is not a note name (projects/P/notes/N)`);
+      const parsed = requireNoteName(this.backend, name);
       if (!this.removeNote(parsed.project, parsed.id)) throw this.notFound(`note ${name}`);
     });
   }
@@ -310,18 +315,14 @@ export class SqliteMetadataStore implements MetadataStore {
   ): Promise<Occurrence[]> {
     return this.guard(options, () => {
       const id = this.project(project);
-      for (const o of occurrences) {
-        if (!parseNoteName(o.noteName)) throw this.invalid(`noteName "${o.noteName}" is not a note name`);
-        if (!o.resourceUri) throw this.invalid('resourceUri is required');
-      }
+      for (const o of occurrences) checkOccurrenceSpec(this.backend, o);
       return this.insertOccurrences(id, occurrences, true).map((i) => i.value);
     });
   }
 
   async getOccurrence(name: string, options?: CallOptions): Promise<Occurrence> {
     return this.guard(options, () => {
-      const parsed = parseOccurrenceName(name);
-      if (!parsed) throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+      const parsed = requireOccurrenceName(this.backend, name);
       const occurrence = this.findOccurrence(parsed.project, parsed.id);
       if (!occurrence) throw this.notFound(`occurrence ${name}`);
       return occurrence;
@@ -344,8 +345,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async deleteOccurrence(name: string, options?: CallOptions): Promise<void> {
     return this.guard(options, () => {
-      const parsed = parseOccurrenceName(name);
-      if (!parsed) throw this.invalid(`"${name}" is not an occurrence name (projects/P/occurrences/O)`);
+      const parsed = requireOccurrenceName(this.backend, name);
       if (!this.removeOccurrence(parsed.project, parsed.id)) throw this.notFound(`occurrence ${name}`);
     });
   }
@@ -366,7 +366,7 @@ export class SqliteMetadataStore implements MetadataStore {
     options?: CallOptions,
   ): Promise<ListResult<Occurrence>> {
     return this.guard(options, () => {
-      if (!parseNoteName(noteNameValue)) throw this.invalid(`"${noteNameValue}" is not a note name`);
+      requireNoteName(this.backend, noteNameValue);
       return { items: this.all({ noteName: noteNameValue, resourceUri: resourceUrl }), skipped: [] };
     });
   }
@@ -382,19 +382,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   private project(project: string): string {
-    const id = projectIdOf(project);
-    if (!id) throw this.invalid(`"${project}" is not a project id or projects/P name`);
-    return id;
-  }
-
-  private invalid(message: string): GrafeasError {
-    return localGrafeasError(
-      'GRAFEAS_INVALID_ARGUMENT',
-      this.backend,
-      `${this.backend}: ${message}`,
-      undefined,
-      400,
-    );
+    return requireProjectId(this.backend, project);
   }
 
   private notFound(what: string): GrafeasError {

@@ -29,7 +29,7 @@ const HEX = 'a'.repeat(64);
 const enc = new TextEncoder();
 let counter = 0;
 
-export function uniqueProject(): string {
+function uniqueProject(): string {
   counter += 1;
   return `contract-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }

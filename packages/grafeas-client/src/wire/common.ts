@@ -5,15 +5,30 @@ import {
   CONTENT_TYPES,
   type Note,
   type NoteSpec,
+  noteSpecOf,
   type Occurrence,
   type OccurrenceSpec,
+  type PackageIssue,
   type PackageVersion,
   type RelatedUrl,
   SEVERITIES,
   type Skipped,
   VERSION_KINDS,
+  type VulnerabilityNoteDetail,
+  type VulnerabilityOccurrenceSpec,
 } from '../model.js';
-import { compact, isRecord, lenientEnum, list, optBoolean, optNumber, optString } from './json.js';
+import type { DetailResult } from './details.js';
+import {
+  camelizeKeys,
+  compact,
+  describeZodError,
+  isRecord,
+  lenientEnum,
+  list,
+  optBoolean,
+  optNumber,
+  optString,
+} from './json.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; skipped: Skipped };
 
@@ -50,7 +65,7 @@ export const severity = lenientEnum(SEVERITIES);
 export const contentType = lenientEnum(CONTENT_TYPES);
 export const analysisStatus = lenientEnum(ANALYSIS_STATUSES);
 
-export const versionSchema = z
+const versionSchema = z
   .object({
     kind: lenientEnum(VERSION_KINDS),
     name: optString,
@@ -71,7 +86,7 @@ export const optVersion = z
   })
   .optional();
 
-export const relatedUrls = list(z.unknown())
+const relatedUrls = list(z.unknown())
   .transform((items) =>
     items.flatMap((item): RelatedUrl[] => {
       if (!isRecord(item) || typeof item.url !== 'string') return [];
@@ -93,13 +108,13 @@ export function versionToWire(v: PackageVersion | undefined, version: ApiVersion
 }
 
 /** Envelope fields every occurrence shares; reads output-only fields if present. */
-export const storedFields = {
+const storedFields = {
   name: optString,
   createTime: optString,
   updateTime: optString,
 };
 
-export function skip(json: unknown, reason: string): { ok: false; skipped: Skipped } {
+function skip(json: unknown, reason: string): { ok: false; skipped: Skipped } {
   const name = isRecord(json) && typeof json.name === 'string' ? json.name : undefined;
   return { ok: false, skipped: name ? { name, reason } : { reason } };
 }
@@ -115,4 +130,178 @@ export function envelopeOut(
     createTime: resource.createTime,
     updateTime: resource.updateTime,
   });
+}
+
+/** Kritis IsFixAvailable: a fixed version is present and its kind is not MAXIMUM. */
+export function isFixVersion(version: PackageVersion | undefined): boolean {
+  const kind = version?.kind;
+  return kind !== undefined && kind !== 'MAXIMUM' && kind !== 'VERSION_KIND_UNSPECIFIED';
+}
+
+export function optSeverity(raw: unknown): PackageIssue['effectiveSeverity'] {
+  return raw === undefined ? undefined : severity.parse(raw);
+}
+
+const storedSchema = z.object(storedFields);
+
+export type OccurrenceCommon = { resourceUri: string; noteName: string; remediation?: string };
+
+/** How one API version spells an occurrence's resource and details. */
+export interface OccurrenceShape {
+  /** The resource field's wire name, for the "missing" message. */
+  resourceField: string;
+  resourceUriOf(json: Record<string, unknown>): string | undefined;
+  detailsOf(json: Record<string, unknown>, common: OccurrenceCommon): DetailResult<OccurrenceSpec>;
+}
+
+export function occurrenceFromWireWith(raw: unknown, shape: OccurrenceShape): Parsed<WireOccurrence> {
+  try {
+    const json = camelizeKeys(raw);
+    if (!isRecord(json)) return skip(raw, 'occurrence is not a JSON object');
+    const stored = storedSchema.parse(json);
+    const resourceUri = shape.resourceUriOf(json);
+    if (!resourceUri) return skip(json, `${shape.resourceField} is missing`);
+    const noteName = typeof json.noteName === 'string' ? json.noteName : '';
+    if (!noteName) return skip(json, 'noteName is missing');
+    const remediation =
+      typeof json.remediation === 'string' && json.remediation ? json.remediation : undefined;
+    const spec = shape.detailsOf(json, compact({ resourceUri, noteName, remediation }));
+    if (!spec.ok) return skip(json, spec.reason);
+    return { ok: true, value: compact({ spec: spec.value, ...stored }) };
+  } catch (error) {
+    return skip(raw, `unreadable occurrence: ${(error as Error).message}`);
+  }
+}
+
+/** The vulnerability details fields both versions share; v1 adds `fixAvailable`. */
+export function vulnerabilitySchema<T extends z.ZodType<PackageIssue>>(packageIssue: T) {
+  return z.object({
+    severity,
+    effectiveSeverity: severity,
+    cvssScore: optNumber,
+    packageIssue: list(packageIssue),
+    shortDescription: optString,
+    longDescription: optString,
+  });
+}
+
+type VulnFields = Omit<VulnerabilityOccurrenceSpec, 'kind' | 'resourceUri' | 'noteName' | 'remediation'>;
+type VulnWire = z.infer<ReturnType<typeof vulnerabilitySchema>>;
+
+export function parseVulnerabilityWith<S extends z.ZodType<VulnWire>>(
+  raw: unknown,
+  schema: S,
+  fixAvailableOf: (v: z.infer<S>) => boolean,
+): DetailResult<VulnFields> {
+  if (!isRecord(raw)) return { ok: false, reason: 'vulnerability details are not an object' };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: `vulnerability ${describeZodError(parsed.error)}` };
+  const v = parsed.data;
+  return {
+    ok: true,
+    value: compact({
+      severity: v.severity,
+      effectiveSeverity: v.effectiveSeverity,
+      cvssScore: v.cvssScore,
+      fixAvailable: fixAvailableOf(v),
+      packages: v.packageIssue,
+      shortDescription: v.shortDescription,
+      longDescription: v.longDescription,
+    }),
+  };
+}
+
+export function vulnerabilityToWire(
+  o: VulnerabilityOccurrenceSpec,
+  packageIssueOut: (p: PackageIssue) => Record<string, unknown>,
+  fixAvailable: boolean | undefined,
+): Record<string, unknown> {
+  return compact({
+    severity: o.severity,
+    effectiveSeverity: o.effectiveSeverity,
+    cvssScore: o.cvssScore,
+    fixAvailable,
+    packageIssue: o.packages.map(packageIssueOut),
+    shortDescription: o.shortDescription,
+    longDescription: o.longDescription,
+  });
+}
+
+/** How one API version spells a note's attestation field and vulnerability details. */
+export interface NoteShape {
+  /** `attestation` in v1, `attestationAuthority` in v1beta1. */
+  attestationField: string;
+  noteDetail: z.ZodType<VulnerabilityNoteDetail>;
+  noteDetailOut(d: VulnerabilityNoteDetail): Record<string, unknown>;
+}
+
+const noteEnvelope = z.object({
+  ...storedFields,
+  shortDescription: optString,
+  longDescription: optString,
+  relatedUrl: relatedUrls,
+});
+
+/** Both note directions for one version; the envelope and note types are the same in v1 and v1beta1. */
+export function noteWire(shape: NoteShape): Pick<WireMapper, 'noteFromWire' | 'noteToWire'> {
+  const vulnerabilityNote = z.object({ severity, cvssScore: optNumber, details: list(shape.noteDetail) });
+
+  function noteFromWire(raw: unknown): Parsed<WireNote> {
+    try {
+      const json = camelizeKeys(raw);
+      if (!isRecord(json)) return skip(raw, 'note is not a JSON object');
+      const env = noteEnvelope.parse(json);
+      const common = compact({
+        shortDescription: env.shortDescription,
+        longDescription: env.longDescription,
+        relatedUrls: env.relatedUrl.length > 0 ? env.relatedUrl : undefined,
+      });
+      const stored = compact({ name: env.name, createTime: env.createTime, updateTime: env.updateTime });
+      const attestation = json[shape.attestationField];
+      let spec: NoteSpec;
+      if (isRecord(attestation)) {
+        const hint = attestation.hint;
+        const name =
+          isRecord(hint) && typeof hint.humanReadableName === 'string' ? hint.humanReadableName : undefined;
+        spec = compact({ kind: 'ATTESTATION' as const, ...common, humanReadableName: name });
+      } else if (isRecord(json.vulnerability)) {
+        const v = vulnerabilityNote.safeParse(json.vulnerability);
+        if (!v.success) return skip(json, `vulnerability ${describeZodError(v.error)}`);
+        spec = compact({ kind: 'VULNERABILITY' as const, ...common, ...v.data, cvssScore: v.data.cvssScore });
+      } else {
+        return skip(
+          json,
+          `note type is missing or not supported (expected ${shape.attestationField} or vulnerability)`,
+        );
+      }
+      return { ok: true, value: { spec, ...stored } };
+    } catch (error) {
+      return skip(raw, `unreadable note: ${(error as Error).message}`);
+    }
+  }
+
+  function noteToWire(note: Note | NoteSpec, options?: ToWireOptions): Record<string, unknown> {
+    const envelope = envelopeOut(note as Partial<Note>, options?.kind ? note.kind : undefined);
+    const spec = noteSpecOf(note);
+    const common = compact({
+      ...envelope,
+      shortDescription: spec.shortDescription,
+      longDescription: spec.longDescription,
+      relatedUrl: spec.relatedUrls,
+    });
+    if (spec.kind === 'ATTESTATION') {
+      const hint = spec.humanReadableName ? { hint: { humanReadableName: spec.humanReadableName } } : {};
+      return { ...common, [shape.attestationField]: hint };
+    }
+    return {
+      ...common,
+      vulnerability: compact({
+        severity: spec.severity,
+        cvssScore: spec.cvssScore,
+        details: spec.details.map(shape.noteDetailOut),
+      }),
+    };
+  }
+
+  return { noteFromWire, noteToWire };
 }

@@ -1,28 +1,20 @@
 import { z } from 'zod';
-import {
-  type Note,
-  type NoteSpec,
-  noteSpecOf,
-  type Occurrence,
-  type OccurrenceSpec,
-  type PackageIssue,
-  type VulnerabilityNoteDetail,
-  type VulnerabilityOccurrenceSpec,
-} from '../model.js';
+import type { Occurrence, OccurrenceSpec, PackageIssue, VulnerabilityNoteDetail } from '../model.js';
 import { pgpSignedPayload } from '../pgp-literal.js';
 import {
   envelopeOut,
+  isFixVersion,
+  noteWire,
+  type OccurrenceCommon,
+  occurrenceFromWireWith,
+  optSeverity,
   optVersion,
-  type Parsed,
-  relatedUrls,
-  severity,
-  skip,
-  storedFields,
+  parseVulnerabilityWith,
   type ToWireOptions,
   versionToWire,
+  vulnerabilitySchema,
+  vulnerabilityToWire,
   type WireMapper,
-  type WireNote,
-  type WireOccurrence,
 } from './common.js';
 import {
   type DetailResult,
@@ -32,16 +24,7 @@ import {
   parseGeneric,
   pgpSignatureBytes,
 } from './details.js';
-import {
-  camelizeKeys,
-  compact,
-  describeZodError,
-  isRecord,
-  list,
-  optBoolean,
-  optNumber,
-  optString,
-} from './json.js';
+import { compact, isRecord, optBoolean, optString } from './json.js';
 
 const DETAIL_KEYS = [
   'vulnerability',
@@ -71,52 +54,22 @@ const packageIssue = z
     packageType: optString,
     effectiveSeverity: z.unknown().optional(),
   })
-  .transform((p): PackageIssue => {
-    const fixKind = p.fixedVersion?.kind;
-    const derived = fixKind !== undefined && fixKind !== 'MAXIMUM' && fixKind !== 'VERSION_KIND_UNSPECIFIED';
-    return compact({
-      affectedCpeUri: p.affectedCpeUri ?? '',
-      affectedPackage: p.affectedPackage ?? '',
-      affectedVersion: p.affectedVersion,
-      fixedCpeUri: p.fixedCpeUri,
-      fixedPackage: p.fixedPackage,
-      fixedVersion: p.fixedVersion,
-      fixAvailable: p.fixAvailable ?? derived,
-      packageType: p.packageType,
-      effectiveSeverity: p.effectiveSeverity === undefined ? undefined : severity.parse(p.effectiveSeverity),
-    });
-  });
+  .transform(
+    (p): PackageIssue =>
+      compact({
+        affectedCpeUri: p.affectedCpeUri ?? '',
+        affectedPackage: p.affectedPackage ?? '',
+        affectedVersion: p.affectedVersion,
+        fixedCpeUri: p.fixedCpeUri,
+        fixedPackage: p.fixedPackage,
+        fixedVersion: p.fixedVersion,
+        fixAvailable: p.fixAvailable ?? isFixVersion(p.fixedVersion),
+        packageType: p.packageType,
+        effectiveSeverity: optSeverity(p.effectiveSeverity),
+      }),
+  );
 
-const vulnerability = z.object({
-  severity,
-  effectiveSeverity: severity,
-  cvssScore: optNumber,
-  fixAvailable: optBoolean,
-  packageIssue: list(packageIssue),
-  shortDescription: optString,
-  longDescription: optString,
-});
-
-type VulnFields = Omit<VulnerabilityOccurrenceSpec, 'kind' | 'resourceUri' | 'noteName' | 'remediation'>;
-
-function parseVulnerability(raw: unknown): DetailResult<VulnFields> {
-  if (!isRecord(raw)) return { ok: false, reason: 'vulnerability details are not an object' };
-  const parsed = vulnerability.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: `vulnerability ${describeZodError(parsed.error)}` };
-  const v = parsed.data;
-  return {
-    ok: true,
-    value: compact({
-      severity: v.severity,
-      effectiveSeverity: v.effectiveSeverity,
-      cvssScore: v.cvssScore,
-      fixAvailable: v.fixAvailable ?? v.packageIssue.some((p) => p.fixAvailable),
-      packages: v.packageIssue,
-      shortDescription: v.shortDescription,
-      longDescription: v.longDescription,
-    }),
-  };
-}
+const vulnerability = vulnerabilitySchema(packageIssue).extend({ fixAvailable: optBoolean });
 
 function resourceUriOf(json: Record<string, unknown>): string | undefined {
   if (typeof json.resourceUri === 'string' && json.resourceUri) return json.resourceUri;
@@ -125,10 +78,7 @@ function resourceUriOf(json: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function detailsOf(
-  json: Record<string, unknown>,
-  common: { resourceUri: string; noteName: string; remediation?: string },
-): DetailResult<OccurrenceSpec> {
+function detailsOf(json: Record<string, unknown>, common: OccurrenceCommon): DetailResult<OccurrenceSpec> {
   const present = DETAIL_KEYS.filter((k) => json[k] !== undefined && json[k] !== null);
   const key = present[0];
   if (key === undefined) return { ok: false, reason: 'occurrence has no details field' };
@@ -141,7 +91,11 @@ function detailsOf(
     return a.ok ? { ok: true, value: { kind: 'ATTESTATION', ...common, signature: a.value } } : a;
   }
   if (key === 'vulnerability') {
-    const v = parseVulnerability(json.vulnerability);
+    const v = parseVulnerabilityWith(
+      json.vulnerability,
+      vulnerability,
+      (v) => v.fixAvailable ?? v.packageIssue.some((p) => p.fixAvailable),
+    );
     return v.ok ? { ok: true, value: { kind: 'VULNERABILITY', ...common, ...v.value } } : v;
   }
   if (key === 'discovery') {
@@ -149,25 +103,6 @@ function detailsOf(
     return d.ok ? { ok: true, value: { kind: 'DISCOVERY', ...common, ...d.value } } : d;
   }
   return { ok: false, reason: `occurrence kind "${key}" is not supported` };
-}
-
-function occurrenceFromWire(raw: unknown): Parsed<WireOccurrence> {
-  try {
-    const json = camelizeKeys(raw);
-    if (!isRecord(json)) return skip(raw, 'occurrence is not a JSON object');
-    const stored = z.object(storedFields).parse(json);
-    const resourceUri = resourceUriOf(json);
-    if (!resourceUri) return skip(json, 'resourceUri is missing');
-    const noteName = typeof json.noteName === 'string' ? json.noteName : '';
-    if (!noteName) return skip(json, 'noteName is missing');
-    const remediation =
-      typeof json.remediation === 'string' && json.remediation ? json.remediation : undefined;
-    const spec = detailsOf(json, compact({ resourceUri, noteName, remediation }));
-    if (!spec.ok) return skip(json, spec.reason);
-    return { ok: true, value: compact({ spec: spec.value, ...stored }) };
-  } catch (error) {
-    return skip(raw, `unreadable occurrence: ${(error as Error).message}`);
-  }
 }
 
 function packageIssueOut(p: PackageIssue): Record<string, unknown> {
@@ -201,18 +136,7 @@ function occurrenceToWire(o: Occurrence | OccurrenceSpec, options?: ToWireOption
   const base = { ...envelope, resourceUri: o.resourceUri, noteName: o.noteName, remediation: o.remediation };
   if (o.kind === 'ATTESTATION') return compact({ ...base, attestation: attestationOut(o) });
   if (o.kind === 'VULNERABILITY') {
-    return compact({
-      ...base,
-      vulnerability: compact({
-        severity: o.severity,
-        effectiveSeverity: o.effectiveSeverity,
-        cvssScore: o.cvssScore,
-        fixAvailable: o.fixAvailable,
-        packageIssue: o.packages.map(packageIssueOut),
-        shortDescription: o.shortDescription,
-        longDescription: o.longDescription,
-      }),
-    });
+    return compact({ ...base, vulnerability: vulnerabilityToWire(o, packageIssueOut, o.fixAvailable) });
   }
   return compact({ ...base, discovery: discoveryToWire(o) });
 }
@@ -244,84 +168,25 @@ const noteDetail = z
       }),
   );
 
-const noteEnvelope = z.object({
-  ...storedFields,
-  shortDescription: optString,
-  longDescription: optString,
-  relatedUrl: relatedUrls,
-});
-
-const vulnerabilityNote = z.object({ severity, cvssScore: optNumber, details: list(noteDetail) });
-
-function noteFromWire(raw: unknown): Parsed<WireNote> {
-  try {
-    const json = camelizeKeys(raw);
-    if (!isRecord(json)) return skip(raw, 'note is not a JSON object');
-    const env = noteEnvelope.parse(json);
-    const common = compact({
-      shortDescription: env.shortDescription,
-      longDescription: env.longDescription,
-      relatedUrls: env.relatedUrl.length > 0 ? env.relatedUrl : undefined,
-    });
-    const stored = compact({ name: env.name, createTime: env.createTime, updateTime: env.updateTime });
-    let spec: NoteSpec;
-    if (isRecord(json.attestation)) {
-      const hint = json.attestation.hint;
-      const name =
-        isRecord(hint) && typeof hint.humanReadableName === 'string' ? hint.humanReadableName : undefined;
-      spec = compact({ kind: 'ATTESTATION' as const, ...common, humanReadableName: name });
-    } else if (isRecord(json.vulnerability)) {
-      const v = vulnerabilityNote.safeParse(json.vulnerability);
-      if (!v.success) return skip(json, `vulnerability ${describeZodError(v.error)}`);
-      spec = compact({ kind: 'VULNERABILITY' as const, ...common, ...v.data, cvssScore: v.data.cvssScore });
-    } else {
-      return skip(json, 'note type is missing or not supported (expected attestation or vulnerability)');
-    }
-    return { ok: true, value: { spec, ...stored } };
-  } catch (error) {
-    return skip(raw, `unreadable note: ${(error as Error).message}`);
-  }
-}
-
-function noteToWire(note: Note | NoteSpec, options?: ToWireOptions): Record<string, unknown> {
-  const envelope = envelopeOut(note as Partial<Note>, options?.kind ? note.kind : undefined);
-  const spec = noteSpecOf(note);
-  const common = compact({
-    ...envelope,
-    shortDescription: spec.shortDescription,
-    longDescription: spec.longDescription,
-    relatedUrl: spec.relatedUrls,
-  });
-  if (spec.kind === 'ATTESTATION') {
-    const hint = spec.humanReadableName ? { hint: { humanReadableName: spec.humanReadableName } } : {};
-    return { ...common, attestation: hint };
-  }
-  return {
-    ...common,
-    vulnerability: compact({
-      severity: spec.severity,
-      cvssScore: spec.cvssScore,
-      details: spec.details.map((d) =>
-        compact({
-          affectedCpeUri: d.cpeUri,
-          affectedPackage: d.package,
-          description: d.description,
-          severityName: d.severityName,
-          affectedVersionStart: versionToWire(d.minAffectedVersion, 'v1'),
-          affectedVersionEnd: versionToWire(d.maxAffectedVersion, 'v1'),
-          fixedCpeUri: d.fixedCpeUri,
-          fixedPackage: d.fixedPackage,
-          fixedVersion: versionToWire(d.fixedVersion, 'v1'),
-        }),
-      ),
-    }),
-  };
-}
-
 export const v1Mapper: WireMapper = {
   version: 'v1',
-  occurrenceFromWire,
+  occurrenceFromWire: (raw) =>
+    occurrenceFromWireWith(raw, { resourceField: 'resourceUri', resourceUriOf, detailsOf }),
   occurrenceToWire,
-  noteFromWire,
-  noteToWire,
+  ...noteWire({
+    attestationField: 'attestation',
+    noteDetail,
+    noteDetailOut: (d) =>
+      compact({
+        affectedCpeUri: d.cpeUri,
+        affectedPackage: d.package,
+        description: d.description,
+        severityName: d.severityName,
+        affectedVersionStart: versionToWire(d.minAffectedVersion, 'v1'),
+        affectedVersionEnd: versionToWire(d.maxAffectedVersion, 'v1'),
+        fixedCpeUri: d.fixedCpeUri,
+        fixedPackage: d.fixedPackage,
+        fixedVersion: versionToWire(d.fixedVersion, 'v1'),
+      }),
+  }),
 };

@@ -1,28 +1,25 @@
 import { z } from 'zod';
-import {
-  type Note,
-  type NoteSpec,
-  noteSpecOf,
-  type Occurrence,
-  type OccurrenceSpec,
-  type PackageIssue,
-  type PackageVersion,
-  type VulnerabilityNoteDetail,
-  type VulnerabilityOccurrenceSpec,
+import type {
+  Occurrence,
+  OccurrenceSpec,
+  PackageIssue,
+  PackageVersion,
+  VulnerabilityNoteDetail,
 } from '../model.js';
 import {
   envelopeOut,
+  isFixVersion,
+  noteWire,
+  type OccurrenceCommon,
+  occurrenceFromWireWith,
+  optSeverity,
   optVersion,
-  type Parsed,
-  relatedUrls,
-  severity,
-  skip,
-  storedFields,
+  parseVulnerabilityWith,
   type ToWireOptions,
   versionToWire,
+  vulnerabilitySchema,
+  vulnerabilityToWire,
   type WireMapper,
-  type WireNote,
-  type WireOccurrence,
 } from './common.js';
 import {
   type DetailResult,
@@ -32,7 +29,7 @@ import {
   parseGeneric,
   parsePgp,
 } from './details.js';
-import { camelizeKeys, compact, describeZodError, isRecord, list, optNumber, optString } from './json.js';
+import { compact, isRecord, optString } from './json.js';
 
 const DETAIL_KEYS = [
   'vulnerability',
@@ -72,7 +69,6 @@ const packageIssue = z
   })
   .transform((p): PackageIssue => {
     const fixed = p.fixedLocation;
-    const fixKind = fixed?.version?.kind;
     return compact({
       affectedCpeUri: p.affectedLocation?.cpeUri ?? '',
       affectedPackage: p.affectedLocation?.package ?? '',
@@ -80,42 +76,13 @@ const packageIssue = z
       fixedCpeUri: fixed?.cpeUri || undefined,
       fixedPackage: fixed?.package || undefined,
       fixedVersion: fixed?.version,
-      // Kritis IsFixAvailable: a fixed version is present and its kind is not MAXIMUM.
-      fixAvailable: fixKind !== undefined && fixKind !== 'MAXIMUM' && fixKind !== 'VERSION_KIND_UNSPECIFIED',
+      fixAvailable: isFixVersion(fixed?.version),
       packageType: p.packageType,
-      effectiveSeverity: p.effectiveSeverity === undefined ? undefined : severity.parse(p.effectiveSeverity),
+      effectiveSeverity: optSeverity(p.effectiveSeverity),
     });
   });
 
-const vulnerability = z.object({
-  severity,
-  effectiveSeverity: severity,
-  cvssScore: optNumber,
-  packageIssue: list(packageIssue),
-  shortDescription: optString,
-  longDescription: optString,
-});
-
-type VulnFields = Omit<VulnerabilityOccurrenceSpec, 'kind' | 'resourceUri' | 'noteName' | 'remediation'>;
-
-function parseVulnerability(raw: unknown): DetailResult<VulnFields> {
-  if (!isRecord(raw)) return { ok: false, reason: 'vulnerability details are not an object' };
-  const parsed = vulnerability.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: `vulnerability ${describeZodError(parsed.error)}` };
-  const v = parsed.data;
-  return {
-    ok: true,
-    value: compact({
-      severity: v.severity,
-      effectiveSeverity: v.effectiveSeverity,
-      cvssScore: v.cvssScore,
-      fixAvailable: v.packageIssue.length > 0 && v.packageIssue.every((p) => p.fixAvailable),
-      packages: v.packageIssue,
-      shortDescription: v.shortDescription,
-      longDescription: v.longDescription,
-    }),
-  };
-}
+const vulnerability = vulnerabilitySchema(packageIssue);
 
 /** v1beta1 nests Details{attestation: Attestation}; the legacy Kritis shape nests once. */
 function parseAttestation(raw: unknown) {
@@ -138,30 +105,7 @@ function resourceUriOf(json: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function occurrenceFromWire(raw: unknown): Parsed<WireOccurrence> {
-  try {
-    const json = camelizeKeys(raw);
-    if (!isRecord(json)) return skip(raw, 'occurrence is not a JSON object');
-    const stored = z.object(storedFields).parse(json);
-    const resourceUri = resourceUriOf(json);
-    if (!resourceUri) return skip(json, 'resource.uri is missing');
-    const noteName = typeof json.noteName === 'string' ? json.noteName : '';
-    if (!noteName) return skip(json, 'noteName is missing');
-    const remediation =
-      typeof json.remediation === 'string' && json.remediation ? json.remediation : undefined;
-    const common = compact({ resourceUri, noteName, remediation });
-    const spec = detailsOf(json, common);
-    if (!spec.ok) return skip(json, spec.reason);
-    return { ok: true, value: compact({ spec: spec.value, ...stored }) };
-  } catch (error) {
-    return skip(raw, `unreadable occurrence: ${(error as Error).message}`);
-  }
-}
-
-function detailsOf(
-  json: Record<string, unknown>,
-  common: { resourceUri: string; noteName: string; remediation?: string },
-): DetailResult<OccurrenceSpec> {
+function detailsOf(json: Record<string, unknown>, common: OccurrenceCommon): DetailResult<OccurrenceSpec> {
   const present = DETAIL_KEYS.filter((k) => json[k] !== undefined && json[k] !== null);
   const key = present[0];
   if (key === undefined) return { ok: false, reason: 'occurrence has no details field' };
@@ -173,7 +117,11 @@ function detailsOf(
     return a.ok ? { ok: true, value: { kind: 'ATTESTATION', ...common, signature: a.value } } : a;
   }
   if (key === 'vulnerability') {
-    const v = parseVulnerability(json.vulnerability);
+    const v = parseVulnerabilityWith(
+      json.vulnerability,
+      vulnerability,
+      (v) => v.packageIssue.length > 0 && v.packageIssue.every((p) => p.fixAvailable),
+    );
     return v.ok ? { ok: true, value: { kind: 'VULNERABILITY', ...common, ...v.value } } : v;
   }
   if (key === 'discovered') {
@@ -227,17 +175,7 @@ function occurrenceToWire(o: Occurrence | OccurrenceSpec, options?: ToWireOption
     return compact({ ...base, attestation: { attestation: inner } });
   }
   if (o.kind === 'VULNERABILITY') {
-    return compact({
-      ...base,
-      vulnerability: compact({
-        severity: o.severity,
-        effectiveSeverity: o.effectiveSeverity,
-        cvssScore: o.cvssScore,
-        packageIssue: o.packages.map(packageIssueOut),
-        shortDescription: o.shortDescription,
-        longDescription: o.longDescription,
-      }),
-    });
+    return compact({ ...base, vulnerability: vulnerabilityToWire(o, packageIssueOut, undefined) });
   }
   return compact({ ...base, discovered: { discovered: discoveryToWire(o) } });
 }
@@ -267,87 +205,25 @@ const noteDetail = z
       }),
   );
 
-const noteEnvelope = z.object({
-  ...storedFields,
-  shortDescription: optString,
-  longDescription: optString,
-  relatedUrl: relatedUrls,
-});
-
-const vulnerabilityNote = z.object({ severity, cvssScore: optNumber, details: list(noteDetail) });
-
-function noteFromWire(raw: unknown): Parsed<WireNote> {
-  try {
-    const json = camelizeKeys(raw);
-    if (!isRecord(json)) return skip(raw, 'note is not a JSON object');
-    const env = noteEnvelope.parse(json);
-    const common = compact({
-      shortDescription: env.shortDescription,
-      longDescription: env.longDescription,
-      relatedUrls: env.relatedUrl.length > 0 ? env.relatedUrl : undefined,
-    });
-    const stored = compact({ name: env.name, createTime: env.createTime, updateTime: env.updateTime });
-    let spec: NoteSpec;
-    if (isRecord(json.attestationAuthority)) {
-      const hint = json.attestationAuthority.hint;
-      const name =
-        isRecord(hint) && typeof hint.humanReadableName === 'string' ? hint.humanReadableName : undefined;
-      spec = compact({ kind: 'ATTESTATION' as const, ...common, humanReadableName: name });
-    } else if (isRecord(json.vulnerability)) {
-      const v = vulnerabilityNote.safeParse(json.vulnerability);
-      if (!v.success) return skip(json, `vulnerability ${describeZodError(v.error)}`);
-      spec = compact({ kind: 'VULNERABILITY' as const, ...common, ...v.data, cvssScore: v.data.cvssScore });
-    } else {
-      return skip(
-        json,
-        'note type is missing or not supported (expected attestationAuthority or vulnerability)',
-      );
-    }
-    return { ok: true, value: { spec, ...stored } };
-  } catch (error) {
-    return skip(raw, `unreadable note: ${(error as Error).message}`);
-  }
-}
-
-function noteToWire(note: Note | NoteSpec, options?: ToWireOptions): Record<string, unknown> {
-  const envelope = envelopeOut(note as Partial<Note>, options?.kind ? note.kind : undefined);
-  const spec = noteSpecOf(note);
-  const common = compact({
-    ...envelope,
-    shortDescription: spec.shortDescription,
-    longDescription: spec.longDescription,
-    relatedUrl: spec.relatedUrls,
-  });
-  if (spec.kind === 'ATTESTATION') {
-    const hint = spec.humanReadableName ? { hint: { humanReadableName: spec.humanReadableName } } : {};
-    return { ...common, attestationAuthority: hint };
-  }
-  return {
-    ...common,
-    vulnerability: compact({
-      severity: spec.severity,
-      cvssScore: spec.cvssScore,
-      details: spec.details.map((d) =>
-        compact({
-          cpeUri: d.cpeUri,
-          package: d.package,
-          description: d.description,
-          severityName: d.severityName,
-          minAffectedVersion: versionToWire(d.minAffectedVersion, 'v1beta1'),
-          maxAffectedVersion: versionToWire(d.maxAffectedVersion, 'v1beta1'),
-          fixedLocation: d.fixedVersion
-            ? locationOut(d.fixedCpeUri ?? d.cpeUri, d.fixedPackage ?? d.package, d.fixedVersion)
-            : undefined,
-        }),
-      ),
-    }),
-  };
-}
-
 export const v1beta1Mapper: WireMapper = {
   version: 'v1beta1',
-  occurrenceFromWire,
+  occurrenceFromWire: (raw) =>
+    occurrenceFromWireWith(raw, { resourceField: 'resource.uri', resourceUriOf, detailsOf }),
   occurrenceToWire,
-  noteFromWire,
-  noteToWire,
+  ...noteWire({
+    attestationField: 'attestationAuthority',
+    noteDetail,
+    noteDetailOut: (d) =>
+      compact({
+        cpeUri: d.cpeUri,
+        package: d.package,
+        description: d.description,
+        severityName: d.severityName,
+        minAffectedVersion: versionToWire(d.minAffectedVersion, 'v1beta1'),
+        maxAffectedVersion: versionToWire(d.maxAffectedVersion, 'v1beta1'),
+        fixedLocation: d.fixedVersion
+          ? locationOut(d.fixedCpeUri ?? d.cpeUri, d.fixedPackage ?? d.package, d.fixedVersion)
+          : undefined,
+      }),
+  }),
 };
