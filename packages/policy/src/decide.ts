@@ -1,5 +1,6 @@
-import { findBreakglass } from './breakglass.js';
+import { type BreakglassState, findBreakglass } from './breakglass.js';
 import type { Decision, DecisionInput, Violation } from './decision-types.js';
+import { summarizeIssues } from './issues.js';
 import { type ImageOutcome, judgeImage } from './judge.js';
 import { RequestLookups } from './lookups.js';
 import { clip, denialMessage, dryRunWarning } from './message.js';
@@ -53,8 +54,8 @@ async function decideOrThrow(input: DecisionInput): Promise<Decision> {
   const imageSummary = { judged: images.toJudge, unchanged: images.unchanged };
 
   const breakglass = findBreakglass(request.object, request.kind);
-  if (breakglass.requested) {
-    if (settings.breakglass === 'on') return admitByBreakglass(request.target, breakglass, imageSummary);
+  if (breakglass.requested && settings.breakglass === 'on') {
+    return admitByBreakglass(request.target, breakglass, imageSummary);
   }
   const warnings =
     breakglass.requested && settings.breakglass === 'off'
@@ -95,7 +96,7 @@ async function decideOrThrow(input: DecisionInput): Promise<Decision> {
 
 function admitByBreakglass(
   target: string,
-  breakglass: ReturnType<typeof findBreakglass>,
+  breakglass: BreakglassState,
   images: Decision['images'],
 ): Decision {
   const warnings = [`${target} admitted by breakglass (${breakglass.source}) without checking its images`];
@@ -129,13 +130,12 @@ function noPolicyViolation(image: string, namespace: string): Violation {
 }
 
 function invalidPolicyViolation(invalid: InvalidResource): Violation {
-  const fields = invalid.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');
-  const fixes = invalid.issues.map((issue) => `${issue.field}: ${issue.fix}`).join('; ');
+  const { details, fixes } = summarizeIssues(invalid.issues);
   return {
     image: '*',
     policy: describeResource(invalid.kind, invalid),
     code: 'POLICY_INVALID',
-    reason: `the policy is invalid, so the namespace fails closed until it is fixed: ${fields}`,
+    reason: `the policy is invalid, so the namespace fails closed until it is fixed: ${details}`,
     fix: fixes || 'correct the resource',
   };
 }
@@ -146,7 +146,7 @@ function readSettings(settings: Partial<ClusterSettings> | undefined): ClusterSe
   return {
     noPolicy: given.noPolicy === 'deny' ? 'deny' : DEFAULT_SETTINGS.noPolicy,
     breakglass: given.breakglass === 'off' ? 'off' : DEFAULT_SETTINGS.breakglass,
-    onBackendError: given.onBackendError === 'allow' ? 'allow' : 'deny',
+    onBackendError: given.onBackendError === 'allow' ? 'allow' : DEFAULT_SETTINGS.onBackendError,
     ...(typeof given.vulnerabilityProject === 'string'
       ? { vulnerabilityProject: given.vulnerabilityProject }
       : {}),

@@ -23,9 +23,8 @@ export function parseYamlDocuments(text: string): DocumentResult[] {
   } catch (cause) {
     return [syntaxError(0, cause instanceof Error ? cause.message : String(cause))];
   }
-  const list = Array.isArray(documents) ? documents : [documents];
   const results: DocumentResult[] = [];
-  list.forEach((document, index) => {
+  documents.forEach((document, index) => {
     if (document.errors.length > 0) {
       results.push(syntaxError(index, document.errors.map((e) => e.message).join('; ')));
       return;

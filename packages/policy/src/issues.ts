@@ -49,6 +49,14 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out || '(document)';
 }
 
+/** How a list of issues reads in one message: `field message; …` and `field: fix; …`. */
+export function summarizeIssues(issues: readonly PolicyIssue[]): { details: string; fixes: string } {
+  return {
+    details: issues.map((issue) => `${issue.field} ${issue.message}`).join('; '),
+    fixes: issues.map((issue) => `${issue.field}: ${issue.fix}`).join('; '),
+  };
+}
+
 export function toPolicyIssues(issues: readonly z.core.$ZodIssue[]): PolicyIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { readAuthorityKeys } from './authority-keys.js';
 import { PolicyError } from './errors.js';
-import { toPolicyIssues } from './issues.js';
+import { summarizeIssues, toPolicyIssues } from './issues.js';
+import { KRITIS_API_VERSION } from './schemas/fields.js';
 import {
   attestationAuthorityDocument,
   genericAttestationPolicyDocument,
@@ -49,18 +50,14 @@ export function parsePolicyResource(input: unknown): ParseResult<PolicyResource>
         {
           field: 'kind',
           message: `${JSON.stringify(kind ?? null)} is not a Signet policy kind`,
-          fix: `use one of ${POLICY_KINDS.join(', ')} (apiVersion kritis.grafeas.io/v1beta1)`,
+          fix: `use one of ${POLICY_KINDS.join(', ')} (apiVersion ${KRITIS_API_VERSION})`,
         },
       ]);
   }
 }
 
 export function parseAttestationAuthority(input: unknown): ParseResult<AttestationAuthority> {
-  return guarded(input, 'AttestationAuthority', () => {
-    const doc = validate(attestationAuthorityDocument, input, 'AttestationAuthority');
-    if (!doc.ok) return doc;
-    const { spec } = doc.value;
-    const metadata = meta(doc.value.metadata);
+  return parseKind('AttestationAuthority', attestationAuthorityDocument, input, (spec, metadata) => {
     const { keys, issues } = readAuthorityKeys(spec);
     if (issues.length > 0) return failure(input, 'AttestationAuthority', issues);
     const notices: string[] = [];
@@ -78,31 +75,21 @@ export function parseAttestationAuthority(input: unknown): ParseResult<Attestati
 }
 
 export function parseGenericAttestationPolicy(input: unknown): ParseResult<GenericAttestationPolicy> {
-  return guarded(input, 'GenericAttestationPolicy', () => {
-    const doc = validate(genericAttestationPolicyDocument, input, 'GenericAttestationPolicy');
-    if (!doc.ok) return doc;
-    const { spec } = doc.value;
-    const metadata = meta(doc.value.metadata);
-    return {
-      ok: true,
-      value: {
-        kind: 'GenericAttestationPolicy',
-        metadata,
-        attestationAuthorityNames: spec.attestationAuthorityNames,
-        allowlistPatterns: (spec.admissionAllowlistPatterns ?? []).map((p) => p.namePattern),
-        enforcementMode: spec.enforcementMode ?? 'Enforce',
-      },
-      notices: [],
-    };
-  });
+  return parseKind('GenericAttestationPolicy', genericAttestationPolicyDocument, input, (spec, metadata) => ({
+    ok: true,
+    value: {
+      kind: 'GenericAttestationPolicy',
+      metadata,
+      attestationAuthorityNames: spec.attestationAuthorityNames,
+      allowlistPatterns: (spec.admissionAllowlistPatterns ?? []).map((p) => p.namePattern),
+      enforcementMode: spec.enforcementMode ?? 'Enforce',
+    },
+    notices: [],
+  }));
 }
 
 export function parseImageSecurityPolicy(input: unknown): ParseResult<ImageSecurityPolicy> {
-  return guarded(input, 'ImageSecurityPolicy', () => {
-    const doc = validate(imageSecurityPolicyDocument, input, 'ImageSecurityPolicy');
-    if (!doc.ok) return doc;
-    const { spec } = doc.value;
-    const metadata = meta(doc.value.metadata);
+  return parseKind('ImageSecurityPolicy', imageSecurityPolicyDocument, input, (spec, metadata) => {
     const where = describeResource('ImageSecurityPolicy', metadata);
     const notices = (['attestationAuthorityName', 'privateKeySecretName'] as const)
       .filter((field) => spec[field] !== undefined)
@@ -125,15 +112,13 @@ export function parseImageSecurityPolicy(input: unknown): ParseResult<ImageSecur
 }
 
 export function parseVulnzSigningPolicy(input: unknown): ParseResult<VulnzSigningPolicy> {
-  return guarded(input, 'VulnzSigningPolicy', () => {
-    const doc = validate(vulnzSigningPolicyDocument, input, 'VulnzSigningPolicy');
-    if (!doc.ok) return doc;
-    const requirements = doc.value.spec.imageVulnerabilityRequirements;
+  return parseKind('VulnzSigningPolicy', vulnzSigningPolicyDocument, input, (spec, metadata) => {
+    const requirements = spec.imageVulnerabilityRequirements;
     return {
       ok: true,
       value: {
         kind: 'VulnzSigningPolicy',
-        metadata: meta(doc.value.metadata),
+        metadata,
         maximumFixableSeverity: requirements.maximumFixableSeverity ?? 'CRITICAL',
         maximumUnfixableSeverity: requirements.maximumUnfixableSeverity ?? 'ALLOW_ALL',
         allowlistCVEs: requirements.allowlistCVEs ?? [],
@@ -161,14 +146,23 @@ export function describeResource(
   return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
 }
 
-function validate<S extends z.ZodType>(
+type ResourceDocument = z.ZodType<{
+  metadata: { name: string; namespace?: string | undefined };
+  spec: unknown;
+}>;
+
+/** Validates `input` against the kind's schema, then builds the resource from its spec. Never throws. */
+function parseKind<S extends ResourceDocument, T>(
+  kind: PolicyKind,
   schema: S,
   input: unknown,
-  kind: string,
-): { ok: true; value: z.output<S> } | { ok: false; error: PolicyError; invalid: InvalidResource } {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return { ok: true, value: result.data };
-  return failure(input, kind, toPolicyIssues(result.error.issues));
+  build: (spec: z.output<S>['spec'], metadata: ResourceMeta) => ParseResult<T>,
+): ParseResult<T> {
+  return guarded(input, kind, () => {
+    const result = schema.safeParse(input, { reportInput: true });
+    if (!result.success) return failure(input, kind, toPolicyIssues(result.error.issues));
+    return build(result.data.spec, meta(result.data.metadata));
+  });
 }
 
 function guarded<T>(input: unknown, kind: string, parse: () => ParseResult<T>): ParseResult<T> {
@@ -198,13 +192,11 @@ function failure(
 
 function errorFor(resource: string, issues: PolicyIssue[], code = 'POLICY_INVALID'): PolicyError {
   const first = issues[0];
-  const details = issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');
-  return new PolicyError(
-    code,
-    `${resource} is invalid: ${details}`,
-    issues.map((issue) => `${issue.field}: ${issue.fix}`).join('; '),
-    { resource, ...(first ? { field: first.field } : {}) },
-  );
+  const { details, fixes } = summarizeIssues(issues);
+  return new PolicyError(code, `${resource} is invalid: ${details}`, fixes, {
+    resource,
+    ...(first ? { field: first.field } : {}),
+  });
 }
 
 function meta(metadata: { name: string; namespace?: string | undefined }): ResourceMeta {

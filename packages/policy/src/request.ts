@@ -1,4 +1,4 @@
-import { isRecord } from './parse.js';
+import { describeResource, isRecord } from './parse.js';
 
 /** The parts of an AdmissionReview request the decision reads. */
 export interface ReviewRequest {
@@ -30,7 +30,7 @@ export function readReviewRequest(request: unknown): ReviewRequest | string {
     subResource:
       typeof request.subResource === 'string' && request.subResource ? request.subResource : undefined,
     namespace,
-    target: `${kind} ${namespace ? `${namespace}/` : ''}${name}`,
+    target: describeResource(kind, { name, namespace }),
     object,
     oldObject: request.oldObject,
   };

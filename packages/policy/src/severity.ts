@@ -14,14 +14,11 @@ export const SEVERITY_LIMITS = [
 ] as const;
 export type SeverityLimit = (typeof SEVERITY_LIMITS)[number];
 
-const RANK: Record<Severity, number> = {
-  SEVERITY_UNSPECIFIED: 0,
-  MINIMAL: 1,
-  LOW: 2,
-  MEDIUM: 3,
-  HIGH: 4,
-  CRITICAL: 5,
-};
+/** A severity's position in SEVERITIES, least severe first. */
+const RANK = Object.fromEntries(SEVERITIES.map((severity, rank) => [severity, rank])) as Record<
+  Severity,
+  number
+>;
 
 /** Reads any string as a Severity; anything unknown is SEVERITY_UNSPECIFIED (Grafeas adds values). */
 export function toSeverity(value: unknown): Severity {

@@ -29,11 +29,14 @@ export const REVIEWED_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
 const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
+const EVERY_POD_SPEC_PATH: readonly (readonly string[])[] = [
+  ...new Set(Object.values(POD_SPEC_PATHS).map((p) => p.join('.'))),
+].map((p) => p.split('.'));
+
 /** The pod spec location of a kind; for an unknown kind, every known location is tried. */
 function podSpecPathsFor(kind: string): readonly (readonly string[])[] {
   const known = POD_SPEC_PATHS[kind];
-  if (known) return [known];
-  return [...new Set(Object.values(POD_SPEC_PATHS).map((p) => p.join('.')))].map((p) => p.split('.'));
+  return known ? [known] : EVERY_POD_SPEC_PATH;
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   enforcementModeField,
   FIELD_HELP,
   imagePatternField,
-  KRITIS_API_VERSION,
   keyTypeField,
   kritisResource,
   noteReferenceField,
@@ -86,5 +85,3 @@ export const CLUSTER_KINDS = {
   GenericAttestationPolicy: { plural: 'genericattestationpolicies', spec: genericAttestationPolicySpec },
   ImageSecurityPolicy: { plural: 'imagesecuritypolicies', spec: imageSecurityPolicySpec },
 } as const;
-
-export { KRITIS_API_VERSION };

@@ -1,13 +1,26 @@
 import {
+  type ParseResult,
   parseAttestationAuthority,
   parseGenericAttestationPolicy,
   parseImageSecurityPolicy,
 } from '../parse.js';
-import type { AttestationAuthority, GenericAttestationPolicy, ImageSecurityPolicy } from '../types.js';
+import { KRITIS_API_VERSION } from '../schemas/fields.js';
+import type {
+  AttestationAuthority,
+  GenericAttestationPolicy,
+  ImageSecurityPolicy,
+  PolicyKind,
+} from '../types.js';
 
-const API = 'kritis.grafeas.io/v1beta1';
-
-function ok<T>(result: { ok: true; value: T } | { ok: false; error: Error }): T {
+/** The resource `kind/namespace/name` with this spec, parsed; a refused one throws its error. */
+function parsed<T>(
+  parse: (input: unknown) => ParseResult<T>,
+  kind: PolicyKind,
+  name: string,
+  spec: Record<string, unknown>,
+  namespace: string,
+): T {
+  const result = parse({ apiVersion: KRITIS_API_VERSION, kind, metadata: { name, namespace }, spec });
   if (!result.ok) throw result.error;
   return result.value;
 }
@@ -17,14 +30,7 @@ export function authority(
   spec: Record<string, unknown>,
   namespace = 'default',
 ): AttestationAuthority {
-  return ok(
-    parseAttestationAuthority({
-      apiVersion: API,
-      kind: 'AttestationAuthority',
-      metadata: { name, namespace },
-      spec,
-    }),
-  );
+  return parsed(parseAttestationAuthority, 'AttestationAuthority', name, spec, namespace);
 }
 
 export function pgpAuthority(
@@ -43,25 +49,11 @@ export function gap(
   spec: Record<string, unknown>,
   namespace = 'default',
 ): GenericAttestationPolicy {
-  return ok(
-    parseGenericAttestationPolicy({
-      apiVersion: API,
-      kind: 'GenericAttestationPolicy',
-      metadata: { name, namespace },
-      spec,
-    }),
-  );
+  return parsed(parseGenericAttestationPolicy, 'GenericAttestationPolicy', name, spec, namespace);
 }
 
 export function isp(name: string, spec: Record<string, unknown>, namespace = 'default'): ImageSecurityPolicy {
-  return ok(
-    parseImageSecurityPolicy({
-      apiVersion: API,
-      kind: 'ImageSecurityPolicy',
-      metadata: { name, namespace },
-      spec,
-    }),
-  );
+  return parsed(parseImageSecurityPolicy, 'ImageSecurityPolicy', name, spec, namespace);
 }
 
 /** An AdmissionReview request for a Pod with these container images. */
