@@ -71,19 +71,21 @@ async function attestationsOf(image: string): Promise<number> {
   return (await store.listNoteOccurrences(note, `https://${image}`)).items.length;
 }
 
-describe("check-and-sign under Kritis's policy_strict.yaml", () => {
-  const signArgs = (image: string) => [
-    'sign',
-    '--image',
-    image,
-    '--note',
-    note,
-    '--pgp-key',
-    join(kritisSigner, 'private.key'),
-  ];
+/** `signet sign` of `image` with Kritis's test key, then any further flags. */
+const signArgs = (image: string, ...more: string[]) => [
+  'sign',
+  '--image',
+  image,
+  '--note',
+  note,
+  '--pgp-key',
+  join(kritisSigner, 'private.key'),
+  ...more,
+];
 
+describe("check-and-sign under Kritis's policy_strict.yaml", () => {
   it('refuses to sign an image whose vulnerabilities exceed the policy: exit 1, no attestation', async () => {
-    const run = await signet([...signArgs(vulnerable), '--policy', strictPolicy]);
+    const run = await signet(signArgs(vulnerable, '--policy', strictPolicy));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('REFUSED to sign');
     expect(run.stdout).toContain('CVE-2021-3711 (HIGH, fix available)');
@@ -92,7 +94,7 @@ describe("check-and-sign under Kritis's policy_strict.yaml", () => {
   });
 
   it('signs an image that passes: exit 0, one attestation', async () => {
-    const run = await signet([...signArgs(acceptable), '--policy', strictPolicy]);
+    const run = await signet(signArgs(acceptable, '--policy', strictPolicy));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('passes VulnzSigningPolicy my-vsp');
@@ -101,29 +103,17 @@ describe("check-and-sign under Kritis's policy_strict.yaml", () => {
   });
 
   it('signs the vulnerable image under policy_loose.yaml (CRITICAL allowed)', async () => {
-    const run = await signet([...signArgs(vulnerable), '--policy', loosePolicy]);
+    const run = await signet(signArgs(vulnerable, '--policy', loosePolicy));
     expect(run.code).toBe(0);
     expect(await attestationsOf(vulnerable)).toBe(1);
   });
 });
 
 describe('check-and-sign while the scan runs', () => {
-  const signArgs = (image: string) => [
-    'sign',
-    '--image',
-    image,
-    '--note',
-    note,
-    '--pgp-key',
-    join(kritisSigner, 'private.key'),
-    '--policy',
-    strictPolicy,
-  ];
-
   it('refuses to sign an image whose scan is not finished: exit 1, no attestation', async () => {
     const image = `gcr.io/my-proj/scanning@sha256:${'9'.repeat(64)}`;
     await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
-    const run = await signet(signArgs(image));
+    const run = await signet(signArgs(image, '--policy', strictPolicy));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('is not finished (PENDING)');
     expect(await attestationsOf(image)).toBe(0);
@@ -132,7 +122,9 @@ describe('check-and-sign while the scan runs', () => {
   it('signs once the scan finishes within --wait', async () => {
     const image = `gcr.io/my-proj/scanned-later@sha256:${'a'.repeat(64)}`;
     await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
-    const running = signet([...signArgs(image), '--wait', '30s'], { SIGNET_POLL_MS: '100' });
+    const running = signet(signArgs(image, '--policy', strictPolicy, '--wait', '30s'), {
+      SIGNET_POLL_MS: '100',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
     const run = await running;
@@ -142,33 +134,25 @@ describe('check-and-sign while the scan runs', () => {
   });
 
   it('refuses --wait without --policy: exit 2', async () => {
-    const run = await signet([
-      'sign',
-      '--image',
-      acceptable,
-      '--note',
-      note,
-      '--pgp-key',
-      join(kritisSigner, 'private.key'),
-      '--wait',
-      '5s',
-    ]);
+    const run = await signet(signArgs(acceptable, '--wait', '5s'));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--wait applies to --policy only');
   });
 });
 
 describe('signet check', () => {
+  /** `signet check` of `image` under policy_strict.yaml, then any further flags. */
+  const checkArgs = (image: string, ...more: string[]) => [
+    'check',
+    '--image',
+    image,
+    '--policy',
+    strictPolicy,
+    ...more,
+  ];
+
   it('gives the verdict: exit 1 naming the CVEs, exit 0 for a passing image', async () => {
-    const failing = await signet([
-      '--output',
-      'json',
-      'check',
-      '--image',
-      vulnerable,
-      '--policy',
-      strictPolicy,
-    ]);
+    const failing = await signet(['--output', 'json', ...checkArgs(vulnerable)]);
     expect(failing.code).toBe(1);
     expect(JSON.parse(failing.stdout)).toMatchObject({
       passed: false,
@@ -177,7 +161,7 @@ describe('signet check', () => {
       vulnerabilities: 2,
       excess: [{ cveId: 'CVE-2021-3711', severity: 'HIGH', fixAvailable: true, limit: 'MEDIUM' }],
     });
-    const passing = await signet(['check', '--image', acceptable, '--policy', strictPolicy]);
+    const passing = await signet(checkArgs(acceptable));
     expect(passing.code).toBe(0);
     expect(passing.stdout).toMatch(/^PASS /);
   });
@@ -185,7 +169,7 @@ describe('signet check', () => {
   it('waits for the scan to finish with --wait, printing progress', async () => {
     const image = `gcr.io/my-proj/fresh@sha256:${'3'.repeat(64)}`;
     await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
-    const running = signet(['check', '--image', image, '--policy', strictPolicy, '--wait', '30s'], {
+    const running = signet(checkArgs(image, '--wait', '30s'), {
       SIGNET_POLL_MS: '100',
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -202,7 +186,7 @@ describe('signet check', () => {
   it('gives up after --wait with exit 3 when the scan never finishes', async () => {
     const image = `gcr.io/my-proj/stuck@sha256:${'4'.repeat(64)}`;
     await store.createOccurrence('my-proj', discovery(image, 'PENDING'));
-    const run = await signet(['check', '--image', image, '--policy', strictPolicy, '--wait', '300ms'], {
+    const run = await signet(checkArgs(image, '--wait', '300ms'), {
       SIGNET_POLL_MS: '100',
     });
     expect(run.code).toBe(3);
@@ -213,7 +197,7 @@ describe('signet check', () => {
   it('reports a failed scan with exit 3 rather than a verdict', async () => {
     const image = `gcr.io/my-proj/broken@sha256:${'5'.repeat(64)}`;
     await store.createOccurrence('my-proj', discovery(image, 'FINISHED_FAILED'));
-    const run = await signet(['check', '--image', image, '--policy', strictPolicy]);
+    const run = await signet(checkArgs(image));
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('ended with FINISHED_FAILED');
     expectCleanError(run);
@@ -221,19 +205,11 @@ describe('signet check', () => {
 
   it('asks for --vulnz-project for a registry outside Google, then uses it', async () => {
     const image = `registry.example.com/team/app@sha256:${'6'.repeat(64)}`;
-    const without = await signet(['check', '--image', image, '--policy', strictPolicy]);
+    const without = await signet(checkArgs(image));
     expect(without.code).toBe(2);
     expect(without.stderr).toContain('--vulnz-project PROJECT');
     await store.createOccurrence('scans', vulnerability(image, 'CVE-2021-3711', 'HIGH', true));
-    const withProject = await signet([
-      'check',
-      '--image',
-      image,
-      '--policy',
-      strictPolicy,
-      '--vulnz-project',
-      'scans',
-    ]);
+    const withProject = await signet(checkArgs(image, '--vulnz-project', 'scans'));
     expect(withProject.code).toBe(1);
     expect(withProject.stdout).toContain('CVE-2021-3711');
   });

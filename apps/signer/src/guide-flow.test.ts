@@ -22,6 +22,21 @@ describe.each(stores)('the guide flow on %s', (kind) => {
   let fingerprint: string;
   let authority: string;
   const signet = (args: string[]) => runSignet([...store.flags, ...args], sandbox.env);
+  /** `signet attach` of `signature` over `target` under the qa-attestor note, then any further flags. */
+  const attach = (target: string, signature: string, keyId: string, ...more: string[]) =>
+    signet([
+      'attach',
+      '--image',
+      target,
+      '--note',
+      'projects/attestors/notes/qa-attestor',
+      '--signature',
+      signature,
+      '--pgp-key-id',
+      keyId,
+      ...more,
+    ]);
+  const verify = (target: string) => signet(['verify', '--image', target, '--authority', authority]);
 
   beforeAll(async () => {
     sandbox = createSandbox();
@@ -64,32 +79,22 @@ describe.each(stores)('the guide flow on %s', (kind) => {
 
   it('attaches a gpg-made signature and verifies the image: exit 0', async () => {
     const signature = await gpgSignPayload(image);
-    const attach = await signet([
-      'attach',
-      '--image',
-      image,
-      '--note',
-      'projects/attestors/notes/qa-attestor',
-      '--signature',
-      signature,
-      '--pgp-key-id',
-      fingerprint,
-    ]);
-    expect(attach.stderr).toBe('');
-    expect(attach.code).toBe(0);
-    expect(attach.stdout).toContain(`Attached the signature of ${fingerprint} to https://${image}`);
+    const attached = await attach(image, signature, fingerprint);
+    expect(attached.stderr).toBe('');
+    expect(attached.code).toBe(0);
+    expect(attached.stdout).toContain(`Attached the signature of ${fingerprint} to https://${image}`);
 
-    const verify = await signet(['verify', '--image', image, '--authority', authority]);
-    expect(verify.stderr).toBe('');
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toContain(`ATTESTED: https://${image}`);
-    expect(verify.stdout).toContain(
+    const verified = await verify(image);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain(`ATTESTED: https://${image}`);
+    expect(verified.stdout).toContain(
       `ok   AttestationAuthority qa-attestor (note projects/attestors/notes/qa-attestor)`,
     );
   });
 
   it('says an image nobody signed is not attested: exit 1, with the fix', async () => {
-    const verify = await signet([
+    const verified = await signet([
       '--output',
       'json',
       'verify',
@@ -98,12 +103,12 @@ describe.each(stores)('the guide flow on %s', (kind) => {
       '--authority',
       authority,
     ]);
-    expect(verify.code).toBe(1);
-    expect(JSON.parse(verify.stdout)).toMatchObject({
+    expect(verified.code).toBe(1);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
       attested: false,
       authorities: [{ authority: 'qa-attestor', attested: false, attestations: 0 }],
     });
-    const text = await signet(['verify', '--image', otherImage, '--authority', authority]);
+    const text = await verify(otherImage);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('FAIL AttestationAuthority qa-attestor');
     expect(text.stdout).toContain('no attestation for this image');
@@ -111,45 +116,29 @@ describe.each(stores)('the guide flow on %s', (kind) => {
 
   it('refuses to attach a signature over another image: exit 2, nothing uploaded', async () => {
     const signature = await gpgSignPayload(otherImage);
-    const attach = await signet([
-      'attach',
-      '--image',
-      image,
-      '--note',
-      'projects/attestors/notes/qa-attestor',
-      '--signature',
-      signature,
-      '--pgp-key-id',
-      fingerprint,
-    ]);
-    expect(attach.code).toBe(2);
-    expect(attach.stderr).toContain(`the signed payload is for digest sha256:${'cd'.repeat(32)}`);
-    expectCleanError(attach);
-    const verify = await signet(['verify', '--image', otherImage, '--authority', authority]);
-    expect(verify.code).toBe(1);
+    const attached = await attach(image, signature, fingerprint);
+    expect(attached.code).toBe(2);
+    expect(attached.stderr).toContain(`the signed payload is for digest sha256:${'cd'.repeat(32)}`);
+    expectCleanError(attached);
+    const verified = await verify(otherImage);
+    expect(verified.code).toBe(1);
   });
 
   if (kind === 'embedded' || kind === 'emulator-v1') {
     it('takes a binary (unarmored) signature and a --public-key file as well', async () => {
       const target = `gcr.io/my-proj/bin@${testDigest}`;
       const signature = await gpgSignPayload(target, false);
-      const attach = await signet([
-        'attach',
-        '--image',
+      const attached = await attach(
         target,
-        '--note',
-        'projects/attestors/notes/qa-attestor',
-        '--signature',
         signature,
-        '--pgp-key-id',
         `openpgp4fpr:${fingerprint.toLowerCase()}`,
         '--public-key',
         sandbox.path('key.pub'),
-      ]);
-      expect(attach.stderr).toBe('');
-      expect(attach.code).toBe(0);
-      const verify = await signet(['verify', '--image', target, '--authority', authority]);
-      expect(verify.code).toBe(0);
+      );
+      expect(attached.stderr).toBe('');
+      expect(attached.code).toBe(0);
+      const verified = await verify(target);
+      expect(verified.code).toBe(0);
     });
   }
 });
@@ -204,12 +193,12 @@ describe('the guide flow by hand: gpg then curl to the emulator (v1beta1)', () =
       'manual.yaml',
       `apiVersion: kritis.grafeas.io/v1beta1\nkind: AttestationAuthority\nmetadata:\n  name: manual\nspec:\n  noteReference: projects/attestors\n  publicKeyData: ${publicKeyData}\n`,
     );
-    const verify = await runSignet(
+    const verified = await runSignet(
       [...store.flags, 'verify', '--image', image, '--authority', authority],
       sandbox.env,
     );
-    expect(verify.stderr).toBe('');
-    expect(verify.code).toBe(0);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
     expect(readFileSync(authority, 'utf8')).toContain('noteReference: projects/attestors');
   });
 });

@@ -1,11 +1,9 @@
 import type { CommandAction } from '../cli/command-result.js';
-import { parseDuration } from '../cli/duration.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { pinnedImage } from '../cli/image.js';
 import { withStore } from '../cli/store.js';
-import { readVulnzSigningPolicy } from '../policy/policy-files.js';
-import { scanNotice, scanStatus } from '../policy/scan-status.js';
-import { vulnerabilityProject, vulnerabilityVerdict } from '../policy/vulnerability-verdict.js';
+import { scanNotice } from '../policy/scan-status.js';
+import { prepareVulnerabilityCheck } from '../policy/vulnerability-check.js';
 
 interface CheckOptions {
   image: string;
@@ -16,12 +14,9 @@ interface CheckOptions {
 
 export const run: CommandAction<CheckOptions> = async (options, context) => {
   const image = pinnedImage(options.image);
-  const waitMs = options.wait === undefined ? undefined : parseDuration(options.wait, '--wait');
-  const policy = await readVulnzSigningPolicy(options.policy);
-  const project = vulnerabilityProject(image, options.vulnzProject);
+  const { policy, project, run: check } = await prepareVulnerabilityCheck(options, image, context);
   return withStore(context.global, async (store) => {
-    const scan = await scanStatus(store, image, project, waitMs, context);
-    const verdict = await vulnerabilityVerdict(store, image, policy, project);
+    const { scan, verdict } = await check(store);
     const notice = scanNotice(scan);
     return {
       exitCode: verdict.passed ? ExitCode.ok : ExitCode.verdictNo,

@@ -58,11 +58,10 @@ function policyDir(name: string, files: string[]): string {
   return dir;
 }
 
+const signet = (args: string[]) => runSignet([...storeFlags, ...args], sandbox.env);
+/** `signet evaluate` of a Kritis fixture manifest against a policies folder. */
 const evaluate = (file: string, policies: string, extra: string[] = []) =>
-  runSignet(
-    [...storeFlags, ...extra, 'evaluate', '--file', join(fixtures, file), '--policies', policies],
-    sandbox.env,
-  );
+  signet([...extra, 'evaluate', '--file', join(fixtures, file), '--policies', policies]);
 
 beforeAll(async () => {
   sandbox = createSandbox();
@@ -71,26 +70,14 @@ beforeAll(async () => {
   const db = sandbox.path('metadata.db');
   storeFlags = ['--store', `sqlite:${db}`];
   store = new SqliteMetadataStore(db);
-  await store.createOccurrence(
-    project,
-    vulnerability('java-with-vulnz', javaDigest, 'CVE-2021-44228', 'CRITICAL', true),
-  );
-  await store.createOccurrence(
-    project,
-    vulnerability('java-with-vulnz', javaDigest, 'CVE-2017-1000082', 'CRITICAL', true),
-  );
-  await store.createOccurrence(
-    project,
-    vulnerability('acceptable-vulnz', acceptableDigest, 'CVE-2017-1000082', 'CRITICAL', true),
-  );
-  await store.createOccurrence(
-    project,
-    vulnerability('acceptable-vulnz', acceptableDigest, 'CVE-2017-1000081', 'CRITICAL', false),
-  );
-  await store.createOccurrence(
-    project,
-    vulnerability('acceptable-vulnz', acceptableDigest, 'CVE-2019-1547', 'MEDIUM', true),
-  );
+  const seeded: Parameters<typeof vulnerability>[] = [
+    ['java-with-vulnz', javaDigest, 'CVE-2021-44228', 'CRITICAL', true],
+    ['java-with-vulnz', javaDigest, 'CVE-2017-1000082', 'CRITICAL', true],
+    ['acceptable-vulnz', acceptableDigest, 'CVE-2017-1000082', 'CRITICAL', true],
+    ['acceptable-vulnz', acceptableDigest, 'CVE-2017-1000081', 'CRITICAL', false],
+    ['acceptable-vulnz', acceptableDigest, 'CVE-2019-1547', 'MEDIUM', true],
+  ];
+  for (const args of seeded) await store.createOccurrence(project, vulnerability(...args));
 });
 afterAll(async () => {
   await store.close();
@@ -148,10 +135,7 @@ describe('signet evaluate with my-isp.yaml (ImageSecurityPolicy)', () => {
         .map((file) => readFileSync(join(fixtures, file), 'utf8'))
         .join('\n---\n'),
     );
-    const run = await runSignet(
-      [...storeFlags, '--output', 'json', 'evaluate', '--file', manifest, '--policies', isp],
-      sandbox.env,
-    );
+    const run = await signet(['--output', 'json', 'evaluate', '--file', manifest, '--policies', isp]);
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout);
     expect(out.allowed).toBe(false);
@@ -178,10 +162,7 @@ describe('signet evaluate with my-gap.yaml (both test attestors required)', () =
       'generic-attestation-policy/test-attestor-2.yaml',
     ]);
     for (const attestor of ['test-attestor-1', 'test-attestor-2']) {
-      const note = await runSignet(
-        [...storeFlags, 'note', 'create', '--project', project, '--note-id', attestor],
-        sandbox.env,
-      );
+      const note = await signet(['note', 'create', '--project', project, '--note-id', attestor]);
       expect(note.code).toBe(0);
     }
   });
@@ -233,19 +214,15 @@ describe('signet evaluate with my-gap.yaml (both test attestors required)', () =
       );
     }
     const sign = (n: 1 | 2) =>
-      runSignet(
-        [
-          ...storeFlags,
-          'sign',
-          '--image',
-          javaImage,
-          '--note',
-          `projects/${project}/notes/test-attestor-${n}`,
-          '--pgp-key',
-          sandbox.path(`attestor-${n}`),
-        ],
-        sandbox.env,
-      );
+      signet([
+        'sign',
+        '--image',
+        javaImage,
+        '--note',
+        `projects/${project}/notes/test-attestor-${n}`,
+        '--pgp-key',
+        sandbox.path(`attestor-${n}`),
+      ]);
     expect((await sign(1)).code).toBe(0);
     const one = await evaluate('java/java-with-digest.yaml', dir);
     expect(one.code).toBe(1);
@@ -257,19 +234,15 @@ describe('signet evaluate with my-gap.yaml (both test attestors required)', () =
   });
 
   it("refuses to sign with Kritis's expired attestor key: exit 2", async () => {
-    const run = await runSignet(
-      [
-        ...storeFlags,
-        'sign',
-        '--image',
-        javaImage,
-        '--note',
-        `projects/${project}/notes/test-attestor-1`,
-        '--pgp-key',
-        join(kritis, 'keys', 'attestor-1-secret-key.pgp'),
-      ],
-      sandbox.env,
-    );
+    const run = await signet([
+      'sign',
+      '--image',
+      javaImage,
+      '--note',
+      `projects/${project}/notes/test-attestor-1`,
+      '--pgp-key',
+      join(kritis, 'keys', 'attestor-1-secret-key.pgp'),
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('key 88D27A9C701BD8391D372E5CCD415CBF850E2029 expired on 2022-03-23');
     expectCleanError(run);
@@ -287,10 +260,7 @@ describe('signet evaluate --namespace', () => {
     );
     const file = join(fixtures, 'nginx/nginx-no-digest.yaml');
     const run = (namespace: string, extra: string[] = []) =>
-      runSignet(
-        [...storeFlags, 'evaluate', '--file', file, '--policies', dir, '--namespace', namespace, ...extra],
-        sandbox.env,
-      );
+      signet(['evaluate', '--file', file, '--policies', dir, '--namespace', namespace, ...extra]);
     const prod = await run('prod');
     expect(prod.code).toBe(1);
     expect(prod.stdout.split('\n')[0]).toBe('DENY  Pod prod/nginx-no-digest');
@@ -307,42 +277,19 @@ describe('signet evaluate --namespace', () => {
 describe('signet evaluate: bad input', () => {
   it('refuses a manifest that is not YAML, with exit 2', async () => {
     const bad = sandbox.write('bad.yaml', 'kind: Pod\n  metadata: [unclosed\n');
-    const run = await runSignet(
-      [...storeFlags, 'evaluate', '--file', bad, '--policies', sandbox.path('isp')],
-      sandbox.env,
-    );
+    const run = await signet(['evaluate', '--file', bad, '--policies', sandbox.path('isp')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('is not valid YAML');
     expectCleanError(run);
   });
 
   it('refuses a policies folder that does not exist or holds no YAML, with exit 2', async () => {
-    const missing = await runSignet(
-      [
-        ...storeFlags,
-        'evaluate',
-        '--file',
-        join(fixtures, 'nginx/nginx-digest.yaml'),
-        '--policies',
-        sandbox.path('nope'),
-      ],
-      sandbox.env,
-    );
+    const missing = await evaluate('nginx/nginx-digest.yaml', sandbox.path('nope'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
     expectCleanError(missing);
     mkdirSync(sandbox.path('empty'));
-    const empty = await runSignet(
-      [
-        ...storeFlags,
-        'evaluate',
-        '--file',
-        join(fixtures, 'nginx/nginx-digest.yaml'),
-        '--policies',
-        sandbox.path('empty'),
-      ],
-      sandbox.env,
-    );
+    const empty = await evaluate('nginx/nginx-digest.yaml', sandbox.path('empty'));
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('holds no .yaml');
   });
@@ -354,10 +301,7 @@ describe('signet evaluate: bad input', () => {
       join(dir, 'isp.yaml'),
       'apiVersion: kritis.grafeas.io/v1beta1\nkind: ImageSecurityPolicy\nmetadata:\n  name: typo\nspec:\n  packageVulnerabilityRequirements:\n    maximumSeverty: HIGH\n',
     );
-    const run = await runSignet(
-      [...storeFlags, 'evaluate', '--file', join(fixtures, 'vulnz/acceptable-vulnz.yaml'), '--policies', dir],
-      sandbox.env,
-    );
+    const run = await evaluate('vulnz/acceptable-vulnz.yaml', dir);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('maximumSeverty');
   });

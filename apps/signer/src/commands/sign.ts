@@ -70,16 +70,10 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
  * still running is refused like a failing one: its verdict is not known yet.
  */
 async function loadPolicyCheck(options: SignOptions, image: PinnedImage, context: CommandContext) {
-  const { parseDuration } = await import('../cli/duration.js');
-  const { readVulnzSigningPolicy } = await import('../policy/policy-files.js');
-  const { scanStatus } = await import('../policy/scan-status.js');
-  const { vulnerabilityProject, vulnerabilityVerdict } = await import('../policy/vulnerability-verdict.js');
-  const waitMs = options.wait === undefined ? undefined : parseDuration(options.wait, '--wait');
-  const policy = await readVulnzSigningPolicy(options.policy ?? '');
-  const project = vulnerabilityProject(image, options.vulnzProject);
+  const { prepareVulnerabilityCheck } = await import('../policy/vulnerability-check.js');
+  const check = await prepareVulnerabilityCheck({ ...options, policy: options.policy ?? '' }, image, context);
   return async (store: MetadataStore): Promise<VulnerabilityVerdict> => {
-    const scan = await scanStatus(store, image, project, waitMs, context);
-    const verdict = await vulnerabilityVerdict(store, image, policy, project);
+    const { scan, verdict } = await check.run(store);
     if (scan !== 'PENDING' && scan !== 'SCANNING') return verdict;
     const summary = `the vulnerability scan of ${image.name}@${image.digest} is not finished (${scan}); sign again once it is, or pass --wait DURATION`;
     return { ...verdict, passed: false, summary };

@@ -11,6 +11,18 @@ let sandbox: Sandbox;
 let pgpAuthority: string;
 let pkixAuthority: string;
 const signet = (args: string[]) => runSignet(args, sandbox.env);
+/** `signet sign` of `target` under the note named `noteId`, with the key flags given. */
+const sign = (target: string, noteId: string, ...keyFlags: string[]) =>
+  signet(['sign', '--image', target, '--note', `projects/attestors/notes/${noteId}`, ...keyFlags]);
+const verifyBothArgs = () => [
+  'verify',
+  '--image',
+  image,
+  '--authority',
+  pgpAuthority,
+  '--authority',
+  pkixAuthority,
+];
 
 function authorityYaml(name: string, spec: string): string {
   return `apiVersion: kritis.grafeas.io/v1beta1\nkind: AttestationAuthority\nmetadata:\n  name: ${name}\nspec:\n  noteReference: projects/attestors/notes/${name}\n${spec}`;
@@ -59,54 +71,25 @@ afterAll(() => sandbox.cleanup());
 
 describe('signet verify with several authorities', () => {
   it('exits 1 while one of them has not attested, naming it', async () => {
-    const signed = await signet([
-      'sign',
-      '--image',
-      image,
-      '--note',
-      'projects/attestors/notes/pgp-qa',
-      '--pgp-key',
-      sandbox.path('qa.key'),
-    ]);
+    const signed = await sign(image, 'pgp-qa', '--pgp-key', sandbox.path('qa.key'));
     expect(signed.code).toBe(0);
-    const run = await signet([
-      'verify',
-      '--image',
-      image,
-      '--authority',
-      pgpAuthority,
-      '--authority',
-      pkixAuthority,
-    ]);
+    const run = await signet(verifyBothArgs());
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^ {2}ok {3}AttestationAuthority pgp-qa /m);
     expect(run.stdout).toMatch(/^ {2}FAIL AttestationAuthority pkix-build .*no attestation for this image$/m);
   });
 
   it('exits 0 once the PKIX authority attested too (ECDSA, default ni:/// key id)', async () => {
-    const signed = await signet([
-      'sign',
-      '--image',
+    const signed = await sign(
       image,
-      '--note',
-      'projects/attestors/notes/pkix-build',
+      'pkix-build',
       '--pkix-key',
       join(kritisSigner, 'ec_private.pem'),
       '--pkix-algorithm',
       'ECDSA_P256_SHA256',
-    ]);
+    );
     expect(signed.code).toBe(0);
-    const run = await signet([
-      '--output',
-      'json',
-      'verify',
-      '--image',
-      image,
-      '--authority',
-      pgpAuthority,
-      '--authority',
-      pkixAuthority,
-    ]);
+    const run = await signet(['--output', 'json', ...verifyBothArgs()]);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.attested).toBe(true);
@@ -115,15 +98,7 @@ describe('signet verify with several authorities', () => {
 
   it("rejects an attestation on the authority's note signed by a stranger's key, saying why", async () => {
     const other = `us-docker.pkg.dev/my-proj/repo/app@sha256:${'8'.repeat(64)}`;
-    const signed = await signet([
-      'sign',
-      '--image',
-      other,
-      '--note',
-      'projects/attestors/notes/pgp-qa',
-      '--pgp-key',
-      sandbox.path('x.key'),
-    ]);
+    const signed = await sign(other, 'pgp-qa', '--pgp-key', sandbox.path('x.key'));
     expect(signed.code).toBe(0);
     const run = await signet(['verify', '--image', other, '--authority', pgpAuthority]);
     expect(run.code).toBe(1);

@@ -1,4 +1,9 @@
-import type { AttestationAuthority, AttestationCheck, AttestationEvidence } from '@signet/policy';
+import type {
+  AttestationAuthority,
+  AttestationCheck,
+  AttestationEvidence,
+  MetadataSource,
+} from '@signet/policy';
 import { AttestationVerifier } from '@signet/policy';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
@@ -49,7 +54,7 @@ export const run: CommandAction<VerifyOptions> = async (options, context) => {
 async function judge(
   authority: AttestationAuthority,
   image: PinnedImage,
-  source: ReturnType<typeof storeMetadataSource>,
+  source: MetadataSource,
   verifier: AttestationVerifier,
 ): Promise<AuthorityResult> {
   const evidence = await attestationsOrNone(source, authority.noteName, image.resourceUrl);
@@ -77,7 +82,7 @@ async function judge(
 
 /** A note that does not exist (some backends answer 404) holds no attestation: a "no", not an error. */
 async function attestationsOrNone(
-  source: ReturnType<typeof storeMetadataSource>,
+  source: MetadataSource,
   noteName: string,
   resourceUrl: string,
 ): Promise<AttestationEvidence[]> {

@@ -25,10 +25,7 @@ export function armorMessage(binary: Uint8Array): string {
   const body = Buffer.from(binary)
     .toString('base64')
     .replace(/.{1,64}/g, '$&\n');
-  const checksum = Buffer.from([
-    (crc24(binary) >> 16) & 0xff,
-    (crc24(binary) >> 8) & 0xff,
-    crc24(binary) & 0xff,
-  ]);
+  const crc = crc24(binary);
+  const checksum = Buffer.from([(crc >> 16) & 0xff, (crc >> 8) & 0xff, crc & 0xff]);
   return `${ARMOR_BEGIN}\n\n${body}=${checksum.toString('base64')}\n-----END PGP MESSAGE-----\n`;
 }
