@@ -51,6 +51,7 @@ export type {
 } from './policies/policy-source.js';
 export { staticPolicySource } from './policies/policy-source.js';
 export { createMetrics, type WebhookMetrics } from './server/metrics.js';
+export type { TlsFiles, TlsMaterial, TlsSource } from './server/tls.js';
 export {
   createWebhookServer,
   type WebhookServer,

@@ -14,6 +14,7 @@ import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
 import { createLogger } from './server/logger.js';
 import { createMetrics, type WebhookMetrics } from './server/metrics.js';
+import type { TlsSource } from './server/tls.js';
 import { createWebhookServer, type WebhookServer } from './server/webhook-server.js';
 
 export interface WebhookConfig {
@@ -27,7 +28,8 @@ export interface WebhookConfig {
   api?: 'v1' | 'v1beta1';
   /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */
   project?: string;
-  tls?: { certFile: string; keyFile: string };
+  /** Serving certificate and key: files (watched and reloaded) or PEM text. */
+  tls?: TlsSource;
   /** `--manage-certs`, instead of `tls`: the certificate kept in a Secret through the Kubernetes API. */
   manageCerts?: ManagedTlsConfig;
   insecureHttp?: boolean;
@@ -93,7 +95,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
         logger,
         memo: new DecisionMemo({ ...DEFAULT_DECISION_MEMO, ...config.decisionMemo }),
       }),
-      tls: managedTls?.files ?? config.tls,
+      tls: managedTls?.tls ?? config.tls,
       insecureHttp: config.insecureHttp,
       port: config.port,
       host: config.host,
@@ -105,20 +107,20 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       logger,
       metrics,
     });
-    managedTls?.startRenewal(() => server.reloadTls());
+    managedTls?.startRenewal((tls) => server.replaceTls(tls));
     return {
       ...server,
       policies,
       metadata,
       async stop() {
         await server.shutdown();
-        await managedTls?.close();
+        managedTls?.close();
         await policies.close();
         await ownedStore?.close();
       },
     };
   } catch (error) {
-    await managedTls?.close().catch(() => {});
+    managedTls?.close();
     await policies.close().catch(() => {});
     await ownedStore?.close().catch(() => {});
     throw error;

@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handshake } from '../test-support/tls-handshake.js';
 import {
   DEFAULT_RENEW_BEFORE_MS,
   DEFAULT_VALIDITY_MS,
@@ -128,16 +128,6 @@ describe('the served certificate', () => {
     server = createServer({ cert: certs.certPem, key: certs.keyPem }, (_req, res) => res.end('ok'));
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
-  }
-
-  function handshake(port: number, ca: string, servername: string): Promise<string> {
-    return new Promise((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port, ca, servername }, () => {
-        socket.end();
-        resolve('authorized');
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
   }
 
   it('chains to the caBundle and carries the SAN NAME.NAMESPACE.svc (node TLS as the API server’s client)', async () => {

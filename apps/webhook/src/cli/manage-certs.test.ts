@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { encodeSecretData } from '../certs/bundle.js';
@@ -14,10 +12,15 @@ import { staticPolicySource } from '../policies/policy-source.js';
 import { createLogger } from '../server/logger.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { httpsRequest } from '../test-support/https-client.js';
+import {
+  APP_DIR,
+  listeningUrl,
+  type SpawnedWebhook,
+  spawnWebhook as spawnShared,
+} from '../test-support/spawn-webhook.js';
 import { tempDir } from '../test-support/tmp.js';
 import { buildProgram, type WebhookCliOptions } from './program.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NAMESPACE = 'signet';
 const SERVICE_DNS = 'signet-webhook.signet.svc';
 const SECRET_KEY = `${NAMESPACE}/signet-webhook-tls`;
@@ -69,39 +72,12 @@ function caBundle(): string {
   return Buffer.from(config.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');
 }
 
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
+function spawnWebhook(args: string[], env: NodeJS.ProcessEnv = { POD_NAMESPACE: NAMESPACE }): SpawnedWebhook {
+  return spawnShared(args, { HOME: tmp.path, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: '', ...env });
 }
 
-function spawnWebhook(args: string[], env: Record<string, string> = { POD_NAMESPACE: NAMESPACE }): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: appDir,
-    env: { ...process.env, HOME: tmp.path, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function listeningPort(spawned: Spawned): Promise<number> {
-  for (let i = 0; i < 400; i += 1) {
-    const match = /listening on https:\/\/[^:]+:(\d+)/.exec(spawned.stdout());
-    if (match) return Number(match[1]);
-    if (spawned.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the webhook did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
+async function listeningPort(spawned: SpawnedWebhook): Promise<number> {
+  return Number(new URL(await listeningUrl(spawned)).port);
 }
 
 function common(): string[] {
@@ -322,7 +298,7 @@ describe('the command line of --manage-certs', () => {
 
   it('accepts the arguments of deploy/manage-certs', async () => {
     const component = parseYaml(
-      readFileSync(join(appDir, '..', '..', 'deploy', 'manage-certs', 'kustomization.yaml'), 'utf8'),
+      readFileSync(join(APP_DIR, '..', '..', 'deploy', 'manage-certs', 'kustomization.yaml'), 'utf8'),
     ) as { patches: { patch: string }[] };
     const operations = parseYaml(component.patches[0]?.patch ?? '') as { path: string; value: unknown }[];
     const args = operations.find((o) => o.path.endsWith('/args'))?.value as string[];

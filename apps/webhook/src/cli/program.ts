@@ -1,4 +1,8 @@
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
+import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
+import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
+import { DEFAULT_CACHE_SETTINGS } from '../metadata/singleflight-cache.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { defaultPoliciesDir } from './defaults.js';
 import { parseDurationMs } from './duration.js';
 
@@ -209,17 +213,29 @@ export function buildProgram(
         'metadata cache entries, per lookup kind (note or project, and image digest)',
       )
         .argParser(integer(1, 10_000_000))
-        .default(20_000),
+        .default(DEFAULT_CACHE_SETTINGS.maxEntries),
     )
-    .addOption(durationOption('--cache-ttl <duration>', 'how long found metadata is cached', 300_000, '5m'))
     .addOption(
-      durationOption('--empty-cache-ttl <duration>', 'how long "nothing found" is cached', 10_000, '10s'),
+      durationOption(
+        '--cache-ttl <duration>',
+        'how long found metadata is cached',
+        DEFAULT_CACHE_SETTINGS.ttlMs,
+        '5m',
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--empty-cache-ttl <duration>',
+        'how long "nothing found" is cached',
+        DEFAULT_CACHE_SETTINGS.emptyTtlMs,
+        '10s',
+      ),
     )
     .addOption(
       durationOption(
         '--decision-ttl <duration>',
         'how long a plain admission of the same images is remembered (0: off)',
-        5_000,
+        DEFAULT_DECISION_MEMO.ttlMs,
         '5s',
       ),
     )
@@ -227,14 +243,14 @@ export function buildProgram(
       durationOption(
         '--safety-margin <duration>',
         "answer this long before the API server's ?timeout=",
-        500,
+        DEFAULT_DEADLINE_SETTINGS.safetyMarginMs,
         '500ms',
       ),
     )
     .addOption(
       new Option('--max-body <bytes>', 'largest review body accepted (larger: 413)')
         .argParser(integer(1024, 64 * 1024 * 1024))
-        .default(3_211_264, '3 MiB + 64 KiB'),
+        .default(DEFAULT_BODY_LIMIT_BYTES, '3 MiB + 64 KiB'),
     )
     .addOption(
       durationOption(

@@ -1,48 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUIDE } from '../demo/guide.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { capturedRequest, rewriteImages } from '../test-support/reviews.js';
+import { APP_DIR, listeningUrl, spawnWebhook } from '../test-support/spawn-webhook.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnWebhook(args: string[]): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: appDir,
-    env: { ...process.env, HOME: appDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function listeningUrl(spawned: Spawned): Promise<string> {
-  for (let i = 0; i < 400; i += 1) {
-    const match = /listening on (\S+)/.exec(spawned.stdout());
-    if (match) return (match[1] as string).replace('0.0.0.0', '127.0.0.1');
-    if (spawned.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the webhook did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
-}
+/** HOME is the package: no user's embedded store or policy folder gets in the way. */
+const ENV = { HOME: APP_DIR };
 
 describe('the signet-webhook process', () => {
   let world: E2eWorld;
@@ -64,17 +28,20 @@ describe('the signet-webhook process', () => {
   ];
 
   it('serves HTTPS on a free port it prints, decides, logs one JSON line per decision, and exits 0 on SIGTERM', async () => {
-    const spawned = spawnWebhook([
-      ...common(),
-      '--tls-cert',
-      world.cert.certFile,
-      '--tls-key',
-      world.cert.keyFile,
-      '--port',
-      '0',
-      '--shutdown-delay',
-      '0s',
-    ]);
+    const spawned = spawnWebhook(
+      [
+        ...common(),
+        '--tls-cert',
+        world.cert.certFile,
+        '--tls-key',
+        world.cert.keyFile,
+        '--port',
+        '0',
+        '--shutdown-delay',
+        '0s',
+      ],
+      ENV,
+    );
     try {
       const url = await listeningUrl(spawned);
       expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -109,7 +76,7 @@ describe('the signet-webhook process', () => {
   });
 
   it('says loudly that --insecure-http is for local experiments only', async () => {
-    const spawned = spawnWebhook([...common(), '--insecure-http', '--port', '0', '--host', '127.0.0.1']);
+    const spawned = spawnWebhook([...common(), '--insecure-http', '--port', '0', '--host', '127.0.0.1'], ENV);
     try {
       const url = await listeningUrl(spawned);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -124,16 +91,13 @@ describe('the signet-webhook process', () => {
   });
 
   it('exits 2 with a message on a usage error, and 1 when TLS files are missing', async () => {
-    const usage = spawnWebhook(['--policies', world.guide.policyDir]);
+    const usage = spawnWebhook(['--policies', world.guide.policyDir], ENV);
     expect(await usage.exited).toBe(2);
     expect(usage.stderr()).toMatch(/give --tls-cert and --tls-key/);
-    const missing = spawnWebhook([
-      ...common(),
-      '--tls-cert',
-      '/nonexistent.crt',
-      '--tls-key',
-      '/nonexistent.key',
-    ]);
+    const missing = spawnWebhook(
+      [...common(), '--tls-cert', '/nonexistent.crt', '--tls-key', '/nonexistent.key'],
+      ENV,
+    );
     expect(await missing.exited).toBe(1);
     expect(missing.stderr()).toMatch(/cannot read the serving certificate or key/);
     expect(missing.stderr()).toMatch(/fix: check --tls-cert and --tls-key/);

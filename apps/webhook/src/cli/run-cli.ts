@@ -1,4 +1,4 @@
-import { isSignetError } from '@signet/signing';
+import { errorMessage, isSignetError } from '@signet/signing';
 import { CommanderError } from 'commander';
 import type { ManagedTlsConfig } from '../certs/managed-tls.js';
 import { podNamespace } from '../certs/namespace.js';
@@ -16,7 +16,6 @@ const INSECURE_BANNER = [
 
 /** Runs `signet-webhook` until SIGTERM/SIGINT; resolves the exit code. */
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let running: RunningWebhook | undefined;
   let options: WebhookCliOptions | undefined;
   const program = buildProgram(
     async (checked) => {
@@ -33,6 +32,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   }
   if (!options) return 2;
   const logger = createLogger({ level: options.logLevel });
+  let running: RunningWebhook;
   try {
     if (options.insecureHttp) {
       process.stderr.write(`${INSECURE_BANNER}\n`);
@@ -71,17 +71,16 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       logger,
     });
   } catch (error) {
-    const text = isSignetError(error) ? error.explain() : (error as Error).message;
+    const text = isSignetError(error) ? error.explain() : errorMessage(error);
     process.stderr.write(`signet-webhook: ${text}\n`);
     if (env.SIGNET_DEBUG === '1') process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
   process.stdout.write(`signet-webhook listening on ${running.url} (POST /validate)\n`);
-  const server = running;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');
-      void server.stop().then(resolve, resolve);
+      void running.stop().then(resolve, resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

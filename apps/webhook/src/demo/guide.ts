@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type MetadataStore, openMetadataStore, type Severity } from '@signet/grafeas-client';
+import { type MetadataStore, noteName, openMetadataStore, type Severity } from '@signet/grafeas-client';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import {
   buildPayload,
@@ -9,6 +9,9 @@ import {
   resourceUrl,
   signPgpAttached,
 } from '@signet/signing';
+import type { Logger } from 'pino';
+import type { TlsFiles } from '../server/tls.js';
+import type { WebhookConfig } from '../start-webhook.js';
 
 /** The names the user's guide uses; one place, so the demo and the tests tell the same story. */
 export const GUIDE = {
@@ -32,7 +35,7 @@ export const GUIDE = {
   allowlistedCve: 'providers/goog-vulnz/notes/CVE-2021-44228',
 } as const;
 
-export const NOTE_NAME = `projects/${GUIDE.project}/notes/${GUIDE.attestor}`;
+export const NOTE_NAME = noteName(GUIDE.project, GUIDE.attestor);
 
 export interface GuideWorld {
   emulator: RunningEmulator;
@@ -114,6 +117,21 @@ export async function prepareGuide(workDir: string, step: GuideStep = () => {}):
   }
 }
 
+/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
+export function guideWebhookConfig(world: GuideWorld, tls: TlsFiles, logger: Logger): WebhookConfig {
+  return {
+    policies: { from: 'directory', directory: world.policyDir },
+    store: world.storeUrl,
+    api: 'v1',
+    project: GUIDE.project,
+    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+    port: 0,
+    host: '127.0.0.1',
+    shutdownDelayMs: 0,
+    logger,
+  };
+}
+
 /** What `signet sign --api v1` does: a simple-signing payload, an attached PGP signature, an occurrence. */
 export async function signImage(
   store: MetadataStore,
@@ -141,48 +159,52 @@ export async function signImage(
 /** The guide's three resources, in the guide's own forms (publicKeyData, noteReference projects/P). */
 export async function writeGuidePolicies(directory: string, publicKey: string): Promise<void> {
   await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, 'attestation-authority.yaml'), attestationAuthorityYaml(publicKey));
-  await writeFile(join(directory, 'generic-attestation-policy.yaml'), genericAttestationPolicyYaml());
-  await writeFile(join(directory, 'image-security-policy.yaml'), imageSecurityPolicyYaml());
-}
-
-export function attestationAuthorityYaml(publicKey: string): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1
-kind: AttestationAuthority
-metadata:
-  name: ${GUIDE.attestor}
-  namespace: ${GUIDE.namespace}
-spec:
-  noteReference: projects/${GUIDE.project}
+  const files: [string, string][] = [
+    [
+      'attestation-authority.yaml',
+      kritisYaml(
+        'AttestationAuthority',
+        GUIDE.attestor,
+        `  noteReference: projects/${GUIDE.project}
   publicKeyData: ${Buffer.from(publicKey).toString('base64')}
-`;
-}
-
-export function genericAttestationPolicyYaml(): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1
-kind: GenericAttestationPolicy
-metadata:
-  name: require-qa
-  namespace: ${GUIDE.namespace}
-spec:
-  attestationAuthorityNames:
+`,
+      ),
+    ],
+    [
+      'generic-attestation-policy.yaml',
+      kritisYaml(
+        'GenericAttestationPolicy',
+        'require-qa',
+        `  attestationAuthorityNames:
   - ${GUIDE.attestor}
   admissionAllowlistPatterns:
   - namePattern: registry.k8s.io/pause*
-`;
-}
-
-export function imageSecurityPolicyYaml(): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1
-kind: ImageSecurityPolicy
-metadata:
-  name: no-critical
-  namespace: ${GUIDE.namespace}
-spec:
-  packageVulnerabilityRequirements:
+`,
+      ),
+    ],
+    [
+      'image-security-policy.yaml',
+      kritisYaml(
+        'ImageSecurityPolicy',
+        'no-critical',
+        `  packageVulnerabilityRequirements:
     maximumSeverity: MEDIUM
     maximumFixUnavailableSeverity: ALLOW_ALL
     allowlistCVEs:
     - ${GUIDE.allowlistedCve}
-`;
+`,
+      ),
+    ],
+  ];
+  for (const [name, yaml] of files) await writeFile(join(directory, name), yaml);
+}
+
+function kritisYaml(kind: string, name: string, spec: string): string {
+  return `apiVersion: kritis.grafeas.io/v1beta1
+kind: ${kind}
+metadata:
+  name: ${name}
+  namespace: ${GUIDE.namespace}
+spec:
+${spec}`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startWebhook } from '../start-webhook.js';
-import { GUIDE, prepareGuide } from './guide.js';
+import { GUIDE, guideWebhookConfig, prepareGuide } from './guide.js';
 import { postReview } from './post-review.js';
 import { deploymentReview, podReview } from './reviews.js';
 import { generateSelfSignedCert } from './self-signed.js';
@@ -38,17 +38,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
   try {
     const cert = await generateSelfSignedCert(workDir, { name: 'webhook' });
     step('generated a self-signed serving certificate for localhost with openssl');
-    const webhook = await startWebhook({
-      policies: { from: 'directory', directory: world.policyDir },
-      store: world.storeUrl,
-      api: 'v1',
-      project: GUIDE.project,
-      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
-      port: 0,
-      host: '127.0.0.1',
-      shutdownDelayMs: 0,
-      logger: pino({ level: 'info' }, pino.destination({ dest: join(workDir, 'webhook.log'), sync: true })),
-    });
+    const logger = pino(
+      { level: 'info' },
+      pino.destination({ dest: join(workDir, 'webhook.log'), sync: true }),
+    );
+    const webhook = await startWebhook(guideWebhookConfig(world, cert, logger));
     step(`started signet-webhook at ${webhook.url} (TLS 1.2+)`);
     try {
       const cases: [string, unknown][] = [

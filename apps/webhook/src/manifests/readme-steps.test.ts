@@ -4,8 +4,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handshake } from '../test-support/tls-handshake.js';
 import {
   GUIDE_RESOURCES,
   type KubeObject,
@@ -38,16 +38,6 @@ function only(objects: KubeObject[], kind: string): Any {
   const found = objects.filter((o) => o.kind === kind);
   expect(found).toHaveLength(1);
   return found[0] as Any;
-}
-
-function handshake(port: number, ca: string, servername: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername }, () => {
-      socket.end();
-      resolve('authorized');
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
 }
 
 describe('README "Deploy on GKE": the deployment step', () => {

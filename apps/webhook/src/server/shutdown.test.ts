@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { capturedRequest } from '../test-support/reviews.js';
+import { capturedRequest, PLAIN_ALLOW } from '../test-support/reviews.js';
 import { createWebhookServer } from './webhook-server.js';
 
 describe('graceful shutdown', () => {
@@ -14,15 +14,7 @@ describe('graceful shutdown', () => {
       decider: () =>
         new Promise((resolve) => {
           started();
-          release = () =>
-            resolve({
-              allowed: true,
-              reason: 'policy',
-              message: '',
-              images: [],
-              warnings: [],
-              auditAnnotations: {},
-            });
+          release = () => resolve(PLAIN_ALLOW);
         }),
       insecureHttp: true,
       port: 0,

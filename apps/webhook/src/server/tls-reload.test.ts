@@ -1,12 +1,13 @@
-import { copyFile, mkdir, rename, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, symlink } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
 import { WebhookError } from '../errors.js';
 import { httpsRequest } from '../test-support/https-client.js';
+import { allowEverything } from '../test-support/reviews.js';
 import { tempDir } from '../test-support/tmp.js';
-import { loadTlsMaterial } from './tls.js';
+import { loadTlsMaterial, type TlsSource } from './tls.js';
 import { createWebhookServer, type WebhookServer } from './webhook-server.js';
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -15,6 +16,16 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string): P
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+function serveTls(tls: TlsSource): Promise<WebhookServer> {
+  return createWebhookServer({
+    decider: allowEverything,
+    tls,
+    port: 0,
+    host: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+  });
 }
 
 describe('serving certificate reload', () => {
@@ -31,20 +42,7 @@ describe('serving certificate reload', () => {
     live = { certFile: `${dir.path}/tls.crt`, keyFile: `${dir.path}/tls.key` };
     await copyFile(first.certFile, live.certFile);
     await copyFile(first.keyFile, live.keyFile);
-    server = await createWebhookServer({
-      decider: async () => ({
-        allowed: true,
-        reason: 'policy',
-        message: '',
-        images: [],
-        warnings: [],
-        auditAnnotations: {},
-      }),
-      tls: live,
-      port: 0,
-      host: '127.0.0.1',
-      logger: pino({ level: 'silent' }),
-    });
+    server = await serveTls(live);
   });
   afterAll(async () => {
     await server.close();
@@ -88,20 +86,7 @@ describe('serving certificate reload', () => {
     await symlink('..v1', `${mount}/..data`);
     await symlink('..data/tls.crt', `${mount}/tls.crt`);
     await symlink('..data/tls.key', `${mount}/tls.key`);
-    const mounted = await createWebhookServer({
-      decider: async () => ({
-        allowed: true,
-        reason: 'policy',
-        message: '',
-        images: [],
-        warnings: [],
-        auditAnnotations: {},
-      }),
-      tls: { certFile: `${mount}/tls.crt`, keyFile: `${mount}/tls.key` },
-      port: 0,
-      host: '127.0.0.1',
-      logger: pino({ level: 'silent' }),
-    });
+    const mounted = await serveTls({ certFile: `${mount}/tls.crt`, keyFile: `${mount}/tls.key` });
     try {
       expect((await httpsRequest(`${mounted.url}/healthz`, { ca: first.certPem })).status).toBe(200);
       await mkdir(`${mount}/..v2`);
@@ -125,6 +110,27 @@ describe('serving certificate reload', () => {
     expect(await server.reloadTls()).toBe(false);
     expect((await httpsRequest(`${server.url}/healthz`, { ca: second.certPem })).status).toBe(200);
     await copyFile(second.keyFile, live.keyFile);
+  });
+
+  it('serves PEM text given directly, and replaceTls swaps it unless the new pair does not match', async () => {
+    const pem = async (pair: SelfSignedPair) => ({
+      cert: pair.certPem,
+      key: await readFile(pair.keyFile, 'utf8'),
+    });
+    const fromPem = await serveTls(await pem(first));
+    try {
+      expect((await httpsRequest(`${fromPem.url}/healthz`, { ca: first.certPem })).status).toBe(200);
+      const mismatched = { cert: second.certPem, key: (await pem(first)).key };
+      expect(() => fromPem.replaceTls(mismatched)).toThrow(
+        expect.objectContaining({ code: 'TLS_PEM_INVALID' }),
+      );
+      expect((await httpsRequest(`${fromPem.url}/healthz`, { ca: first.certPem })).status).toBe(200);
+      fromPem.replaceTls(await pem(second));
+      expect((await httpsRequest(`${fromPem.url}/healthz`, { ca: second.certPem })).status).toBe(200);
+      expect(await fromPem.reloadTls()).toBe(false);
+    } finally {
+      await fromPem.close();
+    }
   });
 
   it('refuses to start with unreadable or mismatched files, with typed errors', async () => {

@@ -11,9 +11,17 @@ export interface TlsFiles {
   keyFile: string;
 }
 
+/** A serving certificate (chain) and its private key, PEM text or its bytes. */
 export interface TlsMaterial {
-  cert: Buffer;
-  key: Buffer;
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** Where the server gets its certificate: files (watched and reloaded) or PEM text (replaced by the caller). */
+export type TlsSource = TlsFiles | TlsMaterial;
+
+export function isTlsFiles(source: TlsSource): source is TlsFiles {
+  return 'certFile' in source;
 }
 
 export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
@@ -34,17 +42,31 @@ export async function loadTlsMaterial(files: TlsFiles): Promise<TlsMaterial> {
       { cause: error },
     );
   }
+  return checkTlsMaterial({ cert, key }, 'TLS_FILES_INVALID', '--tls-cert', '--tls-key');
+}
+
+/** Proves PEM text given directly makes a usable TLS context (the certificate and key match). */
+export function checkTlsPem(material: TlsMaterial): TlsMaterial {
+  return checkTlsMaterial(material, 'TLS_PEM_INVALID', 'the certificate', 'the key');
+}
+
+function checkTlsMaterial(
+  material: TlsMaterial,
+  code: string,
+  certName: string,
+  keyName: string,
+): TlsMaterial {
   try {
-    createSecureContext(secureContextOptions({ cert, key }));
+    createSecureContext(secureContextOptions(material));
   } catch (error) {
     throw new WebhookError(
-      'TLS_FILES_INVALID',
+      code,
       `the serving certificate and key do not form a TLS identity (${(error as Error).message})`,
-      'give --tls-cert a PEM certificate (chain) and --tls-key the PEM private key that matches it',
+      `give ${certName} a PEM certificate (chain) and ${keyName} the PEM private key that matches it`,
       { cause: error },
     );
   }
-  return { cert, key };
+  return material;
 }
 
 export interface TlsReloader {
@@ -111,5 +133,5 @@ export function watchTlsFiles(
 }
 
 function fingerprintOf(material: TlsMaterial): string {
-  return `${material.cert.toString('base64')}:${material.key.toString('base64')}`;
+  return `${Buffer.from(material.cert).toString('base64')}:${Buffer.from(material.key).toString('base64')}`;
 }

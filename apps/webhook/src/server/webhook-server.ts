@@ -9,17 +9,20 @@ import { createApp, DEFAULT_BODY_LIMIT_BYTES, type Readiness } from './app.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import {
+  checkTlsPem,
+  isTlsFiles,
   loadTlsMaterial,
   secureContextOptions,
-  type TlsFiles,
+  type TlsMaterial,
   type TlsReloader,
+  type TlsSource,
   watchTlsFiles,
 } from './tls.js';
 
 export interface WebhookServerOptions {
   decider: Decider;
-  /** Serving certificate and key; required unless `insecureHttp`. */
-  tls?: TlsFiles;
+  /** Serving certificate and key, as files (watched) or PEM text; required unless `insecureHttp`. */
+  tls?: TlsSource;
   insecureHttp?: boolean;
   /** 0 picks a free port. */
   port?: number;
@@ -47,6 +50,11 @@ export interface WebhookServer {
   logger: Logger;
   /** Re-reads the TLS files now (they are also watched); true when a new pair was installed. */
   reloadTls(): Promise<boolean>;
+  /**
+   * Serves a new certificate and key (PEM) to new connections; open ones keep theirs. Throws
+   * TLS_PEM_INVALID, keeping the current pair, when they do not match. For a server given PEM text.
+   */
+  replaceTls(material: TlsMaterial): void;
   /** Readiness goes false, new connections are refused, in-flight reviews finish, then it resolves. */
   shutdown(): Promise<void>;
   /** Same as shutdown. */
@@ -76,34 +84,30 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   });
 
-  let server: HttpServer | HttpsServer;
-  let reloader: TlsReloader | undefined;
-  if (options.tls) {
-    const files = options.tls;
-    const material = await loadTlsMaterial(files);
-    const https = createHttpsServer(secureContextOptions(material), app);
-    reloader = watchTlsFiles(
-      files,
-      material,
-      (next) => https.setSecureContext(secureContextOptions(next)),
-      (result, error) => {
-        if (result === 'unchanged') return;
-        metrics.tlsReloads.inc({ result });
-        if (result === 'reloaded') logger.info({ cert: files.certFile }, 'serving certificate reloaded');
-        else
-          logger.warn(
-            { err: error, cert: files.certFile },
-            'serving certificate not reloaded; keeping the old one',
-          );
-      },
-      options.tlsPollIntervalMs,
-    );
-    server = https;
-  } else if (options.insecureHttp) {
-    server = createHttpServer(app);
-  } else {
-    throw new Error('createWebhookServer needs tls files, or insecureHttp: true');
+  const tls = options.tls;
+  if (!tls && !options.insecureHttp) {
+    throw new Error('createWebhookServer needs tls (files or PEM), or insecureHttp: true');
   }
+  const reportTls = (result: 'reloaded' | 'unchanged' | 'failed', error?: unknown) => {
+    if (result === 'unchanged') return;
+    metrics.tlsReloads.inc({ result });
+    const cert = tls && isTlsFiles(tls) ? tls.certFile : '(PEM)';
+    if (result === 'reloaded') logger.info({ cert }, 'serving certificate reloaded');
+    else logger.warn({ err: error, cert }, 'serving certificate not reloaded; keeping the old one');
+  };
+  const initial = tls && (isTlsFiles(tls) ? await loadTlsMaterial(tls) : checkTlsPem(tls));
+  const https = initial ? createHttpsServer(secureContextOptions(initial), app) : undefined;
+  const server: HttpServer | HttpsServer = https ?? createHttpServer(app);
+  const reloader: TlsReloader | undefined =
+    https && initial && tls && isTlsFiles(tls)
+      ? watchTlsFiles(
+          tls,
+          initial,
+          (next) => https.setSecureContext(secureContextOptions(next)),
+          reportTls,
+          options.tlsPollIntervalMs,
+        )
+      : undefined;
   // The API server reuses connections; keep them open longer than its idle timeout (90 s).
   server.keepAliveTimeout = 95_000;
   server.headersTimeout = 100_000;
@@ -147,6 +151,16 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     metrics,
     logger,
     reloadTls: () => reloader?.reload() ?? Promise.resolve(false),
+    replaceTls(material) {
+      if (!https) throw new Error('replaceTls needs a server started with tls');
+      try {
+        https.setSecureContext(secureContextOptions(checkTlsPem(material)));
+      } catch (error) {
+        reportTls('failed', error);
+        throw error;
+      }
+      reportTls('reloaded');
+    },
     shutdown,
     close: shutdown,
   };

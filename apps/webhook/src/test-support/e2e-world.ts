@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pino from 'pino';
-import { GUIDE, type GuideWorld, prepareGuide, signImage } from '../demo/guide.js';
+import { type GuideWorld, guideWebhookConfig, prepareGuide, signImage } from '../demo/guide.js';
 import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
 import { type RunningWebhook, startWebhook, type WebhookConfig } from '../start-webhook.js';
 import { type HttpResult, httpsRequest } from './https-client.js';
@@ -51,15 +51,7 @@ export async function createE2eWorld(): Promise<E2eWorld> {
     sign,
     async startWebhook(config = {}) {
       const webhook = await startWebhook({
-        policies: { from: 'directory', directory: guide.policyDir },
-        store: guide.storeUrl,
-        api: 'v1',
-        project: GUIDE.project,
-        tls: { certFile: cert.certFile, keyFile: cert.keyFile },
-        port: 0,
-        host: '127.0.0.1',
-        shutdownDelayMs: 0,
-        logger: pino({ level: 'silent' }),
+        ...guideWebhookConfig(guide, cert, pino({ level: 'silent' })),
         ...config,
       });
       webhooks.push(webhook);

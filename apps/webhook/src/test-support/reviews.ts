@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Decider, ReviewDecision } from '../admission/decision.js';
 
 export interface CapturedRequest {
   file: string;
@@ -53,3 +54,15 @@ export function imagesIn(value: unknown): string[] {
   });
   return found;
 }
+
+/** An admission without warnings or annotations: what a server under test answers when the decision does not matter. */
+export const PLAIN_ALLOW: ReviewDecision = {
+  allowed: true,
+  reason: 'policy',
+  message: '',
+  images: [],
+  warnings: [],
+  auditAnnotations: {},
+};
+
+export const allowEverything: Decider = async () => PLAIN_ALLOW;
