@@ -1,4 +1,3 @@
 export type { CommandContext, CommandResult } from './cli/command-result.js';
 export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
-export { defaultStoreUrl, userDataDir } from './cli/global-options.js';
 export { type CliIo, runCli } from './cli/run-cli.js';

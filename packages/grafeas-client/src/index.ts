@@ -1,4 +1,5 @@
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { defaultStoreUrl, signetDataDir } from './defaults.js';
 export { errorFromHttpAnswer } from './error-body.js';
 export {
   GRPC_CODE_NAMES,

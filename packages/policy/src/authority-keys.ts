@@ -1,4 +1,4 @@
-import { normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
+import { errorMessage, normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
 import type { z } from 'zod';
 import type { attestationAuthoritySpec, publicKeySpec } from './schemas/resources.js';
 import type { AuthorityKey, PolicyIssue } from './types.js';
@@ -108,7 +108,7 @@ function readPkixKey(key: PublicKeySpec, at: string, issues: PolicyIssue[]): Aut
   } catch (error) {
     issues.push({
       field: `${at}.pkixPublicKey.publicKeyPem`,
-      message: `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      message: `cannot be read: ${errorMessage(error)}`,
       fix: 'paste the public key PEM, e.g. the output of `openssl pkey -in key.pem -pubout`',
     });
     return undefined;

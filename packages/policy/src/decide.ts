@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/signing';
 import { type BreakglassState, findBreakglass } from './breakglass.js';
 import type { Decision, DecisionInput, Violation } from './decision-types.js';
 import { summarizeIssues } from './issues.js';
@@ -21,7 +22,7 @@ export async function decide(input: DecisionInput): Promise<Decision> {
   try {
     return await decideOrThrow(input);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return deny('the request', [
       {
         image: '*',

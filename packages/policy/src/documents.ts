@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/signing';
 import { parseAllDocuments } from 'yaml';
 import { PolicyError } from './errors.js';
 import { isRecord, type ParseResult, POLICY_KINDS, parsePolicyResource } from './parse.js';
@@ -21,7 +22,7 @@ export function parseYamlDocuments(text: string): DocumentResult[] {
   try {
     documents = parseAllDocuments(String(text), { uniqueKeys: true });
   } catch (cause) {
-    return [syntaxError(0, cause instanceof Error ? cause.message : String(cause))];
+    return [syntaxError(0, errorMessage(cause))];
   }
   const results: DocumentResult[] = [];
   documents.forEach((document, index) => {
@@ -34,7 +35,7 @@ export function parseYamlDocuments(text: string): DocumentResult[] {
       value = document.toJS({ maxAliasCount: 100 });
     } catch (cause) {
       // e.g. alias expansion beyond the limit ("billion laughs")
-      results.push(syntaxError(index, cause instanceof Error ? cause.message : String(cause)));
+      results.push(syntaxError(index, errorMessage(cause)));
       return;
     }
     if (value === null || value === undefined) return; // empty document (e.g. a trailing `---`)

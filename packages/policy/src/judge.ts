@@ -1,4 +1,10 @@
-import { type ImageReference, isSha256Digest, parseImageReference, resourceUrl } from '@signet/signing';
+import {
+  errorMessage,
+  type ImageReference,
+  isSha256Digest,
+  parseImageReference,
+  resourceUrl,
+} from '@signet/signing';
 import { findAllowlistMatch } from './allowlist.js';
 import type { Violation, ViolationCode } from './decision-types.js';
 import type { RequestLookups } from './lookups.js';
@@ -47,7 +53,7 @@ export async function judgeImage(image: string, context: JudgeContext): Promise<
       image,
       policy: 'image reference',
       code: 'REFERENCE_INVALID',
-      reason: error instanceof Error ? error.message : String(error),
+      reason: errorMessage(error),
       fix: 'write the image as REGISTRY/PATH@sha256:DIGEST',
     });
     return outcome;

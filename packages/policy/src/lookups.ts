@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/signing';
 import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };
@@ -43,7 +44,7 @@ export class RequestLookups {
         return { ok: false, failure: `the metadata backend${backend} returned no list of ${what}` };
       return { ok: true, value };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       return { ok: false, failure: `reading ${what} from the metadata backend${backend} failed: ${reason}` };
     }
   }

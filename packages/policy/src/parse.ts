@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/signing';
 import type { z } from 'zod';
 import { readAuthorityKeys } from './authority-keys.js';
 import { PolicyError } from './errors.js';
@@ -170,7 +171,7 @@ function guarded<T>(input: unknown, kind: string, parse: () => ParseResult<T>): 
     return parse();
   } catch (cause) {
     // Unknown input is data: an unexpected exception becomes an issue, never a crash.
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = errorMessage(cause);
     return failure(input, kind, [
       { field: '(document)', message: `cannot be read: ${message}`, fix: 'correct the resource' },
     ]);

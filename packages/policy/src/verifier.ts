@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   checkPayloadIdentity,
+  errorMessage,
   findPgpKeyById,
   type PgpPublicKey,
   parsePayload,
@@ -311,6 +312,6 @@ function invalid(code: string, reason: string, fix: string): AttestationCheck {
 
 function failed(error: unknown, fallbackCode: string): AttestationCheck {
   if (error instanceof SignetError) return invalid(error.code, error.message, error.fix);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return invalid(fallbackCode, `it cannot be read: ${message}`, 'sign the image again');
 }

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from './cli-error.js';
 
 /** Reads a file named on the command line; failures name the flag and say what to do. */
@@ -49,7 +50,7 @@ function fileError(error: unknown, path: string, what: string) {
       `make it readable by this user (chmod u+r ${path}) or run as its owner`,
     );
   }
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorMessage(error);
   return backendError(
     'FILE_UNREADABLE',
     `${what} ${path} cannot be read: ${reason}`,

@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 
 export type ApiVersion = 'v1' | 'v1beta1';
 export type OutputFormat = 'text' | 'json';
@@ -9,17 +8,6 @@ export interface GlobalOptions {
   store: string;
   api: ApiVersion;
   output: OutputFormat;
-}
-
-/** `$XDG_DATA_HOME/signet` (or `~/.local/share/signet`): where the embedded store lives by default. */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_DATA_HOME;
-  const base = xdg?.startsWith('/') ? xdg : join(env.HOME || homedir(), '.local', 'share');
-  return join(base, 'signet');
-}
-
-export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return `sqlite:${join(userDataDir(env), 'metadata.db')}`;
 }
 
 /**

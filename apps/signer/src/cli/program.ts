@@ -1,7 +1,8 @@
+import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandAction, CommandContext, CommandResult } from './command-result.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { defaultStoreUrl, resolveGlobalOptions } from './global-options.js';
+import { resolveGlobalOptions } from './global-options.js';
 
 /** Called with each finished command's result; `runCli` prints it. */
 export type ResultSink = (result: CommandResult, context: CommandContext) => void;

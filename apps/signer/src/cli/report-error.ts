@@ -1,4 +1,4 @@
-import { isSignetError } from '@signet/signing/errors';
+import { errorMessage, isSignetError } from '@signet/signing/errors';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
@@ -35,7 +35,7 @@ export function describeError(error: unknown): ErrorReport {
   if (isSignetError(error)) {
     return { exitCode, code: error.code, message: error.message, fix: error.fix, text: error.explain() };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const fix =
     'this is a bug in signet or an unexpected environment failure: re-run with SIGNET_DEBUG=1 for the stack trace and report it';
   return { exitCode, code: 'UNEXPECTED', message, fix, text: `${message}\n  fix: ${fix}` };

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MetadataStore } from '@signet/grafeas-client';
+import { errorMessage } from '@signet/signing/errors';
 import { backendError } from './cli-error.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -30,7 +31,7 @@ async function ensureSqliteFolder(url: string): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw backendError(
       'STORE_FOLDER_UNAVAILABLE',
       `cannot create the folder of the embedded store ${path}: ${reason}`,

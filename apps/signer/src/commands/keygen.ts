@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { generatePgpKey } from '@signet/signing';
+import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from '../cli/cli-error.js';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
@@ -50,7 +51,7 @@ async function writeOut(path: string, content: string, mode: number): Promise<vo
         'choose another --out, or remove the old key first',
       );
     }
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw backendError(
       'FILE_UNWRITABLE',
       `cannot write ${path}: ${reason}`,

@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/signing';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
 import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';
@@ -114,7 +115,7 @@ function deadlineDecision(budgetMs: number, failOpen: boolean): ReviewDecision {
 }
 
 function internalErrorDecision(error: unknown): ReviewDecision {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return {
     allowed: false,
     reason: 'internal-error',

@@ -14,7 +14,8 @@ export interface SelfSignedPair {
 
 /**
  * A fresh self-signed P-256 serving certificate for localhost (DNS localhost, IP 127.0.0.1 and ::1),
- * made with the `openssl` binary: Node's crypto can make keys but not X.509 certificates.
+ * made with the `openssl` binary, so the demo and the TLS tests serve a certificate no Signet code made
+ * (`--manage-certs` makes its own in-process: certs/generate.ts).
  */
 export async function generateSelfSignedCert(
   directory: string,

@@ -5,6 +5,7 @@ import {
   type KubernetesObject,
   makeInformer,
 } from '@kubernetes/client-node';
+import { errorMessage } from '@signet/signing';
 import type { Logger } from 'pino';
 import type { PolicyDocument, PolicySnapshot, PolicySource } from './policy-source.js';
 
@@ -90,7 +91,7 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
     entry.informer = makeInformer(config, `/apis/${KRITIS_GROUP}/${KRITIS_VERSION}/${plural}`, list);
     entry.informer.on('change', changed);
     entry.informer.on('error', (error: unknown) => {
-      entry.lastError = error instanceof Error ? error.message : String(error);
+      entry.lastError = errorMessage(error);
       options.logger?.warn({ kind, err: error }, 'policy watch failed; retrying');
       if (stopped) return;
       clearTimeout(entry.retry);
