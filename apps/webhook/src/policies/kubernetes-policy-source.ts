@@ -40,7 +40,15 @@ interface Watched {
   synced: boolean;
   lastError: string | undefined;
   retry: NodeJS.Timeout | undefined;
+  /** The informer's (re)start under way: it may open a watch after a stop, so close() waits for it. */
+  starting: Promise<void> | undefined;
   delayMs: number;
+}
+
+function startInformer(entry: Watched): Promise<void> {
+  const starting = entry.informer.start().catch(() => {});
+  entry.starting = starting;
+  return starting;
 }
 
 /**
@@ -74,6 +82,7 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
       synced: false,
       lastError: undefined,
       retry: undefined,
+      starting: undefined,
       delayMs: baseDelay,
     } as Watched;
     const list = async () => {
@@ -95,7 +104,9 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
       options.logger?.warn({ kind, err: error }, 'policy watch failed; retrying');
       if (stopped) return;
       clearTimeout(entry.retry);
-      entry.retry = setTimeout(() => void entry.informer.start().catch(() => {}), entry.delayMs);
+      entry.retry = setTimeout(() => {
+        if (!stopped) void startInformer(entry);
+      }, entry.delayMs);
       entry.delayMs = Math.min(entry.delayMs * 2, 30_000);
     });
     return entry;
@@ -130,13 +141,16 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
     },
     onChange: (listener) => listeners.push(listener),
     async start() {
-      await Promise.all(watched.map((entry) => entry.informer.start().catch(() => {})));
+      await Promise.all(watched.map(startInformer));
     },
     async close() {
       stopped = true;
       if (notify) clearImmediate(notify);
       for (const entry of watched) {
         clearTimeout(entry.retry);
+        await entry.informer.stop();
+        // A start that was listing when we stopped goes on to open its watch: stop that one too.
+        await entry.starting;
         await entry.informer.stop();
       }
     },
