@@ -130,12 +130,12 @@ describe('bad input gets the documented error body, and the server keeps serving
       'unsupported field',
     ],
     [
-      'OR in a filter',
+      'an unsupported filter operator',
       'GET',
-      '/v1/projects/p/occurrences?filter=kind%3D%22A%22%20OR%20kind%3D%22B%22',
+      '/v1/projects/p/occurrences?filter=kind%3C%22B%22',
       undefined,
       400,
-      'only AND',
+      'unsupported operator "<"',
     ],
     [
       'an empty batch',
@@ -287,5 +287,7 @@ describe('Google filters', () => {
     expect(await count(`has_suffix(resourceUrl, "sha256:${'d'.repeat(64)}")`)).toBe(2);
     expect(await count(`resourceUrl="${uri}" AND noteProjectId="goog-vulnz" AND noteId="CVE-1"`)).toBe(1);
     expect(await count(`kind="BUILD"`)).toBe(0);
+    expect(await count(`kind="BUILD" OR kind="VULNERABILITY"`)).toBe(1);
+    expect(await count(`NOT kind="VULNERABILITY" AND has_prefix(resource_url, "https://gcr.io/p/")`)).toBe(1);
   });
 });

@@ -2,15 +2,21 @@ import {
   isValidId,
   type Note,
   type Occurrence,
-  type OccurrenceKind,
   type OccurrenceSpec,
   parseNoteName,
   type SqliteMetadataStore,
   type WireMapper,
 } from '@signet/grafeas-client';
 import { alreadyExists, type Flavor, invalid, notFound } from './api-error.js';
-import { parseFilter } from './filter.js';
-import { decodeToken, encodeToken, MAX_PAGE_SIZE, parsePageSize } from './paging.js';
+import { filterSubject, matchesFilter, parseFilter } from './filter.js';
+import {
+  decodeOffsetToken,
+  decodeToken,
+  encodeOffsetToken,
+  encodeToken,
+  MAX_PAGE_SIZE,
+  parsePageSize,
+} from './paging.js';
 
 export interface Context {
   store: SqliteMetadataStore;
@@ -109,7 +115,9 @@ export function deleteNote(ctx: Context, project: string, noteId: string): Json 
 export function listNotes(ctx: Context, project: string, req: Request): Json {
   const pageSize = parsePageSize(param(req, 'pageSize', 'page_size'), ctx.flavor);
   const cursor = decodeToken(ctx.flavor, param(req, 'pageToken', 'page_token'));
-  const kind = ctx.flavor === 'google' ? parseFilter(req.query.filter).kind : undefined;
+  const filter = ctx.flavor === 'google' ? parseFilter(req.query.filter) : undefined;
+  const kind = filter?.op === '=' && filter.field === 'kind' ? filter.value : undefined;
+  if (filter && !kind) throw invalid('a notes filter may only be kind="ATTESTATION" or kind="VULNERABILITY"');
   const page = ctx.store.pageNotes({
     project,
     pageSize,
@@ -173,28 +181,31 @@ export function listOccurrences(
   req: Request,
 ): Json {
   const pageSize = parsePageSize(param(req, 'pageSize', 'page_size'), ctx.flavor);
+  if (ctx.flavor === 'oss') return listOssOccurrences(ctx, scope, req, pageSize);
+  const filter = parseFilter(req.query.filter);
+  const offset = decodeOffsetToken(param(req, 'pageToken', 'page_token'));
+  const all = ctx.store
+    .pageOccurrences({ ...scope, pageSize: Number.POSITIVE_INFINITY })
+    .items.filter((o) => matchesFilter(filter, filterSubject(o.kind, o.resourceUri, o.noteName)));
+  const page = all.slice(offset, offset + pageSize);
+  const next = offset + page.length;
+  return {
+    occurrences: page.map(out(ctx).occurrence),
+    ...(next < all.length ? { nextPageToken: encodeOffsetToken(next) } : {}),
+  };
+}
+
+/** Open-source Grafeas ignores filters and pages by decimal offsets. */
+function listOssOccurrences(
+  ctx: Context,
+  scope: { project: string } | { noteName: string },
+  req: Request,
+  pageSize: number,
+): Json {
   const cursor = decodeToken(ctx.flavor, param(req, 'pageToken', 'page_token'));
-  // Open-source Grafeas ignores filters; Google applies them.
-  const q = ctx.flavor === 'google' ? parseFilter(req.query.filter) : {};
-  let noteName = 'noteName' in scope ? scope.noteName : undefined;
-  if (q.noteProjectId && q.noteId) {
-    const wanted = `projects/${q.noteProjectId}/notes/${q.noteId}`;
-    if (noteName !== undefined && noteName !== wanted) return { occurrences: [] };
-    noteName = wanted;
-  }
-  let afterSeq: number | undefined;
-  if (cursor?.kind === 'after') {
-    afterSeq = Number(cursor.value);
-    if (!Number.isSafeInteger(afterSeq)) throw invalid('invalid page token');
-  }
   const page = ctx.store.pageOccurrences({
     pageSize,
-    ...('project' in scope ? { project: scope.project } : {}),
-    ...(noteName !== undefined ? { noteName } : {}),
-    ...(q.resourceUri !== undefined ? { resourceUri: q.resourceUri } : {}),
-    ...(q.resourceUriSuffix ? { resourceUriSuffix: q.resourceUriSuffix } : {}),
-    ...(q.kind ? { kind: q.kind as OccurrenceKind } : {}),
-    ...(afterSeq !== undefined ? { afterSeq } : {}),
+    ...scope,
     ...(cursor?.kind === 'offset' ? { offset: cursor.value } : {}),
   });
   return {

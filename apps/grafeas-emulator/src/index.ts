@@ -1,5 +1,5 @@
 export type { Flavor } from './api-error.js';
-export { type OccurrenceQuery, parseFilter } from './filter.js';
+export { type Filter, type FilterSubject, filterSubject, matchesFilter, parseFilter } from './filter.js';
 export {
   createEmulatorApp,
   DEFAULT_BODY_LIMIT,

@@ -36,3 +36,15 @@ export function decodeToken(flavor: Flavor, token: string | undefined): Cursor |
   if (!text.startsWith('c1:') || text.length === 3) throw invalid(`invalid page token "${token}"`);
   return { kind: 'after', value: text.slice(3) };
 }
+
+/** A Google list token over a filtered result: the offset, opaque to clients. */
+export function encodeOffsetToken(offset: number): string {
+  return Buffer.from(`o1:${offset}`, 'utf8').toString('base64url');
+}
+
+export function decodeOffsetToken(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  const match = /^o1:(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw invalid(`invalid page token "${token}"`);
+  return Number(match[1]);
+}
