@@ -57,6 +57,7 @@ export function errorFromHttpAnswer(backend: string, httpStatus: number, body: u
       grpcCode: byName ?? grpcCodeForHttpStatus(httpStatus),
       message: e.message,
       details: e.details ?? [],
+      answeredByGrafeas: true,
     });
   }
   const gateway = grpcGatewayBody.safeParse(parsed);
@@ -67,6 +68,7 @@ export function errorFromHttpAnswer(backend: string, httpStatus: number, body: u
       grpcCode: g.code,
       message: g.message || g.error || '',
       details: g.details ?? [],
+      answeredByGrafeas: true,
     });
   }
   const text = shortText(body);

@@ -131,6 +131,8 @@ export interface GrafeasErrorFields {
   details: unknown[];
   /** Which backend failed (a URL or store setting). */
   backend: string;
+  /** The answer carried a Grafeas or Google error body (not a proxy page or a bare route 404). */
+  answeredByGrafeas?: boolean;
 }
 
 /** One normalised error for every backend and both error-body forms. */
@@ -141,6 +143,7 @@ export class GrafeasError extends SignetError {
   readonly statusName: string;
   readonly details: unknown[];
   readonly backend: string;
+  readonly answeredByGrafeas: boolean;
 
   constructor(
     code: GrafeasErrorCode,
@@ -155,6 +158,7 @@ export class GrafeasError extends SignetError {
     this.statusName = fields.statusName;
     this.details = fields.details;
     this.backend = fields.backend;
+    this.answeredByGrafeas = fields.answeredByGrafeas ?? false;
   }
 
   /** Worth another attempt: throttled, unavailable or a server-side failure. */
@@ -171,7 +175,13 @@ export function isGrafeasError(value: unknown, code?: GrafeasErrorCode): value i
 /** Build a GrafeasError from a gRPC status (code name or number). */
 export function grafeasErrorFromStatus(
   backend: string,
-  status: { httpStatus?: number; grpcCode: number; message: string; details?: unknown[] },
+  status: {
+    httpStatus?: number;
+    grpcCode: number;
+    message: string;
+    details?: unknown[];
+    answeredByGrafeas?: boolean;
+  },
   cause?: unknown,
 ): GrafeasError {
   const statusName = GRPC_CODE_NAMES[status.grpcCode] ?? 'UNKNOWN';
@@ -182,7 +192,14 @@ export function grafeasErrorFromStatus(
   return new GrafeasError(
     code,
     `${backend} answered ${httpStatus} ${statusName}: ${status.message}`,
-    { httpStatus, grpcCode: status.grpcCode, statusName, details: status.details ?? [], backend },
+    {
+      httpStatus,
+      grpcCode: status.grpcCode,
+      statusName,
+      details: status.details ?? [],
+      backend,
+      answeredByGrafeas: status.answeredByGrafeas ?? false,
+    },
     { cause },
   );
 }

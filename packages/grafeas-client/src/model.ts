@@ -1,9 +1,10 @@
 /** The one internal model of notes and occurrences, independent of the wire version. */
 
-export type ApiVersion = 'v1' | 'v1beta1';
+import type { Severity } from '@signet/signing/severity';
 
-export const SEVERITIES = ['SEVERITY_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, type Severity } from '@signet/signing/severity';
+
+export type ApiVersion = 'v1' | 'v1beta1';
 
 export const VERSION_KINDS = ['VERSION_KIND_UNSPECIFIED', 'NORMAL', 'MINIMUM', 'MAXIMUM'] as const;
 export type VersionKind = (typeof VERSION_KINDS)[number];
@@ -122,6 +123,8 @@ export interface PackageIssue {
   fixAvailable: boolean;
   packageType?: string;
   effectiveSeverity?: Severity;
+  /** v1beta1 only (deprecated there, still written): the package's severity as a name. */
+  severityName?: string;
 }
 
 export interface VulnerabilityOccurrenceSpec extends OccurrenceCommon {

@@ -1,4 +1,5 @@
-import { localGrafeasError } from './errors.js';
+import { debuglog } from 'node:util';
+import { GrafeasError, localGrafeasError } from './errors.js';
 import type { ApiVersion } from './model.js';
 import { defaultCredentials, GOOGLE_ROOT_URL, GoogleapisTransport } from './rest/googleapis-transport.js';
 import { HttpTransport, type TlsOptions } from './rest/http-transport.js';
@@ -18,8 +19,10 @@ export interface OpenStoreOptions {
   pageSize?: number;
   /** containeranalysis: `adc` (Application Default Credentials) or `none`; default none for loopback. */
   credentials?: 'adc' | 'none';
-  /** grafeas:https://…: client certificate, key and CA for the server's mTLS mode. */
+  /** https stores: the CA to trust, and the client certificate and key a server in mTLS mode requires. */
   tls?: TlsOptions;
+  /** Where debug lines go (e.g. a DELETE that answered 5xx and then 404); default NODE_DEBUG=signet. */
+  debug?: (line: string) => void;
 }
 
 export const STORE_URL_FORMS =
@@ -33,6 +36,7 @@ function badUrl(url: string, why: string) {
   );
 }
 
+/** The server's root URL, its path prefix kept (`http://host/prefix/`), always ending in `/`. */
 function httpUrl(url: string, raw: string): string {
   let parsed: URL;
   try {
@@ -42,7 +46,19 @@ function httpUrl(url: string, raw: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     throw badUrl(url, 'the URL must be http(s)');
-  return `${parsed.origin}/`;
+  if (parsed.search || parsed.hash) throw badUrl(url, 'the URL must not have a query or fragment');
+  return `${parsed.origin}${parsed.pathname.replace(/\/*$/, '')}/`;
+}
+
+function ossNeedsV1beta1(url: string): GrafeasError {
+  const e = localGrafeasError(
+    'GRAFEAS_BAD_STORE_URL',
+    url,
+    `metadata store "${url}": open-source Grafeas serves v1beta1 only, not v1`,
+  );
+  return new GrafeasError(e.code, e.message, e, {
+    fix: 'use --api v1beta1 (or leave --api unset) with a grafeas: store',
+  });
 }
 
 function restOptions(options: OpenStoreOptions): RestStoreOptions {
@@ -51,6 +67,7 @@ function restOptions(options: OpenStoreOptions): RestStoreOptions {
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     pageSize,
+    debug: options.debug ?? debuglog('signet'),
   };
 }
 
@@ -62,6 +79,9 @@ export async function openMetadataStore(url: string, options: OpenStoreOptions =
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (!path) throw badUrl(url, 'the SQLite path is empty');
+    if (options.tls && (options.tls.ca || options.tls.cert || options.tls.key)) {
+      throw badUrl(url, 'a CA, client certificate or key applies only to an https store');
+    }
     return new SqliteMetadataStore(path);
   }
   if (url === 'containeranalysis' || url.startsWith('containeranalysis:')) {
@@ -72,11 +92,12 @@ export async function openMetadataStore(url: string, options: OpenStoreOptions =
       version,
       rootUrl,
       credentials: options.credentials ?? defaultCredentials(rootUrl),
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     return new RestMetadataStore(transport, mapperFor(version), restOptions(options));
   }
   if (url.startsWith('grafeas:')) {
-    if (options.api === 'v1') throw badUrl(url, 'open-source Grafeas serves v1beta1 only');
+    if (options.api === 'v1') throw ossNeedsV1beta1(url);
     const base = httpUrl(url, url.slice('grafeas:'.length));
     const transport = new HttpTransport(base, 'v1beta1', options.tls);
     return new RestMetadataStore(transport, mapperFor('v1beta1'), restOptions(options));

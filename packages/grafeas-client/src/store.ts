@@ -15,7 +15,7 @@ export interface CallOptions {
 }
 
 export interface OccurrenceFilter {
-  /** Exact resource URL, e.g. https://gcr.io/P/app@sha256:HEX. */
+  /** The image's resource URL, e.g. https://gcr.io/P/app@sha256:HEX: both spellings (with and without https://) match. */
   resourceUrl?: string;
   kind?: OccurrenceKind;
 }
@@ -41,13 +41,19 @@ export interface MetadataStore {
   getOccurrence(name: string, options?: CallOptions): Promise<Occurrence>;
   listOccurrences(project: string, options?: CallOptions & OccurrenceFilter): Promise<ListResult<Occurrence>>;
   deleteOccurrence(name: string, options?: CallOptions): Promise<void>;
-  /** Attestations, vulnerabilities and discovery status of one image, in one pass over every page. */
+  /**
+   * Attestations, vulnerabilities and discovery status of one image (its resource URL in either
+   * spelling), in one pass over every page.
+   */
   listImageOccurrences(
     project: string,
     resourceUrl: string,
     options?: CallOptions,
   ): Promise<ImageOccurrences>;
-  /** The occurrences attached to a note (e.g. an attestor's) for one resource URL, wherever their project. */
+  /**
+   * The occurrences attached to a note (e.g. an attestor's) for one resource URL in either spelling,
+   * wherever their project. A note that does not exist has none: an empty list, not an error.
+   */
   listNoteOccurrences(
     noteName: string,
     resourceUrl: string,

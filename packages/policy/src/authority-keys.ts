@@ -2,12 +2,12 @@ import { errorMessage, normalizePkixAlgorithm, pkixKeyId } from '@signet/signing
 import type { z } from 'zod';
 import type { attestationAuthoritySpec, publicKeySpec } from './schemas/resources.js';
 import type { AuthorityKey, PolicyIssue } from './types.js';
+import { isUriReference } from './uri-reference.js';
 
 type AuthoritySpec = z.output<typeof attestationAuthoritySpec>;
 type PublicKeySpec = z.output<typeof publicKeySpec>;
 
 const ARMOR_HEADER = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
-const URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 
 /** The authority's keys in either Kritis form, or the issues that make them unusable. */
 export function readAuthorityKeys(spec: AuthoritySpec): { keys: AuthorityKey[]; issues: PolicyIssue[] } {
@@ -113,11 +113,11 @@ function readPkixKey(key: PublicKeySpec, at: string, issues: PolicyIssue[]): Aut
     });
     return undefined;
   }
-  if (key.keyId !== undefined && !URI.test(key.keyId)) {
+  if (key.keyId !== undefined && !isUriReference(key.keyId)) {
     issues.push({
       field: `${at}.keyId`,
-      message: `${JSON.stringify(key.keyId)} is not a URI`,
-      fix: `omit keyId to use the default id ${computedId}, or write a URI`,
+      message: `${JSON.stringify(key.keyId)} is not an RFC 3986 URI reference`,
+      fix: `omit keyId to use the default id ${computedId}, or write the id signatures name (a URI reference, e.g. //cloudkms.googleapis.com/v1/projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/1); it is matched exactly`,
     });
     return undefined;
   }

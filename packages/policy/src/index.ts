@@ -52,6 +52,9 @@ export {
 export { type ClusterSettings, clusterSettingsSchema, DEFAULT_SETTINGS } from './schemas/settings.js';
 export {
   compareSeverity,
+  type JudgedSeverity,
+  judgeSeverity,
+  type KnownSeverity,
   SEVERITIES,
   SEVERITY_LIMITS,
   type Severity,

@@ -1,5 +1,3 @@
-import type { Severity } from './severity.js';
-
 /** One ATTESTATION occurrence, in the two shapes Grafeas stores. */
 export interface AttestationEvidence {
   noteName: string;
@@ -25,8 +23,11 @@ export interface VulnerabilityFinding {
   noteName: string;
   /** e.g. CVE-2021-1234 (the note id). */
   cveId: string;
-  severity: Severity;
-  effectiveSeverity?: Severity;
+  /** As stored, in any spelling: the judged severity is decided by `judgeSeverity`. */
+  severity?: string;
+  effectiveSeverity?: string;
+  /** Each package issue's `effectiveSeverity`, then its v1beta1 `severityName`. */
+  packageSeverities?: string[];
   fixAvailable: boolean;
   packages?: string[];
 }
@@ -57,8 +58,8 @@ export interface AttestationRecord {
 }
 
 /** The fields of a stored VULNERABILITY occurrence that a vulnerability check reads. */
-export interface VulnerabilityRecord extends Omit<VulnerabilityFinding, 'packages'> {
-  packages: readonly { affectedPackage: string }[];
+export interface VulnerabilityRecord extends Omit<VulnerabilityFinding, 'packages' | 'packageSeverities'> {
+  packages: readonly { affectedPackage: string; effectiveSeverity?: string; severityName?: string }[];
 }
 
 /** An occurrence as read from a metadata store (e.g. @signet/grafeas-client) → what the decision reads. */
@@ -86,11 +87,15 @@ export function attestationEvidence(record: AttestationRecord): AttestationEvide
 }
 
 export function vulnerabilityFinding(record: VulnerabilityRecord): VulnerabilityFinding {
+  const packageSeverities = record.packages.flatMap((issue) =>
+    [issue.effectiveSeverity, issue.severityName].filter((s): s is string => typeof s === 'string'),
+  );
   return {
     noteName: record.noteName,
     cveId: record.cveId,
-    severity: record.severity,
-    ...(record.effectiveSeverity ? { effectiveSeverity: record.effectiveSeverity } : {}),
+    ...(record.severity !== undefined ? { severity: record.severity } : {}),
+    ...(record.effectiveSeverity !== undefined ? { effectiveSeverity: record.effectiveSeverity } : {}),
+    ...(packageSeverities.length > 0 ? { packageSeverities } : {}),
     fixAvailable: record.fixAvailable,
     packages: record.packages.map((issue) => issue.affectedPackage),
   };

@@ -1,6 +1,6 @@
-/** Severities as Grafeas reports them (unknown values are read as SEVERITY_UNSPECIFIED). */
-export const SEVERITIES = ['SEVERITY_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { firstKnownSeverity, type KnownSeverity, SEVERITIES, type Severity } from '@signet/signing/severity';
+
+export { type KnownSeverity, SEVERITIES, type Severity };
 
 /** A policy's limit: a severity, or BLOCK_ALL / ALLOW_ALL. */
 export const SEVERITY_LIMITS = [
@@ -25,6 +25,30 @@ export function toSeverity(value: unknown): Severity {
   return typeof value === 'string' && Object.hasOwn(RANK, value)
     ? (value as Severity)
     : 'SEVERITY_UNSPECIFIED';
+}
+
+/** The severity a vulnerability is judged at, and whether it was known or assumed. */
+export interface JudgedSeverity {
+  severity: KnownSeverity;
+  /** False when no field named a known severity: then it is judged as CRITICAL (never fail open). */
+  known: boolean;
+}
+
+/**
+ * The first known of `effectiveSeverity`, `severity`, then the package issues' severities (in that
+ * order); SEVERITY_UNSPECIFIED and unrecognised spellings are unknown, and unknown is judged CRITICAL.
+ */
+export function judgeSeverity(fields: {
+  effectiveSeverity?: string | undefined;
+  severity?: string | undefined;
+  packageSeverities?: readonly (string | undefined)[] | undefined;
+}): JudgedSeverity {
+  const known = firstKnownSeverity([
+    fields.effectiveSeverity,
+    fields.severity,
+    ...(fields.packageSeverities ?? []),
+  ]);
+  return known ? { severity: known, known: true } : { severity: 'CRITICAL', known: false };
 }
 
 /** True when a vulnerability of `severity` is within `limit`. */

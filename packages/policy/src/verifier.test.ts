@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttestationEvidence } from './metadata.js';
 import { authority, DIGEST_A } from './test-support/resources.js';
-import { type PgpSigner, pgpAttestation, pgpSigner } from './test-support/signers.js';
+import {
+  type PgpSigner,
+  pgpAttestation,
+  pgpSigner,
+  pkixAttestation,
+  pkixSigner,
+} from './test-support/signers.js';
 import { AttestationVerifier, BoundedCache } from './verifier.js';
 
 const NOTE = 'projects/a/notes/qa';
@@ -42,6 +48,30 @@ describe('AttestationVerifier', () => {
         valid: true,
         keyId: signer.fingerprint,
       });
+    }
+  });
+
+  // Issue 11 finding 2: gcloud's sign-and-create writes a Cloud KMS key id, a network-path reference.
+  it('accepts a Cloud KMS key id (//cloudkms…) and matches it exactly', async () => {
+    const kms = pkixSigner();
+    const keyId =
+      '//cloudkms.googleapis.com/v1/projects/p/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1';
+    const withKms = authority('kms', {
+      noteReference: NOTE,
+      publicKeys: [
+        {
+          keyType: 'PKIX',
+          keyId,
+          pkixPublicKey: { publicKeyPem: kms.publicKeyPem, signatureAlgorithm: 'EC_SIGN_P256_SHA256' },
+        },
+      ],
+    });
+    const verifier = new AttestationVerifier();
+    const signed = pkixAttestation(kms, IMAGE, NOTE, keyId);
+    expect(await verifier.verify(withKms, signed, IMAGE)).toEqual({ valid: true, keyId });
+    for (const near of [keyId.toUpperCase(), `https:${keyId}`, `${keyId}/`, keyId.slice(2)]) {
+      const check = await verifier.verify(withKms, pkixAttestation(kms, IMAGE, NOTE, near), IMAGE);
+      expect(check).toMatchObject({ valid: false });
     }
   });
 

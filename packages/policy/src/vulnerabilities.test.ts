@@ -1,9 +1,15 @@
 import { parseImageReference } from '@signet/signing';
 import { describe, expect, it } from 'vitest';
 import { vulnerabilityProjectFor } from './project.js';
-import { toSeverity, withinLimit } from './severity.js';
+import { judgeSeverity, toSeverity, withinLimit } from './severity.js';
 import { finding } from './test-support/memory-metadata.js';
-import { checkVulnzSigningPolicy, cveIdOf, findExcessVulnerabilities } from './vulnerabilities.js';
+import { vulnerabilityFinding } from './metadata.js';
+import {
+  checkVulnzSigningPolicy,
+  cveIdOf,
+  describeExcess,
+  findExcessVulnerabilities,
+} from './vulnerabilities.js';
 
 describe('severities', () => {
   it('orders MINIMAL < LOW < MEDIUM < HIGH < CRITICAL; BLOCK_ALL and ALLOW_ALL are absolute', () => {
@@ -19,6 +25,71 @@ describe('severities', () => {
     expect(toSeverity('SEVERE')).toBe('SEVERITY_UNSPECIFIED');
     expect(toSeverity('constructor')).toBe('SEVERITY_UNSPECIFIED');
     expect(toSeverity(undefined)).toBe('SEVERITY_UNSPECIFIED');
+  });
+});
+
+// product.md: the severity is the first known of effectiveSeverity, severity, then the package issues'
+// severities; UNSPECIFIED and unrecognised spellings are unknown, and unknown is judged as CRITICAL.
+describe('the severity rule (issue 11 finding 3, issue 10 finding 2)', () => {
+  const medium = { maximumFixable: 'MEDIUM', maximumUnfixable: 'MEDIUM', allowlistCVEs: [] } as const;
+  const record = (fields: Record<string, unknown>, packages: Record<string, string>[] = []) =>
+    vulnerabilityFinding({
+      noteName: 'projects/goog-vulnz/notes/CVE-9',
+      cveId: 'CVE-9',
+      fixAvailable: false,
+      ...fields,
+      packages: packages.map((p) => ({ affectedPackage: 'openssl', ...p })),
+    });
+
+  it.each([
+    ['severity only', record({ severity: 'CRITICAL' }), 'CRITICAL', true],
+    [
+      'effectiveSeverity UNSPECIFIED, as a real Grafeas returns it',
+      record({ severity: 'HIGH', effectiveSeverity: 'SEVERITY_UNSPECIFIED' }),
+      'HIGH',
+      true,
+    ],
+    [
+      'severity only at packageIssue[].effectiveSeverity',
+      record({ severity: 'SEVERITY_UNSPECIFIED', effectiveSeverity: 'SEVERITY_UNSPECIFIED' }, [
+        { effectiveSeverity: 'HIGH' },
+      ]),
+      'HIGH',
+      true,
+    ],
+    ['v1beta1 severityName only', record({}, [{ severityName: 'CRITICAL' }]), 'CRITICAL', true],
+    ['lowercase critical (unrecognised)', record({ effectiveSeverity: 'critical' }), 'CRITICAL', false],
+    ['nothing at all', record({ severity: 'SEVERITY_UNSPECIFIED' }), 'CRITICAL', false],
+  ])('%s is judged %s and fails a MEDIUM limit', (_, finding, severity, known) => {
+    expect(judgeSeverity(finding)).toEqual({ severity, known });
+    const excess = findExcessVulnerabilities([finding], medium);
+    expect(excess).toEqual([
+      { cveId: 'CVE-9', severity, severityKnown: known, fixAvailable: false, limit: 'MEDIUM' },
+    ]);
+  });
+
+  it('a known severity wins in order: effectiveSeverity, severity, packages', () => {
+    expect(judgeSeverity({ effectiveSeverity: 'LOW', severity: 'CRITICAL' })).toEqual({
+      severity: 'LOW',
+      known: true,
+    });
+    expect(
+      judgeSeverity({ effectiveSeverity: 'nope', severity: 'LOW', packageSeverities: ['CRITICAL'] }),
+    ).toEqual({
+      severity: 'LOW',
+      known: true,
+    });
+    expect(
+      findExcessVulnerabilities(
+        [record({ effectiveSeverity: 'LOW' }, [{ effectiveSeverity: 'CRITICAL' }])],
+        medium,
+      ),
+    ).toEqual([]);
+  });
+
+  it('the message says when the severity was unknown', () => {
+    const excess = findExcessVulnerabilities([record({ effectiveSeverity: 'critical' })], medium);
+    expect(describeExcess(excess)).toBe('CVE-9 (severity unknown, judged CRITICAL, no fix)');
   });
 });
 
@@ -50,7 +121,9 @@ describe('findExcessVulnerabilities', () => {
       ],
       limits,
     );
-    expect(excess).toEqual([{ cveId: 'CVE-1', severity: 'CRITICAL', fixAvailable: true, limit: 'MEDIUM' }]);
+    expect(excess).toEqual([
+      { cveId: 'CVE-1', severity: 'CRITICAL', severityKnown: true, fixAvailable: true, limit: 'MEDIUM' },
+    ]);
   });
 
   it('matches the allowlist by the note name when the CVE id is missing', () => {

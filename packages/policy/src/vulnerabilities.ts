@@ -1,5 +1,11 @@
 import type { VulnerabilityFinding } from './metadata.js';
-import { compareSeverity, type Severity, type SeverityLimit, toSeverity, withinLimit } from './severity.js';
+import {
+  compareSeverity,
+  judgeSeverity,
+  type KnownSeverity,
+  type SeverityLimit,
+  withinLimit,
+} from './severity.js';
 import type { VulnzSigningPolicy } from './types.js';
 
 export interface VulnerabilityLimits {
@@ -14,7 +20,10 @@ export interface VulnerabilityLimits {
 /** A CVE beyond the limits, once per CVE id (its worst occurrence). */
 export interface ExcessVulnerability {
   cveId: string;
-  severity: Severity;
+  /** The severity it was judged at: CRITICAL when no field named a known severity. */
+  severity: KnownSeverity;
+  /** False when the severity was unknown (UNSPECIFIED, absent or an unrecognised spelling). */
+  severityKnown: boolean;
   fixAvailable: boolean;
   limit: SeverityLimit;
 }
@@ -29,7 +38,7 @@ export function cveIdOf(text: string): string {
   return (at < 0 ? id : id.slice(at + '/notes/'.length)).toUpperCase();
 }
 
-/** Every CVE whose effective severity (fallback: severity) exceeds its limit, allowlisted ones skipped. */
+/** Every CVE whose judged severity (see judgeSeverity) exceeds its limit, allowlisted ones skipped. */
 export function findExcessVulnerabilities(
   findings: readonly VulnerabilityFinding[],
   limits: VulnerabilityLimits,
@@ -37,7 +46,7 @@ export function findExcessVulnerabilities(
   const allowlisted = new Set(limits.allowlistCVEs.map(cveIdOf));
   const worst = new Map<string, ExcessVulnerability>();
   for (const finding of findings) {
-    const severity = toSeverity(finding.effectiveSeverity ?? finding.severity);
+    const { severity, known } = judgeSeverity(finding);
     const fixAvailable = finding.fixAvailable === true;
     const limit = fixAvailable ? limits.maximumFixable : limits.maximumUnfixable;
     if (withinLimit(severity, limit)) continue;
@@ -45,7 +54,7 @@ export function findExcessVulnerabilities(
     if (allowlisted.has(cveId) || (finding.noteName && allowlisted.has(cveIdOf(finding.noteName)))) continue;
     const seen = worst.get(cveId);
     if (!seen || compareSeverity(severity, seen.severity) > 0) {
-      worst.set(cveId, { cveId, severity, fixAvailable, limit });
+      worst.set(cveId, { cveId, severity, severityKnown: known, fixAvailable, limit });
     }
   }
   return [...worst.values()];
@@ -64,11 +73,17 @@ export function checkVulnzSigningPolicy(
   return { passed: excess.length === 0, excess };
 }
 
-/** `CVE-1 (HIGH, fix available), CVE-2 (CRITICAL, no fix)` — at most `max` listed. */
+/**
+ * `CVE-1 (HIGH, fix available), CVE-2 (severity unknown, judged CRITICAL, no fix)` — at most `max`
+ * listed.
+ */
 export function describeExcess(excess: readonly ExcessVulnerability[], max = 10): string {
   const listed = excess
     .slice(0, max)
-    .map((v) => `${v.cveId} (${v.severity}, ${v.fixAvailable ? 'fix available' : 'no fix'})`)
+    .map((v) => {
+      const severity = v.severityKnown ? v.severity : `severity unknown, judged ${v.severity}`;
+      return `${v.cveId} (${severity}, ${v.fixAvailable ? 'fix available' : 'no fix'})`;
+    })
     .join(', ');
   return excess.length > max ? `${listed} and ${excess.length - max} more` : listed;
 }

@@ -4,3 +4,4 @@ export * from './pgp/index.js';
 export * from './pkix.js';
 export * from './reference.js';
 export * from './signing-error.js';
+export * from './severity.js';

@@ -218,7 +218,7 @@ for (const client of CLIENTS) {
       expect(url.pathname).toBe(`/${client.api}/projects/p/occurrences`);
       expect(url.searchParams.get('pageSize')).toBe('1000');
       expect(url.searchParams.get('filter')).toBe(
-        'resourceUrl="https://gcr.io/p/a@sha256:00" AND kind="ATTESTATION"',
+        '((resourceUrl = "https://gcr.io/p/a@sha256:00") OR (resourceUrl = "gcr.io/p/a@sha256:00")) AND kind = "ATTESTATION"',
       );
     });
   });
@@ -236,9 +236,12 @@ describe('store URLs', () => {
     expect(e.message).toContain(why);
   });
 
-  it('refuses v1 for open-source Grafeas', async () => {
+  // Issue 11 finding 8: the fix named the store URL forms instead of the API version.
+  it('refuses v1 for open-source Grafeas, and the fix says --api v1beta1', async () => {
     const e = await failure(openMetadataStore('grafeas:http://127.0.0.1:1', { api: 'v1' }));
     expect(e.code).toBe('GRAFEAS_BAD_STORE_URL');
     expect(e.message).toContain('v1beta1 only');
+    expect(e.fix).toContain('--api v1beta1');
+    expect(e.fix).not.toContain('sqlite:');
   });
 });

@@ -1,8 +1,10 @@
+import https from 'node:https';
 import { errorFromHttpAnswer } from '../error-body.js';
 import { GrafeasError, localGrafeasError } from '../errors.js';
 import type { ApiVersion } from '../model.js';
 import { isRecord } from '../wire/json.js';
 import { abortError } from './abort.js';
+import type { TlsOptions } from './http-transport.js';
 import type { WireCall, WireTransport } from './transport.js';
 
 export const GOOGLE_ROOT_URL = 'https://containeranalysis.googleapis.com/';
@@ -49,6 +51,8 @@ export interface GoogleapisTransportOptions {
   rootUrl: string;
   /** `adc`: Application Default Credentials; `none`: unauthenticated (emulator, loopback). */
   credentials: 'adc' | 'none';
+  /** An https root URL's CA, and a client certificate and key if the server asks for one. */
+  tls?: TlsOptions;
 }
 
 function isLoopback(url: URL): boolean {
@@ -63,15 +67,34 @@ export function defaultCredentials(rootUrl: string): 'adc' | 'none' {
 export class GoogleapisTransport implements WireTransport {
   readonly backend: string;
   private client: Promise<ContainerAnalysisClient> | undefined;
+  private readonly agent: https.Agent | undefined;
 
   constructor(private readonly options: GoogleapisTransportOptions) {
-    this.backend = `${new URL(options.rootUrl).origin} (Container Analysis ${options.version})`;
+    const root = new URL(options.rootUrl);
+    this.backend = `${root.origin}${root.pathname.replace(/\/$/, '')} (Container Analysis ${options.version})`;
+    const tls = options.tls ?? {};
+    if (tls.ca || tls.cert || tls.key) {
+      if (root.protocol !== 'https:') {
+        throw localGrafeasError(
+          'GRAFEAS_BAD_STORE_URL',
+          this.backend,
+          `${this.backend}: a CA, client certificate or key was given for a plain-HTTP store`,
+        );
+      }
+      this.agent = new https.Agent({ keepAlive: true, ...tls });
+    }
   }
 
   async call(call: WireCall, signal: AbortSignal): Promise<Record<string, unknown>> {
     if (signal.aborted) throw abortError(this.backend, signal);
     const client = await this.getClient();
-    const options = { signal, retry: false };
+    // rootUrl per call too: the client-wide one keeps only the origin and drops a path prefix.
+    const options = {
+      signal,
+      retry: false,
+      rootUrl: this.options.rootUrl,
+      ...(this.agent ? { agent: this.agent } : {}),
+    };
     let data: unknown;
     try {
       data = (await this.invoke(client, call, options)).data;
@@ -89,7 +112,9 @@ export class GoogleapisTransport implements WireTransport {
     return data;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.agent?.destroy();
+  }
 
   private getClient(): Promise<ContainerAnalysisClient> {
     this.client ??= (async () => {

@@ -20,7 +20,7 @@ interface Answer {
   text: string;
 }
 
-/** Plain HTTP(S) to a Grafeas REST server (the open-source server: v1beta1, no auth). */
+/** Plain HTTP(S) to a Grafeas REST server at a root URL (the open-source server: v1beta1, no auth). */
 export class HttpTransport implements WireTransport {
   readonly backend: string;
   private readonly base: URL;
@@ -32,16 +32,24 @@ export class HttpTransport implements WireTransport {
     tls: TlsOptions = {},
   ) {
     this.base = new URL(baseUrl);
-    this.backend = this.base.origin;
+    this.backend = `${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
     this.agent =
       this.base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, ...tls })
         : new http.Agent({ keepAlive: true });
+    if (this.base.protocol !== 'https:' && (tls.ca || tls.cert || tls.key)) {
+      throw localGrafeasError(
+        'GRAFEAS_BAD_STORE_URL',
+        this.backend,
+        `${this.backend}: a CA, client certificate or key was given for a plain-HTTP store`,
+      );
+    }
   }
 
   async call(call: WireCall, signal: AbortSignal): Promise<Record<string, unknown>> {
     const request = httpRequestFor(this.version, call);
-    const url = new URL(request.path, this.base);
+    // The path is relative to the base, so a path prefix in the store URL is kept.
+    const url = new URL(request.path.slice(1), this.base);
     for (const [k, v] of Object.entries(request.query)) url.searchParams.set(k, v);
     const answer = await this.send(request.method, url, request.body, signal);
     if (answer.status < 200 || answer.status > 299) {

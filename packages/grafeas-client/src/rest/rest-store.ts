@@ -1,4 +1,4 @@
-import { isGrafeasError, localGrafeasError } from '../errors.js';
+import { type GrafeasError, isGrafeasError, localGrafeasError } from '../errors.js';
 import type {
   ImageOccurrences,
   ListResult,
@@ -11,6 +11,7 @@ import type {
 } from '../model.js';
 import { noteSpecOf, occurrenceSpecOf, storedOccurrence } from '../model.js';
 import { partitionImageOccurrences } from '../partition.js';
+import { filterString, isSameResource, resourceUrlFilter } from '../resource-url.js';
 import { attestationFingerprint } from '../sqlite/record.js';
 import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
 import {
@@ -30,9 +31,13 @@ export interface RestStoreOptions {
   retry: RetryPolicy;
   /** Items per list page (the API caps it at 1000). */
   pageSize: number;
+  /** Lines worth seeing when debugging, never errors. */
+  debug: (line: string) => void;
 }
 
 const MAX_BATCH = 1000;
+/** `kind` is output-only, but without it real Grafeas stores NOTE_KIND_UNSPECIFIED (gcloud sends it too). */
+const WITH_KIND = { kind: true };
 /** Keep batch bodies under the 1 MiB request limit of the emulator (and well under Google's). */
 const MAX_BATCH_BYTES = 900 * 1024;
 
@@ -56,20 +61,16 @@ function batches<T>(items: T[], toWire: (item: T) => unknown): [T, unknown][][] 
   return out;
 }
 
-function quote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
 /** The filter Google understands; OSS ignores it, so results are always re-checked here. */
 function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
   const parts: string[] = [];
-  if (filter.resourceUrl !== undefined) parts.push(`resourceUrl=${quote(filter.resourceUrl)}`);
-  if (filter.kind) parts.push(`kind=${quote(filter.kind)}`);
+  if (filter.resourceUrl !== undefined) parts.push(`(${resourceUrlFilter(filter.resourceUrl)})`);
+  if (filter.kind) parts.push(`kind = ${filterString(filter.kind)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
 }
 
 function matches(o: Occurrence, filter: OccurrenceFilter): boolean {
-  if (filter.resourceUrl !== undefined && o.resourceUri !== filter.resourceUrl) return false;
+  if (filter.resourceUrl !== undefined && !isSameResource(o.resourceUri, filter.resourceUrl)) return false;
   return !filter.kind || o.kind === filter.kind;
 }
 
@@ -89,7 +90,7 @@ export class RestMetadataStore implements MetadataStore {
     const projectId = requireProjectId(this.backend, project);
     const parent = `projects/${projectId}`;
     const name = requireNoteId(this.backend, projectId, noteId);
-    const body = this.mapper.noteToWire(noteSpecOf(note));
+    const body = this.mapper.noteToWire(noteSpecOf(note), WITH_KIND);
     try {
       const json = await this.send({ op: 'notes.create', parent, noteId, body }, options);
       return this.note(json, name);
@@ -124,7 +125,7 @@ export class RestMetadataStore implements MetadataStore {
 
   async deleteNote(name: string, options?: CallOptions): Promise<void> {
     requireNoteName(this.backend, name);
-    await this.send({ op: 'notes.delete', name }, options);
+    await this.remove({ op: 'notes.delete', name }, options);
   }
 
   async createOccurrence(
@@ -137,7 +138,7 @@ export class RestMetadataStore implements MetadataStore {
     checkOccurrenceSpec(this.backend, spec);
     try {
       const json = await this.send(
-        { op: 'occurrences.create', parent, body: this.mapper.occurrenceToWire(spec) },
+        { op: 'occurrences.create', parent, body: this.mapper.occurrenceToWire(spec, WITH_KIND) },
         options,
       );
       return this.created(json, spec);
@@ -156,7 +157,7 @@ export class RestMetadataStore implements MetadataStore {
     const specs = occurrences.map(occurrenceSpecOf);
     for (const spec of specs) checkOccurrenceSpec(this.backend, spec);
     const out: Occurrence[] = [];
-    for (const chunk of batches(specs, (s) => this.mapper.occurrenceToWire(s))) {
+    for (const chunk of batches(specs, (s) => this.mapper.occurrenceToWire(s, WITH_KIND))) {
       const body = { occurrences: chunk.map(([, wire]) => wire) };
       try {
         const json = await this.send({ op: 'occurrences.batchCreate', parent, body }, options);
@@ -197,7 +198,7 @@ export class RestMetadataStore implements MetadataStore {
 
   async deleteOccurrence(name: string, options?: CallOptions): Promise<void> {
     requireOccurrenceName(this.backend, name);
-    await this.send({ op: 'occurrences.delete', name }, options);
+    await this.remove({ op: 'occurrences.delete', name }, options);
   }
 
   async listImageOccurrences(
@@ -216,12 +217,21 @@ export class RestMetadataStore implements MetadataStore {
   ): Promise<ListResult<Occurrence>> {
     requireNoteName(this.backend, name);
     const filter = { resourceUrl };
-    return this.collect(options, filter, (pageToken) => ({
-      op: 'notes.occurrences.list',
-      name,
-      filter: occurrenceFilter(filter),
-      ...this.page(pageToken),
-    }));
+    try {
+      return await this.collect(options, filter, (pageToken) => ({
+        op: 'notes.occurrences.list',
+        name,
+        filter: occurrenceFilter(filter),
+        ...this.page(pageToken),
+      }));
+    } catch (error) {
+      // A note that does not exist has no occurrences (real Grafeas answers 404 for the listing).
+      if (isGrafeasError(error, 'GRAFEAS_NOT_FOUND') && error.answeredByGrafeas) {
+        this.options.debug(`${this.backend}: note ${name} does not exist: no occurrences`);
+        return { items: [], skipped: [] };
+      }
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -289,6 +299,30 @@ export class RestMetadataStore implements MetadataStore {
 
   private page(pageToken: string | undefined) {
     return { pageSize: this.options.pageSize, ...(pageToken ? { pageToken } : {}) };
+  }
+
+  /**
+   * A delete. Open-source Grafeas v0.1.0 deletes, then answers 500 ("Marshal called with nil"); the
+   * retry then finds nothing. A 404 after a 5xx is therefore the delete having worked.
+   */
+  private async remove(call: WireCall, options: CallOptions | undefined): Promise<void> {
+    const signal = this.deadline(options);
+    let failedBefore: GrafeasError | undefined;
+    try {
+      await withRetry(this.backend, signal, this.options.retry, async () => {
+        try {
+          return await this.transport.call(call, signal);
+        } catch (error) {
+          if (isGrafeasError(error) && error.httpStatus >= 500) failedBefore = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!failedBefore || !isGrafeasError(error, 'GRAFEAS_NOT_FOUND')) throw error;
+      this.options.debug(
+        `${this.backend}: ${call.op} answered ${failedBefore.httpStatus} (${failedBefore.message}), then 404 on retry: deleted`,
+      );
+    }
   }
 
   private send(call: WireCall, options: CallOptions | undefined): Promise<Record<string, unknown>> {

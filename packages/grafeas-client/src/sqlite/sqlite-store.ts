@@ -16,6 +16,7 @@ import {
 } from '../model.js';
 import { noteName, occurrenceName } from '../names.js';
 import { partitionImageOccurrences } from '../partition.js';
+import { resourceUrlSpellings } from '../resource-url.js';
 import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
 import {
   checkOccurrenceSpec,
@@ -48,7 +49,8 @@ interface OccurrenceRow {
 export interface OccurrencePageQuery {
   project?: string;
   noteName?: string;
-  resourceUri?: string;
+  /** Any of these resource URIs, exactly (see resourceUrlSpellings). */
+  resourceUris?: readonly string[];
   /** gcloud's has_suffix(resourceUrl, "sha256:HEX"). */
   resourceUriSuffix?: string;
   kind?: OccurrenceKind;
@@ -219,7 +221,10 @@ export class SqliteMetadataStore implements MetadataStore {
     };
     add('project = ?', query.project);
     add('note_name = ?', query.noteName);
-    add('resource_uri = ?', query.resourceUri);
+    if (query.resourceUris !== undefined) {
+      where.push(`resource_uri IN (${query.resourceUris.map(() => '?').join(', ') || 'NULL'})`);
+      args.push(...query.resourceUris);
+    }
     add('kind = ?', query.kind);
     if (query.resourceUriSuffix !== undefined) {
       where.push('substr(resource_uri, -length(?)) = ?');
@@ -336,7 +341,9 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.guard(options, () => ({
       items: this.all({
         project: this.project(project),
-        ...(options?.resourceUrl !== undefined ? { resourceUri: options.resourceUrl } : {}),
+        ...(options?.resourceUrl !== undefined
+          ? { resourceUris: resourceUrlSpellings(options.resourceUrl) }
+          : {}),
         ...(options?.kind ? { kind: options.kind } : {}),
       }),
       skipped: [],
@@ -356,7 +363,10 @@ export class SqliteMetadataStore implements MetadataStore {
     options?: CallOptions,
   ): Promise<ImageOccurrences> {
     return this.guard(options, () =>
-      partitionImageOccurrences(this.all({ project: this.project(project), resourceUri: resourceUrl }), []),
+      partitionImageOccurrences(
+        this.all({ project: this.project(project), resourceUris: resourceUrlSpellings(resourceUrl) }),
+        [],
+      ),
     );
   }
 
@@ -367,7 +377,8 @@ export class SqliteMetadataStore implements MetadataStore {
   ): Promise<ListResult<Occurrence>> {
     return this.guard(options, () => {
       requireNoteName(this.backend, noteNameValue);
-      return { items: this.all({ noteName: noteNameValue, resourceUri: resourceUrl }), skipped: [] };
+      const resourceUris = resourceUrlSpellings(resourceUrl);
+      return { items: this.all({ noteName: noteNameValue, resourceUris }), skipped: [] };
     });
   }
 

@@ -268,6 +268,41 @@ export function runMetadataStoreContract(
       expect(found.items[0]?.name.startsWith(`projects/${other}/occurrences/`)).toBe(true);
     });
 
+    // Issue 11 finding 1: gcloud writes the resource without https://, scanners and Signet with it.
+    it('finds both spellings of an image (https://X and X) and nothing looser, in every lookup', async () => {
+      const p = uniqueProject();
+      const url = imageUrl(p, 5);
+      const bare = url.slice('https://'.length);
+      const near = [
+        `http://${bare}`,
+        `${url}0`,
+        url.slice(0, url.indexOf('@')),
+        `https://mirror.example/${bare}`,
+      ];
+      await store.batchCreateOccurrences(p, [
+        genericAttestation(p, url),
+        genericAttestation(p, bare),
+        vulnerability(bare, 'CVE-2024-0005', true),
+        ...near.map((other) => genericAttestation(p, other)),
+        ...near.map((other) => vulnerability(other, 'CVE-2024-0006', true)),
+      ]);
+      for (const asked of [url, bare]) {
+        const note = await store.listNoteOccurrences(`projects/${p}/notes/qa`, asked);
+        expect(note.items.map((o) => o.resourceUri).sort()).toEqual([bare, url].sort());
+        const image = await store.listImageOccurrences(p, asked);
+        expect(image.attestations.map((o) => o.resourceUri).sort()).toEqual([bare, url].sort());
+        expect(image.vulnerabilities.map((o) => o.cveId)).toEqual(['CVE-2024-0005']);
+        const listed = await store.listOccurrences(p, { resourceUrl: asked, kind: 'VULNERABILITY' });
+        expect(listed.items.map((o) => o.resourceUri)).toEqual([bare]);
+      }
+    });
+
+    it('a note that does not exist has no occurrences (an empty list, not an error)', async () => {
+      const p = uniqueProject();
+      const found = await store.listNoteOccurrences(`projects/${p}/notes/ghost`, imageUrl(p));
+      expect(found).toEqual({ items: [], skipped: [] });
+    });
+
     it('deletes occurrences', async () => {
       const p = uniqueProject();
       const created = await store.createOccurrence(p, genericAttestation(p, imageUrl(p)));

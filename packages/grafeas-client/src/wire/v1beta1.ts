@@ -66,6 +66,7 @@ const packageIssue = z
     fixedLocation: location,
     packageType: optString,
     effectiveSeverity: z.unknown().optional(),
+    severityName: optString,
   })
   .transform((p): PackageIssue => {
     const fixed = p.fixedLocation;
@@ -79,6 +80,7 @@ const packageIssue = z
       fixAvailable: isFixVersion(fixed?.version),
       packageType: p.packageType,
       effectiveSeverity: optSeverity(p.effectiveSeverity),
+      severityName: p.severityName,
     });
   });
 
@@ -150,6 +152,7 @@ function packageIssueOut(p: PackageIssue): Record<string, unknown> {
     ),
     packageType: p.packageType,
     effectiveSeverity: p.effectiveSeverity,
+    severityName: p.severityName,
   });
 }
 

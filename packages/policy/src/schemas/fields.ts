@@ -14,7 +14,7 @@ export const FIELD_HELP = {
     'base64 of an ASCII-armored PGP public key, e.g. `gpg --armor --export KEY_FINGERPRINT | base64 -w0`',
   keyType: 'PGP or PKIX (the spelling `KeyType` is accepted too)',
   keyId:
-    'the key id signatures name: the full 40-hex PGP fingerprint, or for PKIX a URI (default ni:///sha-256;<base64url SHA-256 of the DER public key>)',
+    'the key id signatures name, matched exactly: the full 40-hex PGP fingerprint, or for PKIX any RFC 3986 URI reference such as //cloudkms.googleapis.com/v1/projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/1 (default ni:///sha-256;<base64url SHA-256 of the DER public key>)',
   publicKeyPem: 'a PEM public key (`-----BEGIN PUBLIC KEY-----`), e.g. `openssl pkey -in key.pem -pubout`',
   signatureAlgorithm:
     'a Binary Authorization signature algorithm, e.g. ECDSA_P256_SHA256 or RSA_SIGN_PKCS1_4096_SHA256',
