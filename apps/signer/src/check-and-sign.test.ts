@@ -140,6 +140,69 @@ describe('check-and-sign while the scan runs', () => {
   });
 });
 
+// Issue 11 findings 1 and 3, issue 10 finding 2: what real stores hold, under a MEDIUM limit.
+describe('check-and-sign on what gcloud and a real Grafeas write', () => {
+  const realWorld = (
+    image: string,
+    fields: Partial<Record<string, unknown>>,
+    resourceUri = `https://${image}`,
+  ) => ({ ...vulnerability(image, 'CVE-2024-0001', 'LOW', true), resourceUri, ...fields }) as OccurrenceSpec;
+  const checkOf = async (image: string) =>
+    signet(['--output', 'json', 'check', '--image', image, '--policy', strictPolicy]);
+
+  it('judges severity only (effectiveSeverity SEVERITY_UNSPECIFIED, as a real Grafeas returns it) by severity', async () => {
+    const image = `gcr.io/my-proj/severity-only@sha256:${'6'.repeat(64)}`;
+    await store.createOccurrence(
+      'my-proj',
+      realWorld(image, { severity: 'CRITICAL', effectiveSeverity: 'SEVERITY_UNSPECIFIED' }),
+    );
+    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
+    const check = await checkOf(image);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout).excess).toEqual([
+      {
+        cveId: 'CVE-2024-0001',
+        severity: 'CRITICAL',
+        severityKnown: true,
+        fixAvailable: true,
+        limit: 'MEDIUM',
+      },
+    ]);
+    const sign = await signet(signArgs(image, '--policy', strictPolicy));
+    expect(sign.code).toBe(1);
+    expect(sign.stdout).toContain('CVE-2024-0001 (CRITICAL, fix available)');
+    expect(await attestationsOf(image)).toBe(0);
+  });
+
+  it('judges an unknown severity (lowercase critical) as CRITICAL and says it was unknown', async () => {
+    const image = `gcr.io/my-proj/lowercase@sha256:${'7'.repeat(64)}`;
+    await store.createOccurrence(
+      'my-proj',
+      realWorld(image, { severity: 'critical', effectiveSeverity: 'critical' }),
+    );
+    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
+    const sign = await signet(signArgs(image, '--policy', strictPolicy));
+    expect(sign.code).toBe(1);
+    expect(sign.stdout).toContain('CVE-2024-0001 (severity unknown, judged CRITICAL, fix available)');
+    expect(await attestationsOf(image)).toBe(0);
+  });
+
+  it('finds the scan of an image stored without https://', async () => {
+    const image = `gcr.io/my-proj/no-scheme@sha256:${'8'.repeat(64)}`;
+    await store.createOccurrence(
+      'my-proj',
+      realWorld(image, { severity: 'HIGH', effectiveSeverity: 'HIGH' }, image),
+    );
+    await store.createOccurrence('my-proj', { ...discovery(image, 'FINISHED_SUCCESS'), resourceUri: image });
+    const check = await checkOf(image);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      scan: 'FINISHED',
+      excess: [{ cveId: 'CVE-2024-0001', severity: 'HIGH' }],
+    });
+  });
+});
+
 describe('signet check', () => {
   /** `signet check` of `image` under policy_strict.yaml, then any further flags. */
   const checkArgs = (image: string, ...more: string[]) => [

@@ -1,9 +1,9 @@
 import { parseImageReference } from '@signet/signing';
 import { describe, expect, it } from 'vitest';
+import { vulnerabilityFinding } from './metadata.js';
 import { vulnerabilityProjectFor } from './project.js';
 import { judgeSeverity, toSeverity, withinLimit } from './severity.js';
 import { finding } from './test-support/memory-metadata.js';
-import { vulnerabilityFinding } from './metadata.js';
 import {
   checkVulnzSigningPolicy,
   cveIdOf,

@@ -1,7 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { occurrenceSpecOf } from '@signet/grafeas-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE } from '../demo/guide.js';
+import { GUIDE, NOTE_NAME } from '../demo/guide.js';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 import { httpsRequest } from '../test-support/https-client.js';
@@ -201,6 +202,66 @@ describe('signet-webhook end to end over HTTPS (emulator, real signatures, captu
     expect(message).not.toContain('CVE-2021-44228');
     expect(message).not.toMatch(/no attestation/);
   });
+
+  // Issue 11 finding 1: gcloud stores the attestation's resource without https://.
+  it('admits an image whose attestation gcloud stored without https://', async () => {
+    const image = pinned('gcloud/attested');
+    await world.sign(image);
+    const store = world.guide.store;
+    const [signed] = (await store.listNoteOccurrences(NOTE_NAME, `https://${image}`)).items;
+    if (!signed) throw new Error('not signed');
+    await store.createOccurrence(GUIDE.project, { ...occurrenceSpecOf(signed), resourceUri: image });
+    await store.deleteOccurrence(signed.name);
+    const answer = (
+      await world.post(
+        webhook,
+        rewriteImages(review('1.32', '01-Pod-CREATE.json'), () => image),
+      )
+    ).json as Answer;
+    expect(answer.response.allowed).toBe(true);
+  });
+
+  // Issue 11 finding 3, issue 10 finding 2: a real Grafeas answers effectiveSeverity UNSPECIFIED.
+  it.each([
+    [
+      'severity only (effectiveSeverity UNSPECIFIED)',
+      { severity: 'CRITICAL', effectiveSeverity: 'SEVERITY_UNSPECIFIED' },
+      'CRITICAL, fix available',
+    ],
+    [
+      'an unknown spelling',
+      { severity: 'SEVERITY_UNSPECIFIED', effectiveSeverity: 'critical' },
+      'severity unknown, judged CRITICAL',
+    ],
+  ])(
+    'denies a CRITICAL vulnerability written with %s under a MEDIUM limit',
+    async (label, severities, shown) => {
+      const image = pinned(`real-grafeas/${label.length}`);
+      await world.sign(image);
+      await world.guide.store.createOccurrence(GUIDE.project, {
+        kind: 'VULNERABILITY',
+        resourceUri: `https://${image}`,
+        noteName: 'projects/goog-vulnz/notes/CVE-2024-0001',
+        ...(severities as { severity: 'CRITICAL'; effectiveSeverity: 'CRITICAL' }),
+        fixAvailable: true,
+        packages: [
+          {
+            affectedCpeUri: 'cpe:/o:debian:debian_linux:12',
+            affectedPackage: 'xz-utils',
+            fixAvailable: true,
+          },
+        ],
+      });
+      const answer = (
+        await world.post(
+          webhook,
+          rewriteImages(review('1.32', '01-Pod-CREATE.json'), () => image),
+        )
+      ).json as Answer;
+      expect(answer.response.allowed).toBe(false);
+      expect(answer.response.status?.message ?? '').toContain(`CVE-2024-0001 (${shown}`);
+    },
+  );
 
   it('admits through breakglass (annotation or label) with a warning, an audit annotation and a metric', async () => {
     const annotated = review('1.32', '02-Pod-CREATE.json');

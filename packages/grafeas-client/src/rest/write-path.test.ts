@@ -146,7 +146,7 @@ for (const client of CLIENTS) {
       const [note, attestation, batch] = server.seen.map((s) => s.body as Record<string, unknown>);
       expect(note?.kind).toBe('ATTESTATION');
       expect(attestation?.kind).toBe('ATTESTATION');
-      expect((batch?.occurrences as Record<string, unknown>[])[0]?.kind).toBe('DISCOVERY');
+      expect((batch as { occurrences: Record<string, unknown>[] }).occurrences[0]?.kind).toBe('DISCOVERY');
     });
 
     // Issue 11 finding 6: the path of the store URL was dropped.
@@ -197,7 +197,7 @@ for (const client of CLIENTS) {
 
     it('accepts signatures in URL-safe base64 with padding, as gcloud writes them', async () => {
       const bytes = Buffer.from([0xfb, 0xff, 0xbf, 0x3e]);
-      const urlSafe = bytes.toString('base64url') + '==';
+      const urlSafe = `${bytes.toString('base64url')}==`;
       const signatures = [{ signature: urlSafe, publicKeyId: 'k' }];
       const payload = Buffer.from('{"critical":{"x":"??>"}}').toString('base64url');
       const details =
