@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  buildGcloudPayload,
   buildPayload,
+  buildPayloadOfForm,
   checkPayloadIdentity,
   PAYLOAD_TYPES,
   parsePayload,
@@ -441,5 +443,59 @@ describe('fuzz', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('buildGcloudPayload: the bytes gcloud signs', () => {
+  interface RecordedCase {
+    name: string;
+    argv: string[];
+    stdout: string;
+    requests: { body: { attestation?: { serializedPayload: string } } | null }[];
+  }
+  const cases = readFileSync(join(process.env.SIGNET_TESTDATA ?? '', 'gcloud-528', 'cases.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as RecordedCase);
+  const recorded = (name: string) => cases.find((c) => c.name === name) as RecordedCase;
+
+  it('equals gcloud 528 output (plus the newline the recording trimmed) and the payload gcloud uploads', () => {
+    const printed = recorded('binauthz-create-signature-payload');
+    const url = (printed.argv.find((a) => a.startsWith('--artifact-url=')) ?? '').slice(
+      '--artifact-url='.length,
+    );
+    const [name, digest] = url.split('@') as [string, string];
+    const bytes = buildGcloudPayload({ name, digest });
+    expect(decode(bytes)).toBe(`${printed.stdout}\n`);
+    const uploaded = recorded('binauthz-attestations-create-note-pgp').requests[0]?.body?.attestation;
+    expect(Buffer.from(bytes).toString('base64')).toBe(uploaded?.serializedPayload);
+  });
+
+  it('matches the grafeas-api.md 8.2 example, which parsePayload reads back', () => {
+    const name = 'us-docker.pkg.dev/google-samples/containers/gke/hello-app';
+    const bytes = buildGcloudPayload({ name, digest: HELLO_DIGEST });
+    expect(decode(bytes)).toBe(GCLOUD_PAYLOAD);
+    expect(parsePayload(bytes)).toEqual({
+      type: 'Google cloud binauthz container signature',
+      dockerReference: name,
+      manifestDigest: HELLO_DIGEST,
+    });
+  });
+
+  it('normalises the name as gcloud needs it given (docker.io/library/…) and refuses a tag', () => {
+    const bytes = buildGcloudPayload({ name: 'busybox', digest: HELLO_DIGEST });
+    expect(decode(bytes)).toContain('"docker-reference": "docker.io/library/busybox"');
+    expect(errorOf(() => buildGcloudPayload({ name: 'busybox:1', digest: HELLO_DIGEST })).code).toBe(
+      'REFERENCE_INVALID',
+    );
+    expect(errorOf(() => buildGcloudPayload({ name: 'busybox', digest: 'sha256:abc' })).code).toBe(
+      'DIGEST_INVALID',
+    );
+  });
+
+  it('buildPayloadOfForm: signet is the default containers/image form', () => {
+    const image = { name: 'gcr.io/p/app', digest: HELLO_DIGEST };
+    expect(buildPayloadOfForm(image, 'signet')).toEqual(buildPayload(image));
+    expect(buildPayloadOfForm(image, 'gcloud')).toEqual(buildGcloudPayload(image));
   });
 });

@@ -76,6 +76,38 @@ export function buildPayload(
   return new TextEncoder().encode(JSON.stringify(document));
 }
 
+/** `signet`: the containers/image form above. `gcloud`: the bytes `gcloud container binauthz` signs. */
+export const PAYLOAD_FORMS = ['signet', 'gcloud'] as const;
+export type PayloadForm = (typeof PAYLOAD_FORMS)[number];
+
+/**
+ * The payload `gcloud container binauthz create-signature-payload` prints and `sign-and-create` signs,
+ * byte for byte: Python's `json.dumps(sort_keys=True, indent=2, separators=(',', ': '),
+ * ensure_ascii=True)` plus a trailing newline, with type "Google cloud binauthz container signature"
+ * and no `optional`. NAME is the normalised repository, without scheme, tag or digest.
+ */
+export function buildGcloudPayload(image: { name: string; digest: string }): Uint8Array {
+  const repository = repositoryOf(image.name);
+  assertSha256Digest('image', image.digest, 'pass the manifest digest as the registry reports it');
+  const document = {
+    critical: {
+      identity: { 'docker-reference': repository },
+      image: { 'docker-manifest-digest': image.digest },
+      type: 'Google cloud binauthz container signature',
+    },
+  };
+  const text = JSON.stringify(document, null, 2).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return new TextEncoder().encode(`${text}\n`);
+}
+
+/** The payload of the given form (see buildPayload and buildGcloudPayload). */
+export function buildPayloadOfForm(image: { name: string; digest: string }, form: PayloadForm): Uint8Array {
+  return form === 'gcloud' ? buildGcloudPayload(image) : buildPayload(image);
+}
+
 /** Reads a payload strictly. Call it only on bytes whose signature has been verified. */
 export function parsePayload(bytes: Uint8Array): SimpleSigningPayload {
   if (!(bytes instanceof Uint8Array)) throw payloadInvalid('it is not bytes');

@@ -10,6 +10,7 @@ import {
   normalizePkixAlgorithm,
   PKIX_ALGORITHMS,
   type PkixAlgorithm,
+  pkixHash,
   pkixKeyId,
   publicKeyFromPrivatePem,
   signPkix,
@@ -509,5 +510,23 @@ describe('fuzz', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('pkixHash: the digest a Cloud KMS key version signs', () => {
+  it.each([
+    ['EC_SIGN_P256_SHA256', 'sha256'],
+    ['EC_SIGN_P384_SHA384', 'sha384'],
+    ['EC_SIGN_P521_SHA512', 'sha512'],
+    ['RSA_SIGN_PSS_2048_SHA256', 'sha256'],
+    ['RSA_SIGN_PSS_4096_SHA512', 'sha512'],
+    ['RSA_SIGN_PKCS1_3072_SHA256', 'sha256'],
+    ['RSA_SIGN_PKCS1_4096_SHA512', 'sha512'],
+  ])('%s hashes with %s', (algorithm, hash) => {
+    expect(pkixHash(algorithm)).toBe(hash);
+  });
+
+  it('an algorithm outside the Binary Authorization list is refused', () => {
+    expect(() => pkixHash('EC_SIGN_SECP256K1_SHA256')).toThrow(/unknown PKIX signature algorithm/);
   });
 });

@@ -15,18 +15,18 @@ import { SigningError } from './signing-error.js';
  * them: ECDSA as DER `SEQUENCE{r,s}`, RSA PKCS#1 v1.5, RSA-PSS with MGF1 over the same hash.
  */
 
-type HashName = 'sha256' | 'sha384' | 'sha512';
+export type PkixHash = 'sha256' | 'sha384' | 'sha512';
 
 interface RsaSpec {
   readonly family: 'rsa-pkcs1' | 'rsa-pss';
   readonly bits: 2048 | 3072 | 4096;
-  readonly hash: HashName;
+  readonly hash: PkixHash;
 }
 interface EcSpec {
   readonly family: 'ecdsa';
   /** OpenSSL's curve name, as Node reports it in `asymmetricKeyDetails.namedCurve`. */
   readonly curve: 'prime256v1' | 'secp384r1' | 'secp521r1';
-  readonly hash: HashName;
+  readonly hash: PkixHash;
 }
 type AlgorithmSpec = RsaSpec | EcSpec;
 
@@ -81,6 +81,11 @@ export function normalizePkixAlgorithm(name: string): PkixAlgorithm {
     `unknown PKIX signature algorithm ${JSON.stringify(String(name))}`,
     `use one of: ${valid}`,
   );
+}
+
+/** The hash the algorithm signs: what a Cloud KMS `asymmetricSign` digest must be made with. */
+export function pkixHash(algorithm: string): PkixHash {
+  return SPECS[normalizePkixAlgorithm(algorithm)].hash;
 }
 
 /** `ni:///sha-256;` + base64url without padding of SHA-256(DER SubjectPublicKeyInfo). */

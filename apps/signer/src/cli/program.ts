@@ -11,6 +11,33 @@ type Loader<Options> = () => Promise<{ run: CommandAction<Options> }>;
 
 const imageHelp = 'the image, pinned by digest: REGISTRY/REPO@sha256:HEX';
 
+const kmsKeyForm = 'projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/N';
+
+const signHelp = `
+One key source:
+  --pgp-key FILE                          an armored OpenPGP private key
+  --gpg-user UID                          a key of your GnuPG keyring
+  --pkix-key FILE --pkix-algorithm ALG    a PEM private key
+  --kms-key ${kmsKeyForm}
+      a Cloud KMS asymmetric signing key version, called with Application Default Credentials
+      (\`gcloud auth application-default login\`, GOOGLE_APPLICATION_CREDENTIALS, or Workload Identity;
+      the identity needs roles/cloudkms.signerVerifier). Its algorithm comes from Cloud KMS and must be
+      one Binary Authorization accepts (EC_SIGN_P256_SHA256, EC_SIGN_P384_SHA384, RSA_SIGN_PSS_*,
+      RSA_SIGN_PKCS1_*). The attestation is what \`gcloud beta container binauthz attestations
+      sign-and-create\` writes: key id //cloudkms.googleapis.com/v1/<key version>, a DER ECDSA or RSA
+      signature. Register that key id with the public key (\`gcloud kms keys versions get-public-key\`)
+      in the AttestationAuthority or attestor.
+
+--payload-form gcloud signs gcloud's exact payload (type "Google cloud binauthz container signature",
+indented JSON, trailing newline) instead of the containers/image one; both verify everywhere Signet checks.
+
+Examples:
+  signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa --pgp-key qa.key
+  signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa \\
+    --kms-key projects/p/locations/global/keyRings/ring/cryptoKeys/signer/cryptoKeyVersions/1 --payload-form gcloud
+
+Environment: SIGNET_KMS_ENDPOINT (as --kms-endpoint; a loopback URL is called without credentials).`;
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -86,18 +113,39 @@ export function buildProgram(
     .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
     .option('--project <project>', "the occurrence's project (default: the note's)")
     .addOption(
-      new Option('--pgp-key <file>', 'an armored OpenPGP private key').conflicts(['gpgUser', 'pkixKey']),
+      new Option('--pgp-key <file>', 'an armored OpenPGP private key').conflicts([
+        'gpgUser',
+        'pkixKey',
+        'kmsKey',
+      ]),
     )
     .option('--pgp-passphrase-env <var>', 'the environment variable holding the PGP key passphrase')
     .addOption(
-      new Option('--gpg-user <uid>', 'sign with this key of your GnuPG keyring').conflicts(['pkixKey']),
+      new Option('--gpg-user <uid>', 'sign with this key of your GnuPG keyring').conflicts([
+        'pkixKey',
+        'kmsKey',
+      ]),
     )
-    .option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)')
+    .addOption(
+      new Option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)').conflicts(['kmsKey']),
+    )
     .option('--pkix-algorithm <alg>', 'e.g. ECDSA_P256_SHA256, RSA_SIGN_PKCS1_2048_SHA256')
+    .option('--kms-key <version>', `a Cloud KMS key version: ${kmsKeyForm}`)
+    .addOption(
+      new Option(
+        '--kms-endpoint <url>',
+        'the Cloud KMS root URL (default https://cloudkms.googleapis.com/)',
+      ).env('SIGNET_KMS_ENDPOINT'),
+    )
+    .addOption(
+      new Option('--payload-form <form>', 'what is signed: signet (containers/image) or gcloud')
+        .choices(['signet', 'gcloud'])
+        .default('signet'),
+    )
     .option('--policy <file>', 'a VulnzSigningPolicy: refuse to sign an image that fails it')
     .option('--vulnz-project <project>', 'where the image vulnerabilities are (default: from the registry)')
     .option('--wait <duration>', 'with --policy: wait up to this long for the scan to finish (e.g. 5m)')
-    .addHelpText('after', '\nOne key source: --pgp-key, --gpg-user, or --pkix-key with --pkix-algorithm.')
+    .addHelpText('after', signHelp)
     .action(action(() => import('../commands/sign.js')));
 
   program
@@ -131,6 +179,11 @@ export function buildProgram(
     .command('payload')
     .description('print the exact bytes that `signet sign` signs for the image')
     .requiredOption('--image <ref>', imageHelp)
+    .addOption(
+      new Option('--payload-form <form>', 'signet (containers/image) or gcloud (create-signature-payload)')
+        .choices(['signet', 'gcloud'])
+        .default('signet'),
+    )
     .action(action(() => import('../commands/payload.js')));
 
   program

@@ -1,11 +1,14 @@
-import { buildPayload } from '@signet/signing';
+import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { pinnedImage } from '../cli/image.js';
 
-export const run: CommandAction<{ image: string }> = async (options) => {
+export const run: CommandAction<{ image: string; payloadForm?: PayloadForm }> = async (options) => {
   const image = pinnedImage(options.image);
-  const payload = buildPayload({ name: image.name, digest: image.digest });
+  const payload = buildPayloadOfForm(
+    { name: image.name, digest: image.digest },
+    options.payloadForm ?? 'signet',
+  );
   const text = Buffer.from(payload).toString('utf8');
   return {
     exitCode: ExitCode.ok,

@@ -1,5 +1,5 @@
 import type { MetadataStore } from '@signet/grafeas-client';
-import { buildPayload } from '@signet/signing';
+import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
 import { usageError } from '../cli/cli-error.js';
 import type { CommandAction, CommandContext } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
@@ -18,6 +18,7 @@ interface SignOptions extends KeySourceOptions {
   policy?: string;
   vulnzProject?: string;
   wait?: string;
+  payloadForm?: PayloadForm;
 }
 
 /**
@@ -37,7 +38,10 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
   }
   const check = options.policy ? await loadPolicyCheck(options, image, context) : undefined;
   const keySource = await chooseKeySource(options, context);
-  const payload = buildPayload({ name: image.name, digest: image.digest });
+  const payload = buildPayloadOfForm(
+    { name: image.name, digest: image.digest },
+    options.payloadForm ?? 'signet',
+  );
   const signature = await keySource.sign(payload);
   return withStore(context.global, async (store) => {
     const verdict = check ? await check(store) : undefined;

@@ -8,6 +8,8 @@ export interface KeySourceOptions {
   gpgUser?: string;
   pkixKey?: string;
   pkixAlgorithm?: string;
+  kmsKey?: string;
+  kmsEndpoint?: string;
 }
 
 /** A signature over the payload, in the two shapes an attestation can carry. */
@@ -29,6 +31,7 @@ export async function chooseKeySource(
     options.pgpKey && '--pgp-key',
     options.gpgUser && '--gpg-user',
     options.pkixKey && '--pkix-key',
+    options.kmsKey && '--kms-key',
   ];
   const chosen = given.filter(Boolean);
   if (chosen.length !== 1) {
@@ -37,7 +40,7 @@ export async function chooseKeySource(
       chosen.length === 0
         ? 'no signing key was given'
         : `several signing keys were given (${chosen.join(', ')})`,
-      'give exactly one of --pgp-key FILE, --gpg-user UID, or --pkix-key FILE --pkix-algorithm ALG',
+      'give exactly one of --pgp-key FILE, --gpg-user UID, --pkix-key FILE --pkix-algorithm ALG, or --kms-key KEY_VERSION',
     );
   }
   if (options.pgpPassphraseEnv && !options.pgpKey) {
@@ -51,7 +54,9 @@ export async function chooseKeySource(
     throw usageError(
       'ALGORITHM_WITHOUT_KEY',
       '--pkix-algorithm applies to --pkix-key only',
-      'drop --pkix-algorithm',
+      options.kmsKey
+        ? "drop --pkix-algorithm: Cloud KMS reports the key version's algorithm"
+        : 'drop --pkix-algorithm',
     );
   }
   if (options.pgpKey) {
@@ -61,6 +66,10 @@ export async function chooseKeySource(
   if (options.gpgUser) {
     const { gpgKeySource } = await import('./gpg-key-source.js');
     return gpgKeySource(options.gpgUser, context.env);
+  }
+  if (options.kmsKey) {
+    const { kmsKeySource } = await import('./kms/kms-key-source.js');
+    return kmsKeySource(options.kmsKey, options.kmsEndpoint ? { rootUrl: options.kmsEndpoint } : {});
   }
   const { pkixKeySource } = await import('./pkix-key-source.js');
   return pkixKeySource(options.pkixKey ?? '', options.pkixAlgorithm);
