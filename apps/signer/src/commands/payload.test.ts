@@ -17,6 +17,23 @@ describe('signet payload', () => {
     );
   });
 
+  it('--payload-form gcloud prints what `gcloud container binauthz create-signature-payload` prints', async () => {
+    const run = await runSignet(
+      ['payload', '--payload-form', 'gcloud', '--image', `gcr.io/my-proj/app:1.0@${testDigest}`],
+      sandbox.env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `{\n  "critical": {\n    "identity": {\n      "docker-reference": "gcr.io/my-proj/app"\n    },\n    "image": {\n      "docker-manifest-digest": "${testDigest}"\n    },\n    "type": "Google cloud binauthz container signature"\n  }\n}\n`,
+    );
+    const unknown = await runSignet(
+      ['payload', '--payload-form', 'cosign', '--image', `gcr.io/p/app@${testDigest}`],
+      sandbox.env,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('signet, gcloud');
+  });
+
   it('normalises Docker Hub names the way docker pull reads them', async () => {
     const run = await runSignet(['payload', '--image', `busybox@${testDigest}`], sandbox.env);
     expect(JSON.parse(run.stdout).critical.identity['docker-reference']).toBe('docker.io/library/busybox');
