@@ -28,12 +28,23 @@ export interface GcloudRun {
   stderr: string;
 }
 
+/** An attestation for `gcloud container binauthz attestations create --note` (files in `Gcloud.dir`). */
+export interface GcloudAttestation {
+  artifactUrl: string;
+  note: string;
+  signatureFile: string;
+  publicKeyId: string;
+  /** Default: the payload gcloud makes for artifactUrl. */
+  payloadFile?: string;
+}
+
 export interface Gcloud {
   /** The throwaway CLOUDSDK_CONFIG; also gcloud's working directory (files named in argv go here). */
   dir: string;
   run(args: string[]): Promise<GcloudRun>;
   /** Like run, but throws with gcloud's stderr unless it exits 0; returns stdout. */
   ok(args: string[]): Promise<string>;
+  createAttestation(attestation: GcloudAttestation): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -203,22 +203,24 @@ describe('attestations gcloud writes with --note', () => {
       inGcloudDir('signature.pkix'),
       inGcloudDir('payload.json'),
     ]);
-    const create = (target: string, note: string, signature: string, keyId: string, ...more: string[]) =>
-      gcloud.ok([
-        'container',
-        'binauthz',
-        'attestations',
-        'create',
-        `--artifact-url=${target}`,
-        `--note=projects/${project}/notes/${note}`,
-        `--signature-file=${signature}`,
-        `--public-key-id=${keyId}`,
-        ...more,
-      ]);
+    const create = (
+      artifactUrl: string,
+      note: string,
+      signatureFile: string,
+      publicKeyId: string,
+      payloadFile?: string,
+    ) =>
+      gcloud.createAttestation({
+        artifactUrl,
+        note: `projects/${project}/notes/${note}`,
+        signatureFile,
+        publicKeyId,
+        ...(payloadFile ? { payloadFile } : {}),
+      });
     await create(image, 'pgp', 'signature.pgp', fingerprint);
     await create(image, 'pkix', 'signature.pkix', pkixId);
     // A replay: the payload and signature made for `image`, stored as an attestation of another digest.
-    await create(otherImage, 'pkix', 'signature.pkix', pkixId, '--payload-file=payload.json');
+    await create(otherImage, 'pkix', 'signature.pkix', pkixId, 'payload.json');
   }, 300_000);
 
   it('are stored as gcloud stores them: resourceUri without https://', async () => {

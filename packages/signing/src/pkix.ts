@@ -68,6 +68,9 @@ const CURVE_LABEL: Record<EcSpec['curve'], string> = {
 
 const MIN_RSA_BITS = 2048;
 
+/** Every spelling of the Binary Authorization `signatureAlgorithm` enum (canonical names, then aliases). */
+export const PKIX_ALGORITHM_NAMES: readonly string[] = [...PKIX_ALGORITHMS, ...Object.keys(ALIASES)];
+
 /** Maps any name of the Binary Authorization `signatureAlgorithm` enum to its canonical name. */
 export function normalizePkixAlgorithm(name: string): PkixAlgorithm {
   if (typeof name === 'string') {
@@ -75,7 +78,7 @@ export function normalizePkixAlgorithm(name: string): PkixAlgorithm {
     const canonical = Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
     if (canonical) return canonical;
   }
-  const valid = [...PKIX_ALGORITHMS, ...Object.keys(ALIASES)].join(', ');
+  const valid = PKIX_ALGORITHM_NAMES.join(', ');
   throw new SigningError(
     'PKIX_UNKNOWN_ALGORITHM',
     `unknown PKIX signature algorithm ${JSON.stringify(String(name))}`,

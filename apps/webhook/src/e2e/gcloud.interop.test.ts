@@ -65,21 +65,23 @@ async function writeAttestationsWithGcloud(policyDir: string): Promise<void> {
     inGcloud('payload.json'),
   ]);
   const pkixId = pkixKeyId(publicPem);
-  const create = (target: string, note: string, signature: string, keyId: string, ...more: string[]) =>
-    gcloud.ok([
-      'container',
-      'binauthz',
-      'attestations',
-      'create',
-      `--artifact-url=${target}`,
-      `--note=projects/${project}/notes/${note}`,
-      `--signature-file=${signature}`,
-      `--public-key-id=${keyId}`,
-      ...more,
-    ]);
+  const create = (
+    artifactUrl: string,
+    note: string,
+    signatureFile: string,
+    publicKeyId: string,
+    payloadFile?: string,
+  ) =>
+    gcloud.createAttestation({
+      artifactUrl,
+      note: `projects/${project}/notes/${note}`,
+      signatureFile,
+      publicKeyId,
+      ...(payloadFile ? { payloadFile } : {}),
+    });
   await create(image, 'pgp', 'signature.pgp', fingerprint);
   await create(image, 'pkix', 'signature.pkix', pkixId);
-  await create(replayed, 'pkix', 'signature.pkix', pkixId, '--payload-file=payload.json');
+  await create(replayed, 'pkix', 'signature.pkix', pkixId, 'payload.json');
 
   const armored = gpg(['--armor', '--export', fingerprint]).toString('base64');
   writeFileSync(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   isSignetError,
   normalizePkixAlgorithm,
+  PKIX_ALGORITHM_NAMES,
   type PkixAlgorithm,
   pkixHash,
   verifyPkix,
@@ -11,20 +12,8 @@ import type { KeySource } from '../key-source.js';
 import { CloudKmsClient, type CloudKmsClientOptions } from './cloud-kms-client.js';
 import { cloudKmsKeyId, parseKeyVersionName } from './key-version-name.js';
 
-/** The Cloud KMS algorithms Binary Authorization accepts for PKIX keys. */
-const SUPPORTED = [
-  'EC_SIGN_P256_SHA256',
-  'EC_SIGN_P384_SHA384',
-  'EC_SIGN_P521_SHA512',
-  'RSA_SIGN_PSS_2048_SHA256',
-  'RSA_SIGN_PSS_3072_SHA256',
-  'RSA_SIGN_PSS_4096_SHA256',
-  'RSA_SIGN_PSS_4096_SHA512',
-  'RSA_SIGN_PKCS1_2048_SHA256',
-  'RSA_SIGN_PKCS1_3072_SHA256',
-  'RSA_SIGN_PKCS1_4096_SHA256',
-  'RSA_SIGN_PKCS1_4096_SHA512',
-];
+/** The Cloud KMS algorithms Binary Authorization accepts for PKIX keys: its enum's Cloud KMS spellings. */
+const SUPPORTED = PKIX_ALGORITHM_NAMES.filter((name) => /^(EC|RSA)_SIGN_/.test(name));
 
 /**
  * Signs as `gcloud beta container binauthz attestations sign-and-create` does: the key version's
