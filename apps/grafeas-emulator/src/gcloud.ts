@@ -105,17 +105,25 @@ export async function gcloudAgainst(options: GcloudOptions): Promise<Gcloud> {
         },
       );
     });
+  const ok = async (args: string[]) => {
+    const result = await run(args);
+    if (result.code !== 0) {
+      throw new Error(
+        `gcloud ${args.join(' ')} exited ${result.code ?? 'at its deadline'}:\n${result.stderr}`,
+      );
+    }
+    return result.stdout;
+  };
   return {
     dir,
     run,
-    async ok(args) {
-      const result = await run(args);
-      if (result.code !== 0) {
-        throw new Error(
-          `gcloud ${args.join(' ')} exited ${result.code ?? 'at its deadline'}:\n${result.stderr}`,
-        );
-      }
-      return result.stdout;
+    ok,
+    async createAttestation(a) {
+      await ok([
+        ...['container', 'binauthz', 'attestations', 'create', `--artifact-url=${a.artifactUrl}`],
+        ...[`--note=${a.note}`, `--signature-file=${a.signatureFile}`, `--public-key-id=${a.publicKeyId}`],
+        ...(a.payloadFile ? [`--payload-file=${a.payloadFile}`] : []),
+      ]);
     },
     close: () => rm(dir, { recursive: true, force: true }),
   };
