@@ -1,5 +1,6 @@
 import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 import { Command, Option, type OutputConfiguration } from 'commander';
+import { KEY_VERSION_FORM } from '../sign/kms/key-version-name.js';
 import type { CommandAction, CommandContext, CommandResult } from './command-result.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { resolveGlobalOptions } from './global-options.js';
@@ -11,14 +12,12 @@ type Loader<Options> = () => Promise<{ run: CommandAction<Options> }>;
 
 const imageHelp = 'the image, pinned by digest: REGISTRY/REPO@sha256:HEX';
 
-const kmsKeyForm = 'projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/N';
-
 const signHelp = `
 One key source:
   --pgp-key FILE                          an armored OpenPGP private key
   --gpg-user UID                          a key of your GnuPG keyring
   --pkix-key FILE --pkix-algorithm ALG    a PEM private key
-  --kms-key ${kmsKeyForm}
+  --kms-key ${KEY_VERSION_FORM}
       a Cloud KMS asymmetric signing key version, called with Application Default Credentials
       (\`gcloud auth application-default login\`, GOOGLE_APPLICATION_CREDENTIALS, or Workload Identity;
       the identity needs roles/cloudkms.signerVerifier). Its algorithm comes from Cloud KMS and must be
@@ -130,7 +129,7 @@ export function buildProgram(
       new Option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)').conflicts(['kmsKey']),
     )
     .option('--pkix-algorithm <alg>', 'e.g. ECDSA_P256_SHA256, RSA_SIGN_PKCS1_2048_SHA256')
-    .option('--kms-key <version>', `a Cloud KMS key version: ${kmsKeyForm}`)
+    .option('--kms-key <version>', `a Cloud KMS key version: ${KEY_VERSION_FORM}`)
     .addOption(
       new Option(
         '--kms-endpoint <url>',

@@ -8,7 +8,7 @@ const KEY_VERSION_NAME = new RegExp(
   `^projects/[a-z0-9.:-]{1,100}/locations/${SEGMENT}/keyRings/${SEGMENT}/cryptoKeys/${SEGMENT}/cryptoKeyVersions/[0-9]{1,10}$`,
 );
 
-const FORM = 'projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/N';
+export const KEY_VERSION_FORM = 'projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/N';
 
 /**
  * The resource name of a Cloud KMS key version, as given to --kms-key. The key id form
@@ -21,7 +21,7 @@ export function parseKeyVersionName(input: string): string {
   if (KEY_VERSION_NAME.test(name)) return name;
   const why = /\/cryptoKeys\/[^/]+\/?$/.test(name)
     ? 'it names a key, not one of its versions'
-    : `it is not of the form ${FORM}`;
+    : `it is not of the form ${KEY_VERSION_FORM}`;
   throw usageError(
     'KMS_KEY_NAME_INVALID',
     `--kms-key ${JSON.stringify(input)} is not a Cloud KMS key version: ${why}`,
