@@ -125,7 +125,7 @@ describe('check-and-sign while the scan runs', () => {
     const running = signet(signArgs(image, '--policy', strictPolicy, '--wait', '30s'), {
       SIGNET_POLL_MS: '100',
     });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await running.printed(/waiting for the vulnerability scan/);
     await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
     const run = await running;
     expect(run.code).toBe(0);
@@ -235,7 +235,7 @@ describe('signet check', () => {
     const running = signet(checkArgs(image, '--wait', '30s'), {
       SIGNET_POLL_MS: '100',
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await running.printed(/waiting for the vulnerability scan/);
     await store.createOccurrence('my-proj', vulnerability(image, 'CVE-2020-1971', 'LOW', true));
     await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
     const run = await running;

@@ -11,21 +11,27 @@ export interface SignetRun {
   stderr: string;
 }
 
+/** A signet process under way: its result, and a wait for a line it prints to stderr. */
+export interface RunningSignet extends Promise<SignetRun> {
+  /** Resolves once stderr matches `pattern` (rejects if the process ends first). */
+  printed(pattern: RegExp): Promise<void>;
+}
+
 /** Runs `node bin/signet.js ...args` as a real process with exactly `env` (plus PATH). */
 export function runSignet(
   args: string[],
   env: NodeJS.ProcessEnv,
   stdin?: string | Uint8Array,
-): Promise<SignetRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [signetBin, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+): RunningSignet {
+  const child = spawn(process.execPath, [signetBin, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const result = new Promise<SignetRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
@@ -36,9 +42,25 @@ export function runSignet(
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });
-    child.stdin.on('error', () => {}); // a process may exit without reading its input
-    child.stdin.end(stdin ?? '');
   });
+  child.stdin.on('error', () => {}); // a process may exit without reading its input
+  child.stdin.end(stdin ?? '');
+  const printed = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(Buffer.concat(err).toString('utf8'))) return;
+        child.stderr.off('data', check);
+        resolve();
+      };
+      child.stderr.on('data', check);
+      check();
+      result.then(
+        (run) =>
+          reject(new Error(`signet ended (exit ${run.code}) without printing ${pattern}:\n${run.stderr}`)),
+        reject,
+      );
+    });
+  return Object.assign(result, { printed });
 }
 
 /** A failure printed the way users should see it: a message and a fix, and never a stack trace. */
