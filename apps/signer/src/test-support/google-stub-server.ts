@@ -118,6 +118,7 @@ function answer(res: ServerResponse, request: RecordedRequest | GoogleApiError, 
         : new GoogleApiError(500, 'INTERNAL', `stub failed: ${String(error)}`);
     reply = failure.toAnswer();
   }
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8' });
+  // No keep-alive: a client reusing a socket the stub is closing at that moment would see ECONNRESET.
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', connection: 'close' });
   res.end(JSON.stringify(reply.body));
 }
