@@ -7,6 +7,17 @@ export {
   resourceUrl,
 } from '@signet/signing';
 export { canonicalImage, findAllowlistMatch, matchesAllowlistPattern } from './allowlist.js';
+export {
+  AUDIT_SKIPPED_NAMESPACES,
+  type AuditInput,
+  type AuditReport,
+  auditPods,
+  findingSummary,
+  type PodFinding,
+  type PodObject,
+} from './audit.js';
+export { type LookupCounts, RunLookups } from './audit-lookups.js';
+export { controllerOf, INTERMEDIATE_OWNERS, type WorkloadOwner, workloadOwner } from './audit-owner.js';
 export { normalizePgpKeyId } from './authority-keys.js';
 export {
   BREAKGLASS_ANNOTATION,

@@ -1,0 +1,47 @@
+import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
+
+/** How many distinct lookups a run made, per kind. */
+export interface LookupCounts {
+  attestations: number;
+  vulnerabilities: number;
+}
+
+/**
+ * A metadata source that asks the one it wraps at most once per distinct lookup for its lifetime
+ * (one audit run): a failure too is remembered, so a broken backend is asked once, not per Pod.
+ */
+export class RunLookups implements MetadataSource {
+  readonly description: string | undefined;
+  private readonly attestationCalls = new Map<string, Promise<AttestationEvidence[]>>();
+  private readonly vulnerabilityCalls = new Map<string, Promise<VulnerabilityFinding[]>>();
+
+  constructor(private readonly inner: MetadataSource) {
+    this.description = inner.description;
+  }
+
+  get counts(): LookupCounts {
+    return { attestations: this.attestationCalls.size, vulnerabilities: this.vulnerabilityCalls.size };
+  }
+
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
+    return once(this.attestationCalls, `${noteName}|${resourceUrl}`, () =>
+      this.inner.attestations(noteName, resourceUrl),
+    );
+  }
+
+  vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
+    return once(this.vulnerabilityCalls, `${project}|${resourceUrl}`, () =>
+      this.inner.vulnerabilities(resourceUrl, project),
+    );
+  }
+}
+
+function once<T>(calls: Map<string, Promise<T>>, key: string, call: () => Promise<T>): Promise<T> {
+  let pending = calls.get(key);
+  if (!pending) {
+    pending = Promise.resolve().then(call);
+    pending.catch(() => {});
+    calls.set(key, pending);
+  }
+  return pending;
+}

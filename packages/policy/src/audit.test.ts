@@ -1,0 +1,193 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditPods, findingSummary } from './audit.js';
+import { RunLookups } from './audit-lookups.js';
+import { workloadOwner } from './audit-owner.js';
+import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
+import { DIGEST_A, DIGEST_B, gap, isp, pgpAuthority } from './test-support/resources.js';
+import { type PgpSigner, pgpAttestation, pgpSigner } from './test-support/signers.js';
+import type { NamespacePolicies } from './types.js';
+
+const APP = 'gcr.io/team/app';
+const NOTE = 'projects/attestors/notes/qa';
+const SIGNED = `${APP}@${DIGEST_A}`;
+const UNSIGNED = `${APP}@${DIGEST_B}`;
+let qa: PgpSigner;
+let metadata: MemoryMetadata;
+
+beforeAll(async () => {
+  qa = await pgpSigner('qa');
+});
+
+function pod(
+  name: string,
+  image: string,
+  extra: { namespace?: string; phase?: string; annotations?: Record<string, string>; owner?: string } = {},
+) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: extra.namespace ?? 'default',
+      uid: `uid-${name}`,
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+      ...(extra.owner
+        ? { ownerReferences: [{ kind: 'ReplicaSet', name: extra.owner, controller: true, uid: 'x' }] }
+        : {}),
+    },
+    spec: { containers: [{ name: 'app', image }] },
+    status: { phase: extra.phase ?? 'Running' },
+  };
+}
+
+function requireQa(): NamespacePolicies {
+  return {
+    authorities: [pgpAuthority('qa', qa.publicKeyBase64, NOTE)],
+    genericAttestationPolicies: [gap('require-qa', { attestationAuthorityNames: ['qa'] })],
+    imageSecurityPolicies: [],
+    invalid: [],
+  };
+}
+
+async function signedMetadata(): Promise<MemoryMetadata> {
+  const store = new MemoryMetadata();
+  store.addAttestation(
+    NOTE,
+    `https://${SIGNED}`,
+    await pgpAttestation(qa.privateKey, { name: APP, digest: DIGEST_A }, { noteName: NOTE }),
+  );
+  return store;
+}
+
+describe('auditPods', () => {
+  it('reports violating Pods with the admission message and leaves conforming ones out', async () => {
+    metadata = await signedMetadata();
+    const report = await auditPods({
+      pods: [pod('good', SIGNED), pod('bad', UNSIGNED)],
+      policiesFor: requireQa,
+      metadata,
+    });
+    expect(report).toMatchObject({ judged: 2, conforming: 1, skipped: 0 });
+    expect(report.findings).toHaveLength(1);
+    const [bad] = report.findings;
+    expect(bad).toMatchObject({ namespace: 'default', name: 'bad', uid: 'uid-bad', status: 'violating' });
+    expect(bad?.violations.map((v) => v.code)).toEqual(['NOT_ATTESTED']);
+    expect(bad?.message).toContain('Signet denied Pod default/bad');
+    expect(bad?.message).toContain('fix:');
+    expect(findingSummary(bad as never)).toBe(
+      `NOT_ATTESTED: GenericAttestationPolicy default/require-qa (${UNSIGNED})`,
+    );
+  });
+
+  it('looks each distinct digest up once per run, however many Pods share it', async () => {
+    metadata = await signedMetadata();
+    const pods = Array.from({ length: 30 }, (_, i) => pod(`p${i}`, i % 2 === 0 ? SIGNED : UNSIGNED));
+    const report = await auditPods({ pods, policiesFor: requireQa, metadata, concurrency: 5 });
+    expect(report.findings).toHaveLength(15);
+    expect(report.lookups).toEqual({ attestations: 2, vulnerabilities: 0 });
+    expect(metadata.calls).toHaveLength(2);
+  });
+
+  it('skips kube-system, the namespaces it is told to, finished Pods and objects that are not Pods', async () => {
+    metadata = new MemoryMetadata();
+    const report = await auditPods({
+      pods: [
+        pod('a', UNSIGNED, { namespace: 'kube-system' }),
+        pod('b', UNSIGNED, { namespace: 'signet' }),
+        pod('c', UNSIGNED, { phase: 'Succeeded' }),
+        pod('d', UNSIGNED, { phase: 'Failed' }),
+        { metadata: 'garbage' },
+        42,
+        pod('e', UNSIGNED, { phase: 'Pending' }),
+      ],
+      policiesFor: requireQa,
+      metadata,
+      skipNamespaces: ['signet'],
+    });
+    expect(report).toMatchObject({ judged: 1, skipped: 6 });
+    expect(report.findings.map((f) => f.name)).toEqual(['e']);
+  });
+
+  it('judges breakglass Pods anyway and marks them', async () => {
+    metadata = new MemoryMetadata();
+    const report = await auditPods({
+      pods: [pod('glass', UNSIGNED, { annotations: { 'kritis.grafeas.io/breakglass': 'true' } })],
+      policiesFor: requireQa,
+      metadata,
+    });
+    expect(report.findings.map((f) => f.status)).toEqual(['breakglass']);
+  });
+
+  it('reports a failing backend as unknown, asking it once per distinct lookup', async () => {
+    metadata = new MemoryMetadata();
+    metadata.attestationFailure = new Error('connection refused');
+    const report = await auditPods({
+      pods: [pod('x', UNSIGNED), pod('y', UNSIGNED)],
+      policiesFor: requireQa,
+      metadata,
+      settings: { onBackendError: 'allow' },
+    });
+    expect(report.findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
+    expect(report.findings[0]?.violations[0]?.code).toBe('BACKEND_FAILED');
+    expect(metadata.calls).toHaveLength(1);
+  });
+
+  it('sees a new CRITICAL vulnerability of a running image', async () => {
+    metadata = await signedMetadata();
+    const policies = (): NamespacePolicies => ({
+      ...requireQa(),
+      genericAttestationPolicies: [],
+      imageSecurityPolicies: [isp('no-critical', { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } })],
+    });
+    const settings = { vulnerabilityProject: 'scans' };
+    const before = await auditPods({ pods: [pod('web', SIGNED)], policiesFor: policies, metadata, settings });
+    expect(before.findings).toEqual([]);
+    metadata.setVulnerabilities('team', `https://${SIGNED}`, [finding('CVE-2099-1', 'CRITICAL', true)]);
+    const after = await auditPods({ pods: [pod('web', SIGNED)], policiesFor: policies, metadata, settings });
+    expect(after.findings.map((f) => f.violations.map((v) => v.code))).toEqual([['VULNERABILITIES']]);
+  });
+
+  it('reports progress for every Pod judged', async () => {
+    metadata = await signedMetadata();
+    const seen: string[] = [];
+    await auditPods({
+      pods: [pod('a', SIGNED), pod('b', SIGNED)],
+      policiesFor: requireQa,
+      metadata,
+      onProgress: (done, total) => seen.push(`${done}/${total}`),
+    });
+    expect(seen).toEqual(['1/2', '2/2']);
+  });
+});
+
+describe('RunLookups', () => {
+  it('remembers failures for the run too', async () => {
+    const inner = new MemoryMetadata();
+    inner.vulnerabilityFailure = new Error('boom');
+    const lookups = new RunLookups(inner);
+    await expect(lookups.vulnerabilities('u', 'p')).rejects.toThrow('boom');
+    await expect(lookups.vulnerabilities('u', 'p')).rejects.toThrow('boom');
+    expect(inner.calls).toEqual(['vulnerabilities p u']);
+    expect(lookups.counts).toEqual({ attestations: 0, vulnerabilities: 1 });
+  });
+});
+
+describe('workloadOwner', () => {
+  const parents = new Map([['ReplicaSet/web-5d9', { kind: 'Deployment', name: 'web' }]]);
+  const parentOf = (owner: { kind: string; name: string }) => parents.get(`${owner.kind}/${owner.name}`);
+
+  it('resolves a ReplicaSet to its Deployment, and shows a bare Pod as itself', () => {
+    expect(workloadOwner(pod('web-5d9-x', SIGNED, { owner: 'web-5d9' }), parentOf)).toEqual({
+      kind: 'Deployment',
+      name: 'web',
+    });
+    expect(workloadOwner(pod('lonely', SIGNED))).toEqual({ kind: 'Pod', name: 'lonely' });
+  });
+
+  it('keeps the ReplicaSet when its owner is unknown', () => {
+    expect(workloadOwner(pod('x', SIGNED, { owner: 'orphan-rs' }), parentOf)).toEqual({
+      kind: 'ReplicaSet',
+      name: 'orphan-rs',
+    });
+  });
+});

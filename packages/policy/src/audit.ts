@@ -1,0 +1,175 @@
+import { RunLookups, type LookupCounts } from './audit-lookups.js';
+import { findBreakglass } from './breakglass.js';
+import { decide } from './decide.js';
+import type { Violation } from './decision-types.js';
+import type { MetadataSource } from './metadata.js';
+import { isRecord } from './parse.js';
+import type { ClusterSettings } from './schemas/settings.js';
+import type { NamespacePolicies } from './types.js';
+import { AttestationVerifier } from './verifier.js';
+
+/** A running Pod as the Kubernetes API returns it (checked here, so anything goes). */
+export type PodObject = unknown;
+
+/** What an audit found about one Pod that does not conform. */
+export interface PodFinding {
+  namespace: string;
+  name: string;
+  uid: string;
+  pod: PodObject;
+  /**
+   * `violating`: the policy denies it now. `breakglass`: admitted by breakglass, still violating.
+   * `unknown`: the metadata backend failed, so nothing could be proven either way.
+   */
+  status: 'violating' | 'breakglass' | 'unknown';
+  violations: Violation[];
+  /** The message admission would give, every reason and fix included. */
+  message: string;
+  images: string[];
+}
+
+export interface AuditInput {
+  pods: Iterable<PodObject>;
+  /** The policies in force in a namespace (as admission resolves them). */
+  policiesFor(namespace: string): NamespacePolicies;
+  /** Admission's metadata source (its caches); each distinct lookup is made once per run on top of it. */
+  metadata: MetadataSource;
+  verifier?: AttestationVerifier;
+  settings?: Partial<ClusterSettings>;
+  /** Namespaces never audited (the webhook's own, kube-system), as admission skips them. */
+  skipNamespaces?: readonly string[];
+  /** Pods judged at once. */
+  concurrency?: number;
+  onProgress?(done: number, total: number): void;
+  now?: Date;
+}
+
+export interface AuditReport {
+  /** Pods judged (running, in reviewed namespaces). */
+  judged: number;
+  conforming: number;
+  /** Pods left out: skipped namespaces, and Pods that finished (Succeeded, Failed). */
+  skipped: number;
+  findings: PodFinding[];
+  /** Distinct backend lookups this run asked for. */
+  lookups: LookupCounts;
+}
+
+export const AUDIT_SKIPPED_NAMESPACES: readonly string[] = ['kube-system'];
+const FINISHED_PHASES = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Re-judges running Pods with the admission decision, against today's policies and metadata.
+ * Never throws; yields to the event loop between Pods so admission keeps its latency.
+ */
+export async function auditPods(input: AuditInput): Promise<AuditReport> {
+  const lookups = new RunLookups(input.metadata);
+  const verifier = input.verifier ?? new AttestationVerifier();
+  const skip = new Set([...AUDIT_SKIPPED_NAMESPACES, ...(input.skipNamespaces ?? [])]);
+  const pods: PodIdentity[] = [];
+  let skipped = 0;
+  for (const pod of input.pods) {
+    const identity = identify(pod);
+    if (!identity || skip.has(identity.namespace) || FINISHED_PHASES.has(identity.phase)) skipped += 1;
+    else pods.push(identity);
+  }
+  const findings: (PodFinding | undefined)[] = new Array(pods.length);
+  let next = 0;
+  let done = 0;
+  const judgeNext = async (): Promise<void> => {
+    while (next < pods.length) {
+      const index = next++;
+      findings[index] = await judgePod(pods[index] as PodIdentity, input, lookups, verifier);
+      done += 1;
+      input.onProgress?.(done, pods.length);
+      await yieldToEventLoop();
+    }
+  };
+  const workers = Math.max(1, Math.min(input.concurrency ?? 8, pods.length));
+  await Promise.all(Array.from({ length: workers }, judgeNext));
+  const found = findings.filter((f): f is PodFinding => f !== undefined);
+  return {
+    judged: pods.length,
+    conforming: pods.length - found.length,
+    skipped,
+    findings: found,
+    lookups: lookups.counts,
+  };
+}
+
+interface PodIdentity {
+  namespace: string;
+  name: string;
+  uid: string;
+  phase: string;
+  pod: PodObject;
+}
+
+function identify(pod: PodObject): PodIdentity | undefined {
+  if (!isRecord(pod) || !isRecord(pod.metadata)) return undefined;
+  const { namespace, name, uid } = pod.metadata;
+  if (typeof namespace !== 'string' || typeof name !== 'string') return undefined;
+  const phase = isRecord(pod.status) && typeof pod.status.phase === 'string' ? pod.status.phase : '';
+  return { namespace, name, uid: typeof uid === 'string' ? uid : '', phase, pod };
+}
+
+async function judgePod(
+  pod: PodIdentity,
+  input: AuditInput,
+  metadata: MetadataSource,
+  verifier: AttestationVerifier,
+): Promise<PodFinding | undefined> {
+  const decision = await decide({
+    request: podCreation(pod),
+    policies: input.policiesFor(pod.namespace),
+    // Breakglass admitted it once; the audit still says whether it conforms. Backend failures are
+    // reported as unknown, whatever admission does with them.
+    settings: { ...input.settings, breakglass: 'off', onBackendError: 'deny' },
+    metadata,
+    verifier,
+    ...(input.now ? { now: input.now } : {}),
+  });
+  if (decision.allowed) return undefined;
+  const backendOnly = decision.violations.every((v) => v.code === 'BACKEND_FAILED');
+  const breakglass = findBreakglass(pod.pod, 'Pod').requested;
+  return {
+    namespace: pod.namespace,
+    name: pod.name,
+    uid: pod.uid,
+    pod: pod.pod,
+    status: backendOnly ? 'unknown' : breakglass ? 'breakglass' : 'violating',
+    violations: decision.violations,
+    message: decision.message,
+    images: decision.images.judged,
+  };
+}
+
+/** The admission request the API server would send for creating this Pod. */
+function podCreation(pod: PodIdentity): Record<string, unknown> {
+  return {
+    uid: `audit-${pod.uid || `${pod.namespace}/${pod.name}`}`,
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace: pod.namespace,
+    name: pod.name,
+    operation: 'CREATE',
+    object: pod.pod,
+  };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const SUMMARY_MAX = 256;
+
+/** One line for an annotation or a table: the first violation's policy and code, and how many more. */
+export function findingSummary(finding: PodFinding): string {
+  const [first] = finding.violations;
+  if (!first) return '';
+  const more = finding.violations.length - 1;
+  const text = `${first.code}: ${first.policy}${first.image === '*' ? '' : ` (${first.image})`}${
+    more > 0 ? ` and ${more} more` : ''
+  }`;
+  return text.length <= SUMMARY_MAX ? text : `${text.slice(0, SUMMARY_MAX - 1)}…`;
+}
