@@ -137,7 +137,9 @@ describe('auditPods', () => {
     const policies = (): NamespacePolicies => ({
       ...requireQa(),
       genericAttestationPolicies: [],
-      imageSecurityPolicies: [isp('no-critical', { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } })],
+      imageSecurityPolicies: [
+        isp('no-critical', { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } }),
+      ],
     });
     const settings = { vulnerabilityProject: 'scans' };
     const before = await auditPods({ pods: [pod('web', SIGNED)], policiesFor: policies, metadata, settings });

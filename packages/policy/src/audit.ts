@@ -1,4 +1,4 @@
-import { RunLookups, type LookupCounts } from './audit-lookups.js';
+import { type LookupCounts, RunLookups } from './audit-lookups.js';
 import { findBreakglass } from './breakglass.js';
 import { decide } from './decide.js';
 import type { Violation } from './decision-types.js';
