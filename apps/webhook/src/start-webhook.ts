@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
 import { DEFAULT_DECISION_MEMO, DecisionMemo, type DecisionMemoSettings } from './admission/decision-memo.js';
 import { createPolicyDecider } from './admission/policy-decider.js';
+import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/start-audit.js';
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
+import { WebhookError } from './errors.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 import { filePolicySource } from './policies/file-policy-source.js';
@@ -42,6 +44,8 @@ export interface WebhookConfig {
   deadline?: Partial<DeadlineSettings>;
   bodyLimitBytes?: number;
   shutdownDelayMs?: number;
+  /** The audit of running Pods (needs policies from Kubernetes: it uses the same connection). */
+  audit?: AuditSettings;
   logger?: Logger;
   metrics?: WebhookMetrics;
 }
@@ -49,12 +53,20 @@ export interface WebhookConfig {
 export interface RunningWebhook extends WebhookServer {
   policies: PolicySource;
   metadata: CachedMetadataSource;
+  audit: RunningAudit | undefined;
   /** Shuts the server down (in-flight reviews finish), then stops the policy source and the store. */
   stop(): Promise<void>;
 }
 
 /** Everything `signet-webhook` runs: policy source, store, caches, decision, HTTPS server. */
 export async function startWebhook(config: WebhookConfig): Promise<RunningWebhook> {
+  if (config.audit && config.policies.from !== 'kubernetes') {
+    throw new WebhookError(
+      'AUDIT_NEEDS_KUBERNETES',
+      'the audit of running Pods reads them from the cluster, but the policies do not come from it',
+      'use --kubernetes, or turn the audit off with --audit-interval 0',
+    );
+  }
   const logger = config.logger ?? createLogger();
   const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
   const policies = await policySourceFor(config, logger);
@@ -108,11 +120,23 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       metrics,
     });
     managedTls?.startRenewal((tls) => server.replaceTls(tls));
+    const audit = config.audit
+      ? await startAuditFor(config, config.audit, {
+          policies: resolver,
+          metadata,
+          verifier,
+          settings,
+          metrics: metrics.audit,
+          logger,
+        })
+      : undefined;
     return {
       ...server,
       policies,
       metadata,
+      audit,
       async stop() {
+        await audit?.stop();
         await server.shutdown();
         managedTls?.close();
         await policies.close();
@@ -131,6 +155,17 @@ async function startManagedTlsFor(config: ManagedTlsConfig, logger: Logger): Pro
   // Like the policy source below: the Kubernetes client is loaded only when it is used.
   const { startManagedTls } = await import('./certs/managed-tls.js');
   return startManagedTls(config, logger);
+}
+
+async function startAuditFor(
+  config: WebhookConfig,
+  settings: AuditSettings,
+  dependencies: AuditDependencies,
+): Promise<RunningAudit> {
+  const kubeconfig = config.policies.from === 'kubernetes' ? config.policies.kubeconfig : undefined;
+  const { loadKubeConfig } = await import('./policies/kubernetes-policy-source.js');
+  const { startAudit } = await import('./audit/start-audit.js');
+  return startAudit(loadKubeConfig(kubeconfig), settings, dependencies);
 }
 
 async function policySourceFor(config: WebhookConfig, logger: Logger): Promise<PolicySource> {

@@ -40,7 +40,17 @@ export interface WebhookCliOptions {
   maxBodyBytes: number;
   shutdownDelayMs: number;
   logLevel: string;
+  /** Undefined: no audit (it needs --kubernetes). */
+  audit?: AuditCliOptions;
 }
+
+export interface AuditCliOptions {
+  intervalMs: number;
+  annotate: 'off' | 'signet' | 'kritis';
+  leaseDurationMs: number;
+}
+
+export const DEFAULT_AUDIT_INTERVAL_MS = 3_600_000;
 
 function duration(value: string): number {
   const ms = parseDurationMs(value);
@@ -260,6 +270,34 @@ export function buildProgram(
         '1s',
       ),
     )
+    .optionsGroup('Audit of running Pods (with --kubernetes):')
+    .addOption(
+      durationOption(
+        '--audit-interval <duration>',
+        're-judge every running Pod this often against current policies, keys and vulnerabilities; ' +
+          'one replica audits (Lease signet-webhook-audit); 0 turns it off',
+        DEFAULT_AUDIT_INTERVAL_MS,
+        '1h',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--audit-annotate <mode>',
+        'besides an Event: off; signet: annotate violating Pods with signet.dev/violation; ' +
+          'kritis: also label them kritis.grafeas.io/invalidImageSecPolicy (needs pods patch RBAC)',
+      )
+        .choices(['off', 'signet', 'kritis'])
+        .default('off'),
+    )
+    .addOption(
+      durationOption(
+        '--audit-lease-duration <duration>',
+        'a leader that has not renewed its Lease for this long is replaced',
+        15_000,
+        '15s',
+      ),
+    )
+    .optionsGroup('Logging:')
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -320,6 +358,44 @@ function checkOptions(
     maxBodyBytes: raw.maxBody as number,
     shutdownDelayMs: raw.shutdownDelay as number,
     logLevel: raw.logLevel as string,
+    ...auditFor(program, raw, kubernetes),
+  };
+}
+
+const AUDIT_FLAGS = {
+  auditInterval: '--audit-interval',
+  auditAnnotate: '--audit-annotate',
+  auditLeaseDuration: '--audit-lease-duration',
+};
+
+/** The audit reads Pods through the Kubernetes API: on by default with --kubernetes, refused without it. */
+function auditFor(
+  program: Command,
+  raw: Record<string, unknown>,
+  kubernetes: boolean,
+): { audit?: AuditCliOptions } {
+  const given = Object.entries(AUDIT_FLAGS).filter(
+    ([key]) => program.getOptionValueSource(key) !== 'default',
+  );
+  if (!kubernetes) {
+    const [first] = given;
+    if (first && !(first[0] === 'auditInterval' && raw.auditInterval === 0)) {
+      program.error(
+        `error: ${first[1]} needs --kubernetes (the audit reads the running Pods from the cluster)`,
+      );
+    }
+    return {};
+  }
+  if (raw.auditInterval === 0) return {};
+  if ((raw.auditLeaseDuration as number) < 1000) {
+    program.error('error: --audit-lease-duration must be at least 1s');
+  }
+  return {
+    audit: {
+      intervalMs: raw.auditInterval as number,
+      annotate: raw.auditAnnotate as AuditCliOptions['annotate'],
+      leaseDurationMs: raw.auditLeaseDuration as number,
+    },
   };
 }
 

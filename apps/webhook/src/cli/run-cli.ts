@@ -68,6 +68,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       deadline: { safetyMarginMs: options.safetyMarginMs },
       bodyLimitBytes: options.maxBodyBytes,
       shutdownDelayMs: options.shutdownDelayMs,
+      ...(options.audit ? { audit: { ...options.audit, namespace: podNamespace(env) } } : {}),
       logger,
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { FastCounter, FastGauge, FastHistogram } from './fast-metrics.js';
 
 export type Stage = 'parse' | 'policies' | 'decide' | 'total';
@@ -16,6 +16,19 @@ export interface WebhookMetrics {
   lateDecisions: FastCounter;
   tlsReloads: FastCounter<'result'>;
   policyReloads: FastCounter<'source' | 'result'>;
+  /** Expiry of the serving certificate in use (seconds since the epoch). */
+  certificateExpiry: Gauge;
+  audit: AuditMetrics;
+}
+
+/** The audit of running Pods: exported by the replica that leads it, absent on the others. */
+export interface AuditMetrics {
+  runningViolations: Gauge<'namespace' | 'policy' | 'reason'>;
+  pods: Gauge<'status'>;
+  runs: FastCounter<'result'>;
+  lastSuccess: Gauge;
+  durationSeconds: Gauge;
+  leader: Gauge;
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -68,5 +81,45 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
       'signet_policy_reloads_total',
       'Policy reloads from the policy folder or the Kubernetes API.',
     ),
+    certificateExpiry: new Gauge({
+      name: 'signet_tls_certificate_expiry_timestamp_seconds',
+      help: 'When the serving certificate in use expires (Unix time); updated on each load and renewal.',
+      registers: [registry],
+    }),
+    audit: createAuditMetrics(registry),
+  };
+}
+
+function createAuditMetrics(registry: Registry): AuditMetrics {
+  const registers = [registry];
+  return {
+    runningViolations: new Gauge({
+      name: 'signet_running_violations',
+      help: 'Running Pods that violate policy now, by namespace, policy and violation code (last audit run).',
+      labelNames: ['namespace', 'policy', 'reason'],
+      registers,
+    }),
+    pods: new Gauge({
+      name: 'signet_audit_pods',
+      help: 'Pods seen by the last audit run: conforming, violating, breakglass (still violating), unknown (backend failed), skipped.',
+      labelNames: ['status'],
+      registers,
+    }),
+    runs: new FastCounter(registry, 'signet_audit_runs_total', 'Audit runs, by result (ok, failed).'),
+    lastSuccess: new Gauge({
+      name: 'signet_audit_last_success_timestamp_seconds',
+      help: 'When the last audit run finished (Unix time).',
+      registers,
+    }),
+    durationSeconds: new Gauge({
+      name: 'signet_audit_duration_seconds',
+      help: 'Wall time of the last audit run.',
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'signet_audit_leader',
+      help: '1 on the replica that holds the audit lease, 0 on the others.',
+      registers,
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -96,17 +97,16 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     else logger.warn({ err: error, cert }, 'serving certificate not reloaded; keeping the old one');
   };
   const initial = tls && (isTlsFiles(tls) ? await loadTlsMaterial(tls) : checkTlsPem(tls));
+  const install = (material: TlsMaterial) => {
+    https?.setSecureContext(secureContextOptions(material));
+    recordCertificateExpiry(metrics, material);
+  };
+  if (initial) recordCertificateExpiry(metrics, initial);
   const https = initial ? createHttpsServer(secureContextOptions(initial), app) : undefined;
   const server: HttpServer | HttpsServer = https ?? createHttpServer(app);
   const reloader: TlsReloader | undefined =
     https && initial && tls && isTlsFiles(tls)
-      ? watchTlsFiles(
-          tls,
-          initial,
-          (next) => https.setSecureContext(secureContextOptions(next)),
-          reportTls,
-          options.tlsPollIntervalMs,
-        )
+      ? watchTlsFiles(tls, initial, install, reportTls, options.tlsPollIntervalMs)
       : undefined;
   // The API server reuses connections; keep them open longer than its idle timeout (90 s).
   server.keepAliveTimeout = 95_000;
@@ -154,7 +154,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     replaceTls(material) {
       if (!https) throw new Error('replaceTls needs a server started with tls');
       try {
-        https.setSecureContext(secureContextOptions(checkTlsPem(material)));
+        install(checkTlsPem(material));
       } catch (error) {
         reportTls('failed', error);
         throw error;
@@ -164,4 +164,14 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     shutdown,
     close: shutdown,
   };
+}
+
+/** The serving certificate's notAfter, for the alert that fires a week before it. */
+function recordCertificateExpiry(metrics: WebhookMetrics, material: TlsMaterial): void {
+  try {
+    const notAfter = Date.parse(new X509Certificate(material.cert).validTo);
+    if (!Number.isNaN(notAfter)) metrics.certificateExpiry.set(notAfter / 1000);
+  } catch {
+    // The TLS context accepted it, so it is a certificate; a reading failure only leaves the gauge as it was.
+  }
 }

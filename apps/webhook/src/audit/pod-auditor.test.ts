@@ -1,0 +1,208 @@
+import { AttestationVerifier, type MetadataSource } from '@signet/policy';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NamespacePolicyResolver } from '../policies/namespace-policies.js';
+import { staticPolicySource } from '../policies/policy-source.js';
+import { createMetrics, type WebhookMetrics } from '../server/metrics.js';
+import { metricValue } from '../test-support/metrics.js';
+import type { AuditWriter, PodEvent, PodMarks, PodRef } from './audit-writer.js';
+import {
+  type AnnotateMode,
+  BREAKGLASS_REASON,
+  KRITIS_LABEL,
+  PodAuditor,
+  VIOLATION_ANNOTATION,
+  VIOLATION_REASON,
+} from './pod-auditor.js';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const GOOD = `registry.example/shop/web@${digest('a')}`;
+const BAD = `registry.example/shop/legacy@${digest('b')}`;
+
+/** Only the legacy image has a CRITICAL vulnerability. */
+const metadata: MetadataSource = {
+  description: 'test',
+  attestations: async () => [],
+  vulnerabilities: async (url) =>
+    url.includes('legacy')
+      ? [
+          {
+            noteName: 'projects/goog-vulnz/notes/CVE-2099-1',
+            cveId: 'CVE-2099-1',
+            severity: 'CRITICAL',
+            fixAvailable: true,
+          },
+        ]
+      : [],
+};
+
+const resolver = new NamespacePolicyResolver(
+  staticPolicySource(
+    ['shop', 'signet'].map((namespace) => ({
+      source: `test/${namespace}`,
+      namespace,
+      document: {
+        apiVersion: 'kritis.grafeas.io/v1beta1',
+        kind: 'ImageSecurityPolicy',
+        metadata: { name: 'no-critical', namespace },
+        spec: { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } },
+      },
+    })),
+  ),
+);
+
+class MemoryWriter implements AuditWriter {
+  readonly events: (PodRef & PodEvent)[] = [];
+  readonly marks: (PodRef & PodMarks)[] = [];
+  private readonly names = new Set<string>();
+  async recordEvent(pod: PodRef, event: PodEvent) {
+    const key = `${pod.uid}|${event.reason}|${event.message}`;
+    if (this.names.has(key)) return 'exists' as const;
+    this.names.add(key);
+    this.events.push({ ...pod, ...event });
+    return 'created' as const;
+  }
+  async markPod(pod: PodRef, marks: PodMarks) {
+    this.marks.push({ ...pod, ...marks });
+  }
+}
+
+function pod(name: string, image: string, namespace = 'shop', metadata: Record<string, unknown> = {}) {
+  return {
+    metadata: { name, namespace, uid: `uid-${name}`, ...metadata },
+    spec: { containers: [{ name: 'app', image }] },
+    status: { phase: 'Running' },
+  };
+}
+
+let metrics: WebhookMetrics;
+let writer: MemoryWriter;
+
+function auditor(pods: unknown[], annotate: AnnotateMode = 'off') {
+  return new PodAuditor({
+    pods: () => pods,
+    policies: resolver,
+    metadata,
+    verifier: new AttestationVerifier(),
+    settings: { vulnerabilityProject: 'scans' },
+    ownNamespace: 'signet',
+    annotate,
+    writer,
+    metrics: metrics.audit,
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+async function scrape(): Promise<string> {
+  return metrics.registry.metrics();
+}
+
+beforeEach(() => {
+  metrics = createMetrics();
+  writer = new MemoryWriter();
+});
+
+describe('PodAuditor', () => {
+  it('records one Warning Event and the gauge per violating Pod, and writes nothing for the others', async () => {
+    const pods = [pod('web', GOOD), pod('legacy-1', BAD), pod('legacy-2', BAD), pod('own', BAD, 'signet')];
+    const report = await auditor(pods).run();
+    expect(report).toMatchObject({ judged: 3, conforming: 1, skipped: 1 });
+    expect(writer.events.map((e) => [e.name, e.reason])).toEqual([
+      ['legacy-1', VIOLATION_REASON],
+      ['legacy-2', VIOLATION_REASON],
+    ]);
+    expect(writer.events[0]?.message).toContain('CVE-2099-1');
+    expect(writer.events[0]?.message).toContain('fix:');
+    expect(writer.marks).toEqual([]);
+    const text = await scrape();
+    expect(
+      metricValue(text, 'signet_running_violations', {
+        namespace: 'shop',
+        policy: 'ImageSecurityPolicy shop/no-critical',
+        reason: 'VULNERABILITIES',
+      }),
+    ).toBe(2);
+    expect(metricValue(text, 'signet_running_violations', { namespace: 'signet' })).toBe(0);
+    expect(metricValue(text, 'signet_audit_pods', { status: 'conforming' })).toBe(1);
+    expect(metricValue(text, 'signet_audit_runs_total', { result: 'ok' })).toBe(1);
+  });
+
+  it('the gauge follows the Pods: a fixed Pod leaves it', async () => {
+    const pods = [pod('legacy-1', BAD)];
+    const run = auditor(pods);
+    await run.run();
+    pods[0] = pod('legacy-1', GOOD);
+    await run.run();
+    expect(metricValue(await scrape(), 'signet_running_violations')).toBe(0);
+  });
+
+  it('with signet, annotates violating Pods; with kritis, labels them too; each only once', async () => {
+    const pods = [pod('legacy-1', BAD), pod('web', GOOD)];
+    await auditor(pods, 'signet').run();
+    expect(writer.marks).toEqual([
+      expect.objectContaining({
+        name: 'legacy-1',
+        annotations: { [VIOLATION_ANNOTATION]: expect.stringContaining('VULNERABILITIES') },
+        labels: {},
+      }),
+    ]);
+    writer = new MemoryWriter();
+    await auditor(pods, 'kritis').run();
+    expect(writer.marks[0]?.labels).toEqual({ [KRITIS_LABEL]: 'invalidImageSecPolicy' });
+
+    const summary = writer.marks[0]?.annotations[VIOLATION_ANNOTATION] as string;
+    writer = new MemoryWriter();
+    const alreadyMarked = pod('legacy-1', BAD, 'shop', {
+      annotations: { [VIOLATION_ANNOTATION]: summary },
+      labels: { [KRITIS_LABEL]: 'invalidImageSecPolicy' },
+    });
+    await auditor([alreadyMarked], 'kritis').run();
+    expect(writer.marks).toEqual([]);
+    expect(writer.events).toHaveLength(1);
+  });
+
+  it('removes its marks from a Pod that conforms again', async () => {
+    const fixed = pod('legacy-1', GOOD, 'shop', {
+      annotations: { [VIOLATION_ANNOTATION]: 'VULNERABILITIES: …', other: 'kept' },
+      labels: { [KRITIS_LABEL]: 'invalidImageSecPolicy' },
+    });
+    await auditor([fixed], 'kritis').run();
+    expect(writer.marks).toEqual([
+      expect.objectContaining({
+        name: 'legacy-1',
+        annotations: { [VIOLATION_ANNOTATION]: null },
+        labels: { [KRITIS_LABEL]: null },
+      }),
+    ]);
+    expect(writer.events).toEqual([]);
+  });
+
+  it('reports a breakglass Pod that still violates once, outside the gauge', async () => {
+    const glass = pod('hotfix', BAD, 'shop', { annotations: { 'kritis.grafeas.io/breakglass': 'true' } });
+    const run = auditor([glass], 'signet');
+    await run.run();
+    await run.run();
+    expect(writer.events.map((e) => e.reason)).toEqual([BREAKGLASS_REASON]);
+    expect(writer.events[0]?.message).toMatch(/^admitted by breakglass, still violating: /);
+    expect(writer.marks).toEqual([]);
+    expect(metricValue(await scrape(), 'signet_running_violations')).toBe(0);
+    expect(metricValue(await scrape(), 'signet_audit_pods', { status: 'breakglass' })).toBe(1);
+  });
+
+  it('never runs twice at once', async () => {
+    const run = auditor([pod('legacy-1', BAD)]);
+    const [first, second] = [run.run(), run.run()];
+    expect(first).toBe(second);
+    await first;
+    expect(writer.events).toHaveLength(1);
+  });
+
+  it('a failing write is logged and does not stop the run', async () => {
+    writer.recordEvent = async () => {
+      throw new Error('forbidden');
+    };
+    const report = await auditor([pod('legacy-1', BAD), pod('legacy-2', BAD)]).run();
+    expect(report.findings).toHaveLength(2);
+    expect(metricValue(await scrape(), 'signet_audit_runs_total', { result: 'ok' })).toBe(1);
+  });
+});
