@@ -196,6 +196,22 @@ export function buildProgram(
     .action(action(() => import('../commands/evaluate.js')));
 
   program
+    .command('audit')
+    .description(
+      'judge every running Pod of a cluster as the webhook would now (exit 1: some violate, 3: the store failed)',
+    )
+    .option('--kubeconfig <file>', 'the cluster to audit (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--namespace <ns>', 'only this namespace (default: all)')
+    .option(
+      '--webhook-namespace <ns>',
+      "the webhook's namespace, never audited (as admission never reviews it)",
+      'signet',
+    )
+    .option('--vulnz-project <project>', 'where vulnerabilities of non-GCR images are looked up')
+    .option('--settings <file>', 'the webhook cluster settings (noPolicy, breakglass, onBackendError)')
+    .action(action(() => import('../commands/audit.js')));
+
+  program
     .command('keygen')
     .description('make an OpenPGP signing key pair: FILE (private) and FILE.pub')
     .requiredOption('--name <name>', 'the user id name')

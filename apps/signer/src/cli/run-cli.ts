@@ -10,7 +10,7 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const commandNames = ['note', 'sign', 'attach', 'verify', 'check', 'payload', 'evaluate', 'keygen'];
+const commandNames = ['note', 'sign', 'attach', 'verify', 'check', 'payload', 'evaluate', 'audit', 'keygen'];
 
 function usageFix(args: string[]): string {
   const command = args.find((arg) => commandNames.includes(arg));

@@ -1,13 +1,12 @@
-import type { ClusterSettings, Decision } from '@signet/policy';
-import { AttestationVerifier, decide, parseClusterSettings, parseYamlDocuments } from '@signet/policy';
-import { usageError } from '../cli/cli-error.js';
+import type { Decision } from '@signet/policy';
+import { AttestationVerifier, decide } from '@signet/policy';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
-import { readInputText } from '../cli/files.js';
 import { withStore } from '../cli/store.js';
 import { admissionRequest, readManifest } from '../policy/manifest.js';
 import { storeMetadataSource } from '../policy/metadata-source.js';
 import { policiesFor, readPolicyFolder } from '../policy/policy-folder.js';
+import { readSettings } from '../policy/settings-file.js';
 
 interface EvaluateOptions {
   file: string;
@@ -29,7 +28,7 @@ interface ObjectVerdict {
 export const run: CommandAction<EvaluateOptions> = async (options, context) => {
   const objects = await readManifest(options.file);
   const folder = await readPolicyFolder(options.policies);
-  const settings = await readSettings(options);
+  const settings = await readSettings(options.settings, options.vulnzProject);
   for (const notice of folder.notices) context.progress(`note: ${notice}`);
   const verdicts = await withStore(context.global, async (store) => {
     const metadata = storeMetadataSource(store);
@@ -66,25 +65,6 @@ export const run: CommandAction<EvaluateOptions> = async (options, context) => {
     },
   };
 };
-
-async function readSettings(options: EvaluateOptions): Promise<Partial<ClusterSettings>> {
-  let raw: unknown = {};
-  if (options.settings) {
-    const [first] = parseYamlDocuments(await readInputText(options.settings, '--settings'));
-    raw = first?.status === 'other' ? first.object : {};
-  }
-  const parsed = parseClusterSettings(raw);
-  if (!parsed.ok) {
-    throw usageError(
-      'SETTINGS_INVALID',
-      `--settings ${options.settings}: ${parsed.error.message}`,
-      parsed.error.fix,
-    );
-  }
-  return options.vulnzProject
-    ? { ...parsed.value, vulnerabilityProject: options.vulnzProject }
-    : parsed.value;
-}
 
 function describeVerdict(verdict: ObjectVerdict): string {
   const { decision } = verdict;

@@ -1,0 +1,102 @@
+import {
+  AttestationVerifier,
+  type AuditReport,
+  auditPods,
+  collectNamespacePolicies,
+  type NamespacePolicies,
+} from '@signet/policy';
+import type { CommandAction, CommandContext } from '../cli/command-result.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { withStore } from '../cli/store.js';
+import { ClusterReader, type PolicyEntry } from '../kube/cluster-reader.js';
+import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy/audit-table.js';
+import { storeMetadataSource } from '../policy/metadata-source.js';
+import { readSettings } from '../policy/settings-file.js';
+
+interface AuditOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  webhookNamespace: string;
+  vulnzProject?: string;
+  settings?: string;
+}
+
+/**
+ * The webhook's audit, once, from a laptop: every running Pod judged against the cluster's policies
+ * and the store's metadata. Exit 1 when anything violates, 3 when the store failed for some Pod.
+ */
+export const run: CommandAction<AuditOptions> = async (options, context) => {
+  const settings = await readSettings(options.settings, options.vulnzProject);
+  const cluster = new ClusterReader(options.kubeconfig);
+  const [entries, pods] = await Promise.all([
+    cluster.policies(options.namespace),
+    cluster.pods(options.namespace),
+  ]);
+  for (const notice of cluster.notices) context.progress(`note: ${notice}`);
+  const report = await withStore(context.global, (store) =>
+    auditPods({
+      pods,
+      policiesFor: policiesByNamespace(entries),
+      metadata: storeMetadataSource(store),
+      verifier: new AttestationVerifier(),
+      settings,
+      skipNamespaces: [options.webhookNamespace],
+      onProgress: progressReporter(context),
+    }),
+  );
+  const workloads = await groupByWorkload(report.findings, (namespace, owner) =>
+    cluster.parentOf(namespace, owner),
+  );
+  return {
+    exitCode: exitCodeOf(report),
+    text: describeAudit(report, workloads),
+    json: auditJson(report, workloads),
+  };
+};
+
+function policiesByNamespace(entries: PolicyEntry[]): (namespace: string) => NamespacePolicies {
+  const memo = new Map<string, NamespacePolicies>();
+  return (namespace) => {
+    let policies = memo.get(namespace);
+    if (!policies) {
+      policies = collectNamespacePolicies(entries, namespace);
+      memo.set(namespace, policies);
+    }
+    return policies;
+  };
+}
+
+/** Backend failures first (the verdict is incomplete), then violations. */
+function exitCodeOf(report: AuditReport) {
+  if (report.findings.some((f) => f.status === 'unknown')) return ExitCode.backend;
+  return report.findings.length > 0 ? ExitCode.verdictNo : ExitCode.ok;
+}
+
+/** On a terminal, one progress line every tenth of the way; nothing when stderr is a file or a pipe. */
+function progressReporter(context: CommandContext): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let shown = -1;
+  return (done, total) => {
+    const tenth = Math.floor((done * 10) / Math.max(total, 1));
+    if (tenth === shown) return;
+    shown = tenth;
+    context.progress(`audit: ${done}/${total} pods judged`);
+  };
+}
+
+function auditJson(report: AuditReport, workloads: AuditedWorkload[]) {
+  return {
+    violating: report.findings.some((f) => f.status !== 'unknown'),
+    judged: report.judged,
+    conforming: report.conforming,
+    skipped: report.skipped,
+    lookups: report.lookups,
+    workloads: workloads.map((w) => ({
+      namespace: w.namespace,
+      owner: w.owner,
+      status: w.status,
+      pods: w.pods,
+      violations: w.violations,
+    })),
+  };
+}

@@ -1,0 +1,20 @@
+import { type ClusterSettings, parseClusterSettings, parseYamlDocuments } from '@signet/policy';
+import { usageError } from '../cli/cli-error.js';
+import { readInputText } from '../cli/files.js';
+
+/** `--settings FILE` (the webhook's cluster settings) and `--vulnz-project`, checked. */
+export async function readSettings(
+  file: string | undefined,
+  vulnzProject: string | undefined,
+): Promise<Partial<ClusterSettings>> {
+  let raw: unknown = {};
+  if (file) {
+    const [first] = parseYamlDocuments(await readInputText(file, '--settings'));
+    raw = first?.status === 'other' ? first.object : {};
+  }
+  const parsed = parseClusterSettings(raw);
+  if (!parsed.ok) {
+    throw usageError('SETTINGS_INVALID', `--settings ${file}: ${parsed.error.message}`, parsed.error.fix);
+  }
+  return vulnzProject ? { ...parsed.value, vulnerabilityProject: vulnzProject } : parsed.value;
+}
