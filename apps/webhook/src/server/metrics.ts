@@ -18,6 +18,9 @@ export interface WebhookMetrics {
   policyReloads: FastCounter<'source' | 'result'>;
   /** Expiry of the serving certificate in use (seconds since the epoch). */
   certificateExpiry: Gauge;
+  /** 1 while /readyz says ready; the server installs the probe it is computed from. */
+  ready: Gauge;
+  readinessProbe: { current: () => boolean };
   audit: AuditMetrics;
 }
 
@@ -35,6 +38,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): WebhookMetrics {
   const registry = new Registry();
+  const readinessProbe = { current: () => false };
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'signet_webhook_' });
   return {
     registry,
@@ -86,6 +90,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
       help: 'When the serving certificate in use expires (Unix time); updated on each load and renewal.',
       registers: [registry],
     }),
+    ready: new Gauge({
+      name: 'signet_webhook_ready',
+      help: '1 when the webhook is ready to review (policies listed, not shutting down), as /readyz.',
+      registers: [registry],
+      collect() {
+        this.set(readinessProbe.current() ? 1 : 0);
+      },
+    }),
+    readinessProbe,
     audit: createAuditMetrics(registry),
   };
 }

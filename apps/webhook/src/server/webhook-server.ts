@@ -71,6 +71,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     const reasons = shuttingDown ? ['shutting down', ...extra.reasons] : extra.reasons;
     return { ready: reasons.length === 0, reasons };
   };
+  metrics.readinessProbe.current = () => readiness().ready;
   const handleReview = createReviewHandler({
     decider: options.decider,
     deadline: { ...DEFAULT_DEADLINE_SETTINGS, ...options.deadline },
