@@ -28,9 +28,10 @@ interface AuditOptions {
 export const run: CommandAction<AuditOptions> = async (options, context) => {
   const settings = await readSettings(options.settings, options.vulnzProject);
   const cluster = new ClusterReader(options.kubeconfig);
-  const [entries, pods] = await Promise.all([
+  const [entries, pods, optedOut] = await Promise.all([
     cluster.policies(options.namespace),
     cluster.pods(options.namespace),
+    cluster.optedOutNamespaces(),
   ]);
   for (const notice of cluster.notices) context.progress(`note: ${notice}`);
   const report = await withStore(context.global, (store) =>
@@ -40,7 +41,7 @@ export const run: CommandAction<AuditOptions> = async (options, context) => {
       metadata: storeMetadataSource(store),
       verifier: new AttestationVerifier(),
       settings,
-      skipNamespaces: [options.webhookNamespace],
+      skipNamespaces: [options.webhookNamespace, ...optedOut],
       onProgress: progressReporter(context),
     }),
   );

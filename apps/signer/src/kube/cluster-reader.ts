@@ -102,6 +102,19 @@ export class ClusterReader {
     }
   }
 
+  /** Namespaces labelled kritis-validation=disabled: admission skips them, so the audit does. */
+  async optedOutNamespaces(): Promise<string[]> {
+    try {
+      const list = await this.core.listNamespace({ labelSelector: 'kritis-validation=disabled' });
+      return list.items.flatMap((namespace) => (namespace.metadata?.name ? [namespace.metadata.name] : []));
+    } catch (error) {
+      this.notices.push(
+        `cannot list namespaces (${errorMessage(error)}): namespaces labelled kritis-validation=disabled are audited too`,
+      );
+      return [];
+    }
+  }
+
   /** The owner of a ReplicaSet or a Job (Deployment, CronJob), read once per object; undefined if none. */
   parentOf(namespace: string, owner: WorkloadOwner): Promise<WorkloadOwner | undefined> {
     const key = `${namespace}/${owner.kind}/${owner.name}`;

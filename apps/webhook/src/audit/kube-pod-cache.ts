@@ -50,3 +50,12 @@ export function kubePodCache(kube: KubeConfig, logger?: Logger, retryDelayMs = 1
     },
   };
 }
+
+/** The label that takes a namespace out of admission (deploy/webhook.yaml's namespaceSelector), and so out of the audit. */
+export const OPT_OUT_SELECTOR = 'kritis-validation=disabled';
+
+/** Namespaces labelled kritis-validation=disabled (RBAC: namespaces list). */
+export async function optedOutNamespaces(kube: KubeConfig): Promise<string[]> {
+  const list = await kube.makeApiClient(CoreV1Api).listNamespace({ labelSelector: OPT_OUT_SELECTOR });
+  return list.items.flatMap((namespace) => (namespace.metadata?.name ? [namespace.metadata.name] : []));
+}

@@ -78,7 +78,7 @@ function pod(name: string, image: string, namespace = 'shop', metadata: Record<s
 let metrics: WebhookMetrics;
 let writer: MemoryWriter;
 
-function auditor(pods: unknown[], annotate: AnnotateMode = 'off') {
+function auditor(pods: unknown[], annotate: AnnotateMode = 'off', optedOut: string[] = []) {
   return new PodAuditor({
     pods: () => pods,
     policies: resolver,
@@ -86,6 +86,7 @@ function auditor(pods: unknown[], annotate: AnnotateMode = 'off') {
     verifier: new AttestationVerifier(),
     settings: { vulnerabilityProject: 'scans' },
     ownNamespace: 'signet',
+    optedOut: async () => optedOut,
     annotate,
     writer,
     metrics: metrics.audit,
@@ -187,6 +188,12 @@ describe('PodAuditor', () => {
     expect(writer.marks).toEqual([]);
     expect(metricValue(await scrape(), 'signet_running_violations')).toBe(0);
     expect(metricValue(await scrape(), 'signet_audit_pods', { status: 'breakglass' })).toBe(1);
+  });
+
+  it('skips namespaces that opted out of admission', async () => {
+    const report = await auditor([pod('legacy-1', BAD)], 'off', ['shop']).run();
+    expect(report).toMatchObject({ judged: 0, skipped: 1 });
+    expect(writer.events).toEqual([]);
   });
 
   it('never runs twice at once', async () => {

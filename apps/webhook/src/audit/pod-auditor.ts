@@ -33,6 +33,8 @@ export interface PodAuditorOptions {
   settings: Partial<ClusterSettings>;
   /** The webhook's own namespace: never audited (as admission never reviews it). */
   ownNamespace: string;
+  /** Namespaces that opted out of admission (label kritis-validation=disabled), read at each run. */
+  optedOut?: () => Promise<readonly string[]>;
   annotate: AnnotateMode;
   writer: AuditWriter;
   metrics: AuditMetrics;
@@ -68,13 +70,14 @@ export class PodAuditor {
     const started = performance.now();
     const pods = [...options.pods()];
     try {
+      const optedOut = (await options.optedOut?.()) ?? [];
       const report = await auditPods({
         pods,
         policiesFor: (namespace) => options.policies.forNamespace(namespace),
         metadata: options.metadata,
         verifier: options.verifier,
         settings: options.settings,
-        skipNamespaces: [options.ownNamespace],
+        skipNamespaces: [options.ownNamespace, ...optedOut],
       });
       this.export(report);
       await this.write(report, pods);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AuditWriter } from './audit-writer.js';
 import { kubeAuditWriter } from './kube-audit-writer.js';
 import { kubeLeaseApi } from './kube-lease-api.js';
-import { kubePodCache, type PodCache } from './kube-pod-cache.js';
+import { kubePodCache, optedOutNamespaces, type PodCache } from './kube-pod-cache.js';
 import { LeaderElection, type LeaseApi } from './lease-election.js';
 import { PodAuditor, type PodAuditorOptions } from './pod-auditor.js';
 
@@ -23,7 +23,10 @@ export interface AuditSettings {
   identity?: string;
 }
 
-export type AuditDependencies = Omit<PodAuditorOptions, 'pods' | 'ownNamespace' | 'annotate' | 'writer'>;
+export type AuditDependencies = Omit<
+  PodAuditorOptions,
+  'pods' | 'ownNamespace' | 'annotate' | 'writer' | 'optedOut'
+>;
 
 export interface RunningAudit {
   election: LeaderElection;
@@ -37,7 +40,12 @@ export function startAudit(
   kube: KubeConfig,
   settings: AuditSettings,
   dependencies: AuditDependencies,
-  parts: { lease?: LeaseApi; writer?: AuditWriter; podCache?: PodCache } = {},
+  parts: {
+    lease?: LeaseApi;
+    writer?: AuditWriter;
+    podCache?: PodCache;
+    optedOut?: () => Promise<readonly string[]>;
+  } = {},
 ): RunningAudit {
   const identity = settings.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const logger: Logger = dependencies.logger;
@@ -48,6 +56,7 @@ export function startAudit(
     ownNamespace: settings.namespace,
     annotate: settings.annotate,
     writer: parts.writer ?? kubeAuditWriter(kube, identity),
+    optedOut: parts.optedOut ?? (() => optedOutNamespaces(kube)),
   });
   let timer: NodeJS.Timeout | undefined;
   let started: Promise<void> | undefined;

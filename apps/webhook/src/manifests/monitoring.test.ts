@@ -35,6 +35,7 @@ describe('deploy/: the audit RBAC, least privilege', () => {
     const rules = rulesFor(objects, 'ClusterRole', 'signet-webhook');
     expect(rules).toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] });
     expect(rules).toContainEqual({ apiGroups: [''], resources: ['events'], verbs: ['create'] });
+    expect(rules).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] });
     const writes = objects
       .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
       .flatMap((o) => (o as Any).rules as Any[])
