@@ -27,7 +27,7 @@ declare module 'autocannon' {
     timeout?: number;
     requests?: RequestSpec[];
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     errors: number;
@@ -35,6 +35,11 @@ declare module 'autocannon' {
     non2xx: number;
     '2xx': number;
   }
+  /** A run started with a callback: it can be stopped early (the callback still gets the result). */
+  interface Instance {
+    stop(): void;
+  }
   function autocannon(options: Options): Promise<Result>;
+  function autocannon(options: Options, done: (error: unknown, result: Result) => void): Instance;
   export default autocannon;
 }
