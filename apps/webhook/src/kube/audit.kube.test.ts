@@ -143,18 +143,19 @@ describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube
     }
 
     // A Deployment's Pod as the controllers would leave it: Deployment → ReplicaSet → Pod (owner references).
+    const cartSpec = {
+      replicas: 1,
+      selector: { matchLabels: { app: 'cart' } },
+      template: {
+        metadata: { labels: { app: 'cart' } },
+        spec: { containers: [{ name: 'app', image: UNSIGNED }] },
+      },
+    };
     const deployment = await client().mustCreate('/apis/apps/v1/namespaces/shop/deployments', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'cart', namespace: SHOP },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'cart' } },
-        template: {
-          metadata: { labels: { app: 'cart' } },
-          spec: { containers: [{ name: 'app', image: UNSIGNED }] },
-        },
-      },
+      spec: cartSpec,
     });
     const owner = (object: Any, kind: string) => ({
       apiVersion: 'apps/v1',
@@ -167,14 +168,7 @@ describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'cart-5d9f', namespace: SHOP, ownerReferences: [owner(deployment, 'Deployment')] },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'cart' } },
-        template: {
-          metadata: { labels: { app: 'cart' } },
-          spec: { containers: [{ name: 'app', image: UNSIGNED }] },
-        },
-      },
+      spec: cartSpec,
     });
     const pods = [
       pod('web', SIGNED),
