@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     ...guideWebhookConfig(guide, cert, pino({ level: 'silent' })),
     insecureHttp: true,
     tls: undefined,
+    // "Nothing found" stays cached as long as the rest: the second run then shows the audit's own cost.
+    cache: { emptyTtlMs: 300_000 },
     metrics,
   });
   const writer = countingWriter();
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     const warm = await measuredRun();
     console.log(
       `  next run (cache as left): ${warm.ms.toFixed(0)} ms (${(cold.ms / warm.ms).toFixed(1)}x faster than cold); ` +
-        `backend calls ${warm.attestations + warm.vulnerabilities} (results that found nothing live ${'10s'} in the cache)`,
+        `backend calls ${warm.attestations + warm.vulnerabilities} (everything cached: the judging alone)`,
     );
 
     await load(3).result; // warm-up: JIT, the review's own lookups
