@@ -130,6 +130,7 @@ export class PodAuditor {
 
   private async write(report: AuditReport, pods: readonly PodObject[]): Promise<void> {
     const violating = new Set<string>();
+    const unknown: PodFinding[] = [];
     for (const finding of report.findings) {
       if (finding.status === 'violating') {
         violating.add(finding.uid);
@@ -137,11 +138,19 @@ export class PodAuditor {
       } else if (finding.status === 'breakglass') {
         await this.reportBreakglass(finding);
       } else {
-        this.options.logger.warn(
-          { namespace: finding.namespace, pod: finding.name, message: finding.message },
-          'audit could not judge a running pod: the metadata backend failed',
-        );
+        unknown.push(finding);
       }
+    }
+    if (unknown.length > 0) {
+      // One line, not one per Pod: a backend outage would otherwise flood the log.
+      this.options.logger.warn(
+        {
+          pods: unknown.length,
+          example: `${unknown[0]?.namespace}/${unknown[0]?.name}`,
+          message: unknown[0]?.message,
+        },
+        'audit could not judge running pods: the metadata backend failed',
+      );
     }
     if (this.options.annotate !== 'off') await this.unmarkConforming(pods, violating);
   }
