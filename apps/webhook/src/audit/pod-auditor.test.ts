@@ -78,11 +78,16 @@ function pod(name: string, image: string, namespace = 'shop', metadata: Record<s
 let metrics: WebhookMetrics;
 let writer: MemoryWriter;
 
-function auditor(pods: unknown[], annotate: AnnotateMode = 'off', optedOut: string[] = []) {
+function auditor(
+  pods: unknown[],
+  annotate: AnnotateMode = 'off',
+  optedOut: string[] = [],
+  source: MetadataSource = metadata,
+) {
   return new PodAuditor({
     pods: () => pods,
     policies: resolver,
-    metadata,
+    metadata: source,
     verifier: new AttestationVerifier(),
     settings: { vulnerabilityProject: 'scans' },
     ownNamespace: 'signet',
@@ -194,6 +199,23 @@ describe('PodAuditor', () => {
     const report = await auditor([pod('legacy-1', BAD)], 'off', ['shop']).run();
     expect(report).toMatchObject({ judged: 0, skipped: 1 });
     expect(writer.events).toEqual([]);
+  });
+
+  it('writes nothing about Pods it could not judge because the backend failed, and counts them', async () => {
+    const failing: MetadataSource = {
+      attestations: async () => [],
+      vulnerabilities: async () => {
+        throw new Error('connection refused');
+      },
+    };
+    const marked = pod('legacy-1', BAD, 'shop', { annotations: { [VIOLATION_ANNOTATION]: 'earlier' } });
+    const report = await auditor([marked, pod('web', GOOD)], 'kritis', [], failing).run();
+    expect(report.findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
+    expect(writer.events).toEqual([]);
+    expect(writer.marks).toEqual([]);
+    const text = await scrape();
+    expect(metricValue(text, 'signet_audit_pods', { status: 'unknown' })).toBe(2);
+    expect(metricValue(text, 'signet_running_violations')).toBe(0);
   });
 
   it('never runs twice at once', async () => {

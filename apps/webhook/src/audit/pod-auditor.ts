@@ -129,11 +129,9 @@ export class PodAuditor {
   }
 
   private async write(report: AuditReport, pods: readonly PodObject[]): Promise<void> {
-    const violating = new Set<string>();
     const unknown: PodFinding[] = [];
     for (const finding of report.findings) {
       if (finding.status === 'violating') {
-        violating.add(finding.uid);
         await this.reportViolation(finding);
       } else if (finding.status === 'breakglass') {
         await this.reportBreakglass(finding);
@@ -152,7 +150,9 @@ export class PodAuditor {
         'audit could not judge running pods: the metadata backend failed',
       );
     }
-    if (this.options.annotate !== 'off') await this.unmarkConforming(pods, violating);
+    // Only Pods proven to conform lose their marks: not those the backend could not judge.
+    const notConforming = new Set(report.findings.map((f) => f.uid));
+    if (this.options.annotate !== 'off') await this.unmarkConforming(pods, notConforming);
   }
 
   private async reportViolation(finding: PodFinding): Promise<void> {
@@ -200,10 +200,10 @@ export class PodAuditor {
   }
 
   /** Pods that conform now but still carry the marks of an earlier run get them removed. */
-  private async unmarkConforming(pods: readonly PodObject[], violating: Set<string>): Promise<void> {
+  private async unmarkConforming(pods: readonly PodObject[], notConforming: Set<string>): Promise<void> {
     for (const object of pods) {
       const metadata = metadataOf(object);
-      if (violating.has(metadata.uid)) continue;
+      if (notConforming.has(metadata.uid)) continue;
       if (!(VIOLATION_ANNOTATION in metadata.annotations) && !(KRITIS_LABEL in metadata.labels)) continue;
       const marks: PodMarks = {
         annotations: { [VIOLATION_ANNOTATION]: null },
