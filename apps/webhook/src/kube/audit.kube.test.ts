@@ -13,7 +13,7 @@ import { GUIDE, signImage } from '../demo/guide.js';
 import { type KubeObject, parseObjects, REPO_ROOT } from '../manifests/test-support/guide.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { metricValue } from '../test-support/metrics.js';
-import { listeningUrl, type SpawnedWebhook, spawnWebhook } from '../test-support/spawn-webhook.js';
+import { type SpawnedWebhook, spawnWebhook } from '../test-support/spawn-webhook.js';
 import { findKubeAssets } from './test-support/assets.js';
 import { type ControlPlane, startControlPlane } from './test-support/control-plane.js';
 import { collectionPath } from './test-support/kube-client.js';
@@ -36,8 +36,8 @@ const LATER_VULNERABLE = `registry.example/shop/api@${digest('c3')}`;
 const LEASE_MS = 4_000;
 const SIGNET_BIN = join(REPO_ROOT, 'apps', 'signer', 'bin', 'signet.js');
 
-async function poll(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function poll(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -80,9 +80,27 @@ function signet(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
+let dir: string;
+let plane: ControlPlane;
+
+beforeAll(async () => {
+  const assets = findKubeAssets();
+  dir = await mkdtemp(join(tmpdir(), 'signet-kube-audit-'));
+  plane = await startControlPlane(assets, dir);
+  const crds = parseObjects(readFileSync(join(REPO_ROOT, 'deploy', 'crds.yaml'), 'utf8'));
+  for (const crd of crds) await plane.client.mustCreate(collectionPath(crd), crd);
+  await poll(
+    'the CRDs are served',
+    async () => (await plane.client.get('/apis/kritis.grafeas.io/v1beta1')).status === 200,
+  );
+}, 360_000);
+
+afterAll(async () => {
+  await plane?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
 describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube)', () => {
-  let dir: string;
-  let plane: ControlPlane;
   let store: MetadataStore;
   let storeUrl: string;
   let webhook: RunningWebhook;
@@ -108,15 +126,6 @@ describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube
   };
 
   beforeAll(async () => {
-    const assets = findKubeAssets();
-    dir = await mkdtemp(join(tmpdir(), 'signet-kube-audit-'));
-    plane = await startControlPlane(assets, dir);
-    const crds = parseObjects(readFileSync(join(REPO_ROOT, 'deploy', 'crds.yaml'), 'utf8'));
-    for (const crd of crds) await client().mustCreate(collectionPath(crd), crd);
-    await poll(
-      'the CRDs are served',
-      async () => (await client().get('/apis/kritis.grafeas.io/v1beta1')).status === 200,
-    );
     for (const name of [SHOP, OWN]) {
       await client().mustCreate('/api/v1/namespaces', {
         apiVersion: 'v1',
@@ -210,8 +219,6 @@ describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube
   afterAll(async () => {
     await webhook?.stop();
     await store?.close();
-    await plane?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('records exactly one SignetPolicyViolation Event per violating Pod, with the admission message and fix', async () => {
@@ -368,19 +375,15 @@ describe('the audit of running Pods behind a real kube-apiserver (pnpm test:kube
 });
 
 describe('two signet-webhook processes elect one auditor (pnpm test:kube)', () => {
-  let dir: string;
-  let plane: ControlPlane;
+  /** Their own namespace, so the in-process webhook above does not compete for their Lease. */
+  const HA = 'signet-ha';
   const processes: SpawnedWebhook[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'signet-kube-lease-'));
-    plane = await startControlPlane(findKubeAssets(), dir);
-    const crds = parseObjects(readFileSync(join(REPO_ROOT, 'deploy', 'crds.yaml'), 'utf8'));
-    for (const crd of crds) await plane.client.mustCreate(collectionPath(crd), crd);
     await plane.client.mustCreate('/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: OWN },
+      metadata: { name: HA },
     });
     for (let i = 0; i < 2; i += 1) {
       const spawned = spawnWebhook(
@@ -396,11 +399,20 @@ describe('two signet-webhook processes elect one auditor (pnpm test:kube)', () =
           '--audit-lease-duration',
           `${LEASE_MS}ms`,
         ],
-        { POD_NAMESPACE: OWN, SIGNET_STORE: `sqlite:${join(dir, 'metadata.db')}` },
+        { POD_NAMESPACE: HA, SIGNET_STORE: `sqlite:${join(dir, 'metadata.db')}` },
       );
       processes.push(spawned);
-      await listeningUrl(spawned);
     }
+    // tsx compiles on start: on a busy machine that takes a while.
+    await poll(
+      'both processes listen',
+      async () => {
+        const exited = processes.find((p) => p.child.exitCode !== null);
+        if (exited) throw new Error(`a webhook exited:\n${exited.stdout()}\n${exited.stderr()}`);
+        return processes.every((p) => /listening on/.test(p.stdout()));
+      },
+      240_000,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -408,12 +420,10 @@ describe('two signet-webhook processes elect one auditor (pnpm test:kube)', () =
       if (spawned.child.exitCode === null) spawned.child.kill('SIGKILL');
       await spawned.exited;
     }
-    await plane?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const lease = async () =>
-    (await plane.client.get(`/apis/coordination.k8s.io/v1/namespaces/${OWN}/leases/${AUDIT_LEASE_NAME}`))
+    (await plane.client.get(`/apis/coordination.k8s.io/v1/namespaces/${HA}/leases/${AUDIT_LEASE_NAME}`))
       .json as Any;
   const leaders = () =>
     processes.map((p) =>
