@@ -452,6 +452,9 @@ describe('two signet-webhook processes elect one auditor (pnpm test:kube)', () =
     // (plus the time one API call takes on a busy machine).
     expect(acquiredAt - killedAt).toBeLessThanOrEqual(LEASE_MS + 1_000);
     expect(taken.spec.leaseTransitions).toBe(1);
-    expect(follower.stdout()).toContain('"msg":"leading the audit"');
+    // Its log lines are batched: wait for the line rather than read it at once.
+    await poll('the follower logs that it leads', async () =>
+      follower.stdout().includes('"msg":"leading the audit"'),
+    );
   });
 });
