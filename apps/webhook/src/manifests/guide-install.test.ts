@@ -62,6 +62,8 @@ describe("the guide's sed pipelines over deploy/", () => {
       'rbac.authorization.k8s.io/v1 ClusterRole signet-kritis-resources-view',
       'rbac.authorization.k8s.io/v1 ClusterRole signet-webhook',
       'rbac.authorization.k8s.io/v1 ClusterRoleBinding signet-webhook',
+      'rbac.authorization.k8s.io/v1 Role kritis/signet-webhook-audit',
+      'rbac.authorization.k8s.io/v1 RoleBinding kritis/signet-webhook-audit',
       'v1 Namespace kritis',
       'v1 Service kritis/signet-webhook',
       'v1 ServiceAccount kritis/signet-webhook',
@@ -185,19 +187,24 @@ describe("the guide's sed pipelines over deploy/", () => {
     expect(pod.serviceAccountName).toBe(byKind(objects, 'ServiceAccount').metadata.name);
   });
 
-  it('grant only get/list/watch on the Kritis resources, bound to the webhook’s service account, with Workload Identity', () => {
+  it('grant only get/list/watch on the Kritis resources (and what the audit reads), bound to the webhook’s service account, with Workload Identity', () => {
     const roles = objects.filter((o) => o.kind === 'ClusterRole') as Any[];
     const crdPlurals = objects
       .filter((o) => o.kind === 'CustomResourceDefinition')
       .map((crd) => (crd as Any).spec.names.plural);
+    const kritis = {
+      apiGroups: ['kritis.grafeas.io'],
+      resources: [...crdPlurals].sort(),
+      verbs: ['get', 'list', 'watch'],
+    };
+    // The audit of running Pods (monitoring.test.ts checks its Lease Role): read Pods, write Events only.
+    const audit = [
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] },
+    ];
     for (const role of roles) {
-      expect(role.rules).toEqual([
-        {
-          apiGroups: ['kritis.grafeas.io'],
-          resources: [...crdPlurals].sort(),
-          verbs: ['get', 'list', 'watch'],
-        },
-      ]);
+      expect(role.rules).toEqual(role.metadata.name === 'signet-webhook' ? [kritis, ...audit] : [kritis]);
     }
     const binding = byKind(objects, 'ClusterRoleBinding');
     expect(binding.roleRef).toEqual({

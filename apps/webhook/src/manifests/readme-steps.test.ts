@@ -54,6 +54,8 @@ describe('README "Deploy on GKE": the deployment step', () => {
       'CustomResourceDefinition',
       'Deployment',
       'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
