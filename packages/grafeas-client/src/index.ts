@@ -30,6 +30,15 @@ export {
   type Page,
   SqliteMetadataStore,
 } from './sqlite/sqlite-store.js';
+export type {
+  NewNoteRecord,
+  NewOccurrenceRecord,
+  NoteRecord,
+  OccurrenceRecord,
+  OccurrenceScan,
+  WireDocument,
+  WireRecords,
+} from './sqlite/wire-records.js';
 export type { CallOptions, MetadataStore, OccurrenceFilter } from './store.js';
 export {
   mapperFor,

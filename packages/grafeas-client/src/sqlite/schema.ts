@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS notes (
@@ -39,6 +39,11 @@ export function prepareDatabase(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < SCHEMA_VERSION) {
     db.exec(DDL);
+    // v2: the JSON a client wrote through the emulator, kept whole (nullable, so v1 files upgrade in place).
+    for (const table of ['notes', 'occurrences']) {
+      const columns = db.pragma(`table_info(${table})`) as { name: string }[];
+      if (!columns.some((c) => c.name === 'wire')) db.exec(`ALTER TABLE ${table} ADD COLUMN wire TEXT`);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 }

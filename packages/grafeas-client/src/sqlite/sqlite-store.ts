@@ -27,6 +27,7 @@ import {
 } from '../store-arguments.js';
 import { attestationFingerprint, specFromJson, specToJson } from './record.js';
 import { prepareDatabase } from './schema.js';
+import { MODEL_ROWS, WireRecords } from './wire-records.js';
 
 interface NoteRow {
   project: string;
@@ -111,6 +112,8 @@ function toOccurrence(row: OccurrenceRow): Occurrence {
  */
 export class SqliteMetadataStore implements MetadataStore {
   readonly backend: string;
+  /** The emulator's view: resources as clients wrote them. */
+  readonly records: WireRecords;
   private readonly db: Database.Database;
 
   constructor(path: string) {
@@ -118,6 +121,7 @@ export class SqliteMetadataStore implements MetadataStore {
     try {
       this.db = new Database(path);
       prepareDatabase(this.db);
+      this.records = new WireRecords(this.db);
     } catch (error) {
       throw localGrafeasError(
         'GRAFEAS_UNAVAILABLE',
@@ -144,7 +148,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   findNote(project: string, noteId: string): Note | undefined {
     const row = this.db
-      .prepare('SELECT * FROM notes WHERE project = ? AND note_id = ?')
+      .prepare(`SELECT * FROM notes WHERE project = ? AND note_id = ? AND ${MODEL_ROWS}`)
       .get(project, noteId) as NoteRow | undefined;
     return row ? toNote(row) : undefined;
   }
@@ -198,7 +202,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   findOccurrence(project: string, occurrenceId: string): Occurrence | undefined {
     const row = this.db
-      .prepare('SELECT * FROM occurrences WHERE project = ? AND occurrence_id = ?')
+      .prepare(`SELECT * FROM occurrences WHERE project = ? AND occurrence_id = ? AND ${MODEL_ROWS}`)
       .get(project, occurrenceId) as OccurrenceRow | undefined;
     return row ? toOccurrence(row) : undefined;
   }
@@ -212,7 +216,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   pageOccurrences(query: OccurrencePageQuery): Page<Occurrence, number> {
-    const where: string[] = [];
+    const where: string[] = [MODEL_ROWS];
     const args: (string | number)[] = [];
     const add = (clause: string, value: string | number | undefined) => {
       if (value === undefined) return;
@@ -246,7 +250,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   pageNotes(query: NotePageQuery): Page<Note, string | number> {
     const byOffset = query.offset !== undefined;
-    const where = ['project = ?'];
+    const where = ['project = ?', MODEL_ROWS];
     const args: (string | number)[] = [query.project];
     if (query.kind) {
       where.push('kind = ?');

@@ -38,6 +38,11 @@ export function imageUrl(project: string, n = 0): string {
   return `https://gcr.io/${project}/app${n}@sha256:${HEX}`;
 }
 
+/** Real servers list a note's occurrences only when the note exists (OSS v0.1.0 answers 404). */
+async function withNote(store: MetadataStore, project: string, note = 'qa'): Promise<void> {
+  await store.createNote(project, note, { kind: 'ATTESTATION', humanReadableName: note });
+}
+
 export function genericAttestation(project: string, resourceUri: string, note = 'qa'): OccurrenceSpec {
   return {
     kind: 'ATTESTATION',
@@ -188,6 +193,7 @@ export function runMetadataStoreContract(
 
     it('creating the same attestation twice succeeds', async () => {
       const p = uniqueProject();
+      await withNote(store, p);
       const spec = genericAttestation(p, imageUrl(p));
       const first = await store.createOccurrence(p, spec);
       const second = await store.createOccurrence(p, spec);
@@ -259,6 +265,7 @@ export function runMetadataStoreContract(
       const attestor = uniqueProject();
       const other = uniqueProject();
       const url = imageUrl(other, 3);
+      await withNote(store, attestor);
       await store.createOccurrence(other, genericAttestation(attestor, url));
       await store.createOccurrence(other, genericAttestation(attestor, imageUrl(other, 4)));
       await store.createOccurrence(other, genericAttestation(attestor, url, 'another-note'));
@@ -271,6 +278,7 @@ export function runMetadataStoreContract(
     // Issue 11 finding 1: gcloud writes the resource without https://, scanners and Signet with it.
     it('finds both spellings of an image (https://X and X) and nothing looser, in every lookup', async () => {
       const p = uniqueProject();
+      await withNote(store, p);
       const url = imageUrl(p, 5);
       const bare = url.slice('https://'.length);
       const near = [
