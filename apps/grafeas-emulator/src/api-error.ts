@@ -21,9 +21,11 @@ export const invalid = (message: string, httpStatus?: number) => new ApiError(3,
 export const notFound = (message: string) => new ApiError(5, message);
 export const alreadyExists = (message: string) => new ApiError(6, message);
 
-/** Google: {"error": {code: <http>, message, status}}; OSS (grpc-gateway): bare {code: <grpc>, message}. */
+/** Google: {"error": {code: <http>, message, status}}; OSS v0.1.0 (grpc-gateway): {error, message, code: <grpc>, details}. */
 export function errorBody(flavor: Flavor, error: ApiError): Record<string, unknown> {
-  if (flavor === 'oss') return { code: error.grpcCode, message: error.message };
+  if (flavor === 'oss') {
+    return { error: error.message, message: error.message, code: error.grpcCode, details: [] };
+  }
   return {
     error: {
       code: error.httpStatus,

@@ -61,7 +61,7 @@ describe('bad input gets the documented error body, and the server keeps serving
       '/v1/projects/p/occurrences',
       '{"resourceUri":"u","noteName":"projects/p/notes/n"}',
       400,
-      'no details field',
+      'exactly one of vulnerability, build',
     ],
     [
       'a wrong note name',
@@ -69,7 +69,7 @@ describe('bad input gets the documented error body, and the server keeps serving
       '/v1/projects/p/occurrences',
       OCCURRENCE.replace('projects/p/notes/n', 'notes/n'),
       400,
-      'is not projects/P/notes/N',
+      'is not projects/PROJECT/notes/NOTE',
     ],
     [
       'a note without noteId',
@@ -85,7 +85,7 @@ describe('bad input gets the documented error body, and the server keeps serving
       '/v1/projects/p/notes?noteId=n',
       '{"shortDescription":"x"}',
       400,
-      'note type is missing',
+      'exactly one of vulnerability, build',
     ],
     [
       'a note id with a slash',
@@ -178,10 +178,11 @@ describe('bad input gets the documented error body, and the server keeps serving
     expect((r.json.error as { status: string }).status).toBe('ALREADY_EXISTS');
   });
 
-  it('an identical attestation -> 409 ALREADY_EXISTS (Google)', async () => {
-    expect((await call(google.url, 'POST', '/v1/projects/dupe/occurrences', OCCURRENCE)).status).toBe(200);
-    const r = await call(google.url, 'POST', '/v1/projects/dupe/occurrences', OCCURRENCE);
-    expect(r.status).toBe(409);
+  it('an identical attestation is a second occurrence, as on Google', async () => {
+    const first = await call(google.url, 'POST', '/v1/projects/dupe/occurrences', OCCURRENCE);
+    const second = await call(google.url, 'POST', '/v1/projects/dupe/occurrences', OCCURRENCE);
+    expect(second.status).toBe(200);
+    expect(second.json.name).not.toBe(first.json.name);
   });
 
   it('still serves after all of it', async () => {
@@ -196,59 +197,8 @@ describe('bad input gets the documented error body, and the server keeps serving
       headers: { authorization: 'Bearer not-a-token' },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ occurrences: [] });
-  });
-});
-
-describe('the open-source Grafeas flavour', () => {
-  it('serves no /v1 routes: 404 plain "Not Found"', async () => {
-    const r = await call(oss.url, 'GET', '/v1/projects/p/notes');
-    expect(r.status).toBe(404);
-    expect(r.text).toBe('Not Found');
-  });
-
-  it('answers bare {code: <gRPC>, message} errors', async () => {
-    const missing = await call(oss.url, 'GET', '/v1beta1/projects/p/notes/nope');
-    expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({
-      code: 5,
-      message: 'Note with name "projects/p/notes/nope" does not Exist',
-    });
-    const bad = await call(oss.url, 'POST', '/v1beta1/projects/p/occurrences', '{oops');
-    expect(bad.status).toBe(400);
-    expect(bad.json.code).toBe(3);
-    expect(bad.json.error).toBeUndefined();
-  });
-
-  it('rejects pageSize above 1000 (Google caps it instead)', async () => {
-    expect((await call(oss.url, 'GET', '/v1beta1/projects/p/occurrences?pageSize=5000')).json).toMatchObject({
-      code: 3,
-    });
-    expect((await call(google.url, 'GET', '/v1/projects/p/occurrences?pageSize=5000')).status).toBe(200);
-  });
-
-  it('ignores filters, omits kind, and pages with decimal offsets', async () => {
-    const body = (n: number) =>
-      JSON.stringify({
-        resource: { uri: `https://gcr.io/p/app${n}@sha256:${'c'.repeat(64)}` },
-        noteName: 'projects/p/notes/n',
-        attestation: { attestation: { pgpSignedAttestation: { signature: 'sig', pgpKeyId: 'F' } } },
-      });
-    for (const n of [1, 2, 3])
-      expect((await call(oss.url, 'POST', '/v1beta1/projects/offs/occurrences', body(n))).status).toBe(200);
-    const filter = encodeURIComponent(`resourceUrl="https://gcr.io/p/app1@sha256:${'c'.repeat(64)}"`);
-    const first = await call(
-      oss.url,
-      'GET',
-      `/v1beta1/projects/offs/occurrences?pageSize=2&filter=${filter}`,
-    );
-    const items = first.json.occurrences as Record<string, unknown>[];
-    expect(items).toHaveLength(2);
-    expect(items.every((o) => !('kind' in o))).toBe(true);
-    expect(first.json.nextPageToken).toBe('2');
-    const second = await call(oss.url, 'GET', '/v1beta1/projects/offs/occurrences?page_size=2&page_token=2');
-    expect(second.json.occurrences).toHaveLength(1);
-    expect(second.json.nextPageToken).toBeUndefined();
+    // An empty list is `{}` on Google: proto3 JSON leaves out empty repeated fields.
+    expect(await res.json()).toEqual({});
   });
 });
 
@@ -277,7 +227,7 @@ describe('Google filters', () => {
         `/v1/projects/filters/occurrences?filter=${encodeURIComponent(filter)}`,
       );
       expect(r.status).toBe(200);
-      return (r.json.occurrences as unknown[]).length;
+      return ((r.json.occurrences ?? []) as unknown[]).length;
     };
     expect(await count(`(kind="VULNERABILITY" AND resourceUrl="${uri}")`)).toBe(1);
     expect(await count(`kind = "VULNERABILITY" AND resourceUrl = "${uri}"`)).toBe(1);

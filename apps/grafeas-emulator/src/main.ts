@@ -43,7 +43,7 @@ const program = new Command('grafeas-emulator')
   .addOption(
     new Option(
       '--flavor <flavor>',
-      'google (v1 + v1beta1, filters, Google errors) or oss (open-source Grafeas)',
+      'google (Container Analysis v1 + v1beta1) or oss (open-source Grafeas v0.1.0, quirks included)',
     )
       .choices(['google', 'oss'])
       .default('google'),

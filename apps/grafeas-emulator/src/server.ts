@@ -3,29 +3,53 @@ import type { AddressInfo } from 'node:net';
 import { isGrafeasError, SqliteMetadataStore } from '@signet/grafeas-client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, errorBody, type Flavor, invalid } from './api-error.js';
+import { routeGoogle } from './google/routes.js';
 import { parseLenientJson } from './lenient-json.js';
-import { route } from './router.js';
+import { parseGoJson } from './oss/go-json.js';
+import type { OssContext } from './oss/handlers.js';
+import { PlainTextAnswer, routeOss } from './oss/routes.js';
 
 export type { Flavor } from './api-error.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** grpc-gateway reads any body; the gRPC server behind it refuses messages over 4 MiB (a 429). */
+const OSS_BODY_LIMIT = 64 * 1024 * 1024;
 
 export interface EmulatorAppOptions {
   store: SqliteMetadataStore;
-  /** `google`: Container Analysis v1 + v1beta1. `oss`: open-source Grafeas (v1beta1 only, filters ignored…). */
+  /** `google`: Container Analysis v1 + v1beta1. `oss`: open-source Grafeas v0.1.0, quirks included. */
   flavor?: Flavor;
   bodyLimitBytes?: number;
 }
 
-function parseBody(req: Request): unknown {
-  if (req.method !== 'POST') return undefined;
-  const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+function rawBody(req: Request): string {
+  return Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+}
+
+function googleBody(req: Request): unknown {
+  if (req.method !== 'POST' && req.method !== 'PATCH') return undefined;
+  const raw = rawBody(req);
   if (raw.trim() === '') throw invalid('the request body is empty: a JSON object is required');
   try {
     return parseLenientJson(raw);
   } catch (error) {
     throw invalid(`malformed JSON in the request body: ${(error as Error).message}`);
   }
+}
+
+/** grpc-gateway's exact Content-Type, without the charset Express would add. */
+function sendGatewayJson(res: Response, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+/** grpc-gateway: no body is `{}`; malformed JSON is a 400 in Go's words. */
+function ossBody(req: Request): unknown {
+  if (req.method !== 'POST' && req.method !== 'PATCH') return {};
+  const parsed = parseGoJson(rawBody(req));
+  if (!parsed.ok) throw invalid(parsed.error);
+  return parsed.value;
 }
 
 function queryOf(req: Request): Record<string, string | undefined> {
@@ -40,26 +64,36 @@ export function createEmulatorApp(options: EmulatorAppOptions): express.Express 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  const defaultLimit = flavor === 'oss' ? OSS_BODY_LIMIT : DEFAULT_BODY_LIMIT;
   // Every body is read as bytes and parsed here: curl's default form content type must work too.
-  app.use(express.raw({ type: () => true, limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT }));
+  app.use(express.raw({ type: () => true, limit: options.bodyLimitBytes ?? defaultLimit }));
+  const oss: OssContext = { records: options.store.records, projects: new Set() };
 
   app.use((req: Request, res: Response) => {
-    if (flavor === 'oss' && !req.path.startsWith('/v1beta1/')) {
-      res.status(404).type('text/plain').send('Not Found');
+    if (flavor === 'oss') {
+      const answer = routeOss(oss, req.method, req.path, { query: queryOf(req), body: ossBody(req) });
+      sendGatewayJson(res, 200, answer);
       return;
     }
     // `notes/?noteId=N` (Google's own curl examples) names the collection, as `notes?noteId=N` does.
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
-    const answer = route(flavor, options.store, req.method, path, {
+    const answer = routeGoogle(options.store.records, req.method, path, {
       query: queryOf(req),
-      body: parseBody(req),
+      body: googleBody(req),
     });
     res.status(200).json(answer);
   });
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof PlainTextAnswer) {
+      res.statusCode = error.status;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(error.text);
+      return;
+    }
     const apiError = toApiError(error);
-    res.status(apiError.httpStatus).json(errorBody(flavor, apiError));
+    if (flavor === 'oss') sendGatewayJson(res, apiError.httpStatus, errorBody(flavor, apiError));
+    else res.status(apiError.httpStatus).json(errorBody(flavor, apiError));
   });
   return app;
 }
