@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bindings, bind, matches, matchesAsSet, matchesSomeOf } from './recorded-match.js';
 import { type RunningEmulator, startEmulator } from './server.js';
+import { type Bindings, bind, matches, matchesAsSet, matchesSomeOf } from './test-support/recorded-match.js';
 
 /** ../shared/testdata/grafeas-oss-v0.1.0: 118 exchanges recorded from the real v0.1.0 server, in order. */
 interface Exchange {
