@@ -1,16 +1,15 @@
 import { errorMessage } from '@signet/signing';
-import { type BreakglassState, findBreakglass } from './breakglass.js';
-import type { Decision, DecisionInput, Violation } from './decision-types.js';
+import type { BreakglassState } from './breakglass.js';
+import type { Decision, DecisionInput, ReviewDecisionInput, Violation } from './decision-types.js';
 import { summarizeIssues } from './issues.js';
 import { type ImageOutcome, judgeImage } from './judge.js';
 import { RequestLookups } from './lookups.js';
 import { clip, denialMessage, dryRunWarning } from './message.js';
 import { describeResource } from './parse.js';
-import { readReviewRequest } from './request.js';
+import { type MalformedRequest, readReviewRequest } from './request.js';
 import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
 import type { InvalidResource, NamespacePolicies } from './types.js';
 import { AttestationVerifier } from './verifier.js';
-import { requestImages } from './workload.js';
 
 const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
 
@@ -22,39 +21,36 @@ export async function decide(input: DecisionInput): Promise<Decision> {
   try {
     return await decideOrThrow(input);
   } catch (error) {
-    const reason = errorMessage(error);
-    return deny('the request', [
-      {
-        image: '*',
-        policy: 'Signet',
-        code: 'INTERNAL_ERROR',
-        reason: `Signet could not judge the request: ${reason}`,
-        fix: 'retry; if it persists, report it to the cluster operator with this message',
-      },
-    ]);
+    return internalError(error);
   }
 }
 
 async function decideOrThrow(input: DecisionInput): Promise<Decision> {
-  const request = readReviewRequest(input?.request);
-  if (typeof request === 'string') {
-    return deny('the request', [
-      {
-        image: '*',
-        policy: 'Signet',
-        code: 'REQUEST_INVALID',
-        reason: request,
-        fix: 'send an admission.k8s.io/v1 AdmissionReview request',
-      },
-    ]);
+  const reading = readReviewRequest(input?.request);
+  if (!reading.ok) return malformedRequest(reading);
+  return decideReviewOrThrow({ ...input, request: reading.request });
+}
+
+/**
+ * Decides a request already read by `readReviewRequest` (the webhook reads it once, for its memo key
+ * and for this). Never throws, like `decide`.
+ */
+export async function decideReview(input: ReviewDecisionInput): Promise<Decision> {
+  try {
+    return await decideReviewOrThrow(input);
+  } catch (error) {
+    return internalError(error);
   }
+}
+
+async function decideReviewOrThrow(input: ReviewDecisionInput): Promise<Decision> {
+  const { request } = input;
   if (!REVIEWED_OPERATIONS.has(request.operation)) return allow([], {});
   const settings = readSettings(input.settings);
   const policies = readPolicies(input.policies);
-  const images = requestImages(request);
+  const { images, breakglass } = request;
   const imageSummary = { judged: images.toJudge, unchanged: images.unchanged };
 
-  const breakglass = findBreakglass(request.object, request.kind);
   if (breakglass.requested && settings.breakglass === 'on') {
     return admitByBreakglass(request.target, breakglass, imageSummary);
   }
@@ -93,6 +89,31 @@ async function decideOrThrow(input: DecisionInput): Promise<Decision> {
       ? deny(request.target, violations, warnings, annotations)
       : allow(warnings, annotations);
   return { ...decision, dryRunViolations: dryRun, images: imageSummary };
+}
+
+function malformedRequest(reading: MalformedRequest): Decision {
+  return deny(reading.target, [
+    {
+      image: '*',
+      policy: 'Signet',
+      code: 'REQUEST_INVALID',
+      reason: reading.problem,
+      fix: 'send a well-formed admission.k8s.io/v1 AdmissionReview, as the API server does',
+    },
+  ]);
+}
+
+function internalError(error: unknown): Decision {
+  const reason = errorMessage(error);
+  return deny('the request', [
+    {
+      image: '*',
+      policy: 'Signet',
+      code: 'INTERNAL_ERROR',
+      reason: `Signet could not judge the request: ${reason}`,
+      fix: 'retry; if it persists, report it to the cluster operator with this message',
+    },
+  ]);
 }
 
 function admitByBreakglass(

@@ -1,4 +1,5 @@
 import type { MetadataSource } from './metadata.js';
+import type { ReviewRequest } from './request.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import type { NamespacePolicies } from './types.js';
 import type { AttestationVerifier } from './verifier.js';
@@ -17,6 +18,11 @@ export interface DecisionInput {
   now?: Date;
   /** Aborts metadata lookups (the API server's `?timeout=`); a lookup cut short is a backend failure. */
   signal?: AbortSignal;
+}
+
+/** A decision over a request already read by `readReviewRequest`. */
+export interface ReviewDecisionInput extends Omit<DecisionInput, 'request'> {
+  request: ReviewRequest;
 }
 
 export type ViolationCode =

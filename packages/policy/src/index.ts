@@ -27,8 +27,14 @@ export {
 } from './breakglass.js';
 export { buildCrds } from './crds.js';
 export { renderCrdsYaml } from './crds-yaml.js';
-export { decide } from './decide.js';
-export type { Decision, DecisionInput, Violation, ViolationCode } from './decision-types.js';
+export { decide, decideReview } from './decide.js';
+export type {
+  Decision,
+  DecisionInput,
+  ReviewDecisionInput,
+  Violation,
+  ViolationCode,
+} from './decision-types.js';
 export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
 export { PolicyError } from './errors.js';
 export {
@@ -52,7 +58,12 @@ export {
   parseVulnzSigningPolicy,
 } from './parse.js';
 export { vulnerabilityProjectFor } from './project.js';
-export { type ReviewRequest, readReviewRequest } from './request.js';
+export {
+  type MalformedRequest,
+  type RequestReading,
+  type ReviewRequest,
+  readReviewRequest,
+} from './request.js';
 export { KRITIS_API_VERSION } from './schemas/fields.js';
 export {
   attestationAuthorityDocument,
@@ -93,6 +104,7 @@ export {
 } from './vulnerabilities.js';
 export {
   extractImages,
+  findMalformedWorkload,
   type ImageField,
   REVIEWED_KINDS,
   type RequestImages,

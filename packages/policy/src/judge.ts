@@ -258,10 +258,19 @@ async function vulnerabilityFinding(
 }
 
 function notPinned(ref: ImageReference): Finding {
+  const digestCommand = `\`crane digest ${ref.name}${ref.tag ? `:${ref.tag}` : ''}\` prints it`;
+  if (ref.digest !== undefined) {
+    const algorithm = ref.digest.split(':', 1)[0];
+    return {
+      code: 'NOT_PINNED',
+      reason: `the image is pinned by a ${algorithm} digest, but attestations and scans name images by their sha256 digest, so this one cannot be checked`,
+      fix: `pin it by its sha256 digest: ${ref.name}@sha256:<digest> (${digestCommand})`,
+    };
+  }
   return {
     code: 'NOT_PINNED',
     reason: 'the image is referenced by tag, not by digest, so what runs cannot be checked',
-    fix: `pin it by digest: ${ref.name}@sha256:<digest> (\`crane digest ${ref.name}${ref.tag ? `:${ref.tag}` : ''}\` prints it)`,
+    fix: `pin it by digest: ${ref.name}@sha256:<digest> (${digestCommand})`,
   };
 }
 

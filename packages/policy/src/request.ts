@@ -1,39 +1,115 @@
+import { type BreakglassState, findBreakglass } from './breakglass.js';
 import { describeResource, isRecord } from './parse.js';
+import { findMalformedWorkload, REVIEWED_KINDS, type RequestImages, requestImages } from './workload.js';
 
-/** The parts of an AdmissionReview request the decision reads. */
+/**
+ * The parts of an AdmissionReview request the decision reads, read once: the webhook keys its memo
+ * on exactly these fields and hands the same object to the decision, so the two cannot disagree.
+ */
 export interface ReviewRequest {
   kind: string;
   operation: string;
   subResource: string | undefined;
+  /** `request.namespace`: the namespace whose policies apply (empty only for requests not reviewed). */
   namespace: string;
   /** `Kind namespace/name` for messages. */
   target: string;
   object: unknown;
   oldObject: unknown;
+  images: RequestImages;
+  breakglass: BreakglassState;
 }
 
-/** Reads the request defensively; a string says why it cannot be reviewed. */
-export function readReviewRequest(request: unknown): ReviewRequest | string {
-  if (!isRecord(request)) return 'the admission request is not an object';
+/** A request Signet cannot read: denied as a bad request (400), never admitted. */
+export interface MalformedRequest {
+  problem: string;
+  /** `Kind namespace/name` as far as it could be read. */
+  target: string;
+}
+
+export type RequestReading = { ok: true; request: ReviewRequest } | ({ ok: false } & MalformedRequest);
+
+const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
+/** Every kind Signet reviews is namespaced: its policies are those of `request.namespace`. */
+const NAMESPACED_KINDS = new Set([...REVIEWED_KINDS, 'EphemeralContainers']);
+
+/**
+ * Reads the request defensively. The namespace is `request.namespace` alone — the API server always
+ * sets it for a namespaced kind — never guessed from the object, so a request that names none cannot
+ * borrow another namespace's policies (or its memoised admissions).
+ */
+export function readReviewRequest(request: unknown): RequestReading {
+  if (!isRecord(request)) return malformed('the admission request is not an object', 'the request');
   const object = request.object;
   const objectKind = isRecord(object) && typeof object.kind === 'string' ? object.kind : undefined;
   const kind =
     isRecord(request.kind) && typeof request.kind.kind === 'string' ? request.kind.kind : objectKind;
-  if (!kind) return 'the admission request names no kind';
-  if (typeof request.operation !== 'string') return 'the admission request names no operation';
+  if (!kind) return malformed('the admission request names no kind', 'the request');
+  if (typeof request.operation !== 'string')
+    return malformed('the admission request names no operation', kind);
   const metadata = isRecord(object) && isRecord(object.metadata) ? object.metadata : {};
-  const namespace = stringOr(request.namespace, stringOr(metadata.namespace, ''));
+  const namespace = stringOr(request.namespace, '');
   const name = stringOr(request.name, stringOr(metadata.name, `${stringOr(metadata.generateName, '')}*`));
-  return {
+  const target = describeResource(kind, { name, namespace });
+  const reading = {
     kind,
     operation: request.operation,
     subResource:
       typeof request.subResource === 'string' && request.subResource ? request.subResource : undefined,
     namespace,
-    target: describeResource(kind, { name, namespace }),
+    target,
     object,
     oldObject: request.oldObject,
   };
+  if (!REVIEWED_OPERATIONS.has(reading.operation)) {
+    return { ok: true, request: { ...reading, images: NO_IMAGES, breakglass: NO_BREAKGLASS } };
+  }
+  const problem = objectProblem(reading);
+  if (problem) return malformed(problem, target);
+  const images = requestImages(reading);
+  const scopeProblem = namespaceProblem(reading, metadata, images);
+  if (scopeProblem) return malformed(scopeProblem, target);
+  return { ok: true, request: { ...reading, images, breakglass: findBreakglass(object, kind) } };
+}
+
+type RequestFields = Omit<ReviewRequest, 'images' | 'breakglass'>;
+
+/** What makes the object of a CREATE or UPDATE unreadable, if anything. */
+function objectProblem({ object, kind, operation }: RequestFields): string | undefined {
+  if (!isRecord(object)) {
+    const what =
+      object === null
+        ? 'a null object'
+        : object === undefined
+          ? 'no object'
+          : 'an object that is not a JSON object';
+    return `the ${operation} request carries ${what} to review`;
+  }
+  const workload = findMalformedWorkload(object, kind);
+  return workload ? `the ${kind} is malformed: ${workload}` : undefined;
+}
+
+/** A namespaced kind must name its namespace, and the object may not claim another one. */
+function namespaceProblem(
+  { kind, namespace }: RequestFields,
+  metadata: Record<string, unknown>,
+  images: RequestImages,
+): string | undefined {
+  if (namespace === '' && (NAMESPACED_KINDS.has(kind) || images.all.length > 0)) {
+    return `the request for a namespaced ${kind} names no namespace (request.namespace is empty)`;
+  }
+  const objectNamespace = metadata.namespace;
+  if (typeof objectNamespace === 'string' && objectNamespace !== '' && objectNamespace !== namespace) {
+    return `the object's namespace ${objectNamespace} is not the request's namespace ${namespace || '(none)'}`;
+  }
+  return undefined;
+}
+
+const NO_IMAGES: RequestImages = { all: [], toJudge: [], unchanged: [] };
+const NO_BREAKGLASS: BreakglassState = { requested: false, missingFromTemplate: false };
+
+function malformed(problem: string, target: string): RequestReading {
+  return { ok: false, problem, target };
 }
 
 function stringOr(value: unknown, fallback: string): string {

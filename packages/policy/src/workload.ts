@@ -56,6 +56,86 @@ export function extractImages(object: unknown, kind: string): WorkloadImage[] {
   return images;
 }
 
+/**
+ * The first thing in `object` that a well-formed `kind` cannot hold where images live: a pod spec
+ * that is not an object, container or volume lists that are not lists, entries that are not objects,
+ * an image that is not a string. The API server never sends these; a request that does is refused,
+ * because images Signet cannot read are images it cannot judge. Unknown kinds are read leniently.
+ */
+export function findMalformedWorkload(object: unknown, kind: string): string | undefined {
+  if (kind === 'EphemeralContainers') return containerListProblem(object, 'ephemeralContainers', '');
+  const known = kind in POD_SPEC_PATHS;
+  for (const path of podSpecPathsFor(kind)) {
+    const walked = walk(object, path);
+    if (walked.problem && known) return walked.problem;
+    if (!isRecord(walked.value)) continue;
+    const prefix = path.join('.');
+    for (const field of CONTAINER_FIELDS) {
+      const problem = containerListProblem(walked.value, field, prefix);
+      if (problem) return problem;
+    }
+    const problem = volumeListProblem(walked.value, prefix);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** Follows `path`; a step that is present but not an object is a problem (absent is not). */
+function walk(value: unknown, path: readonly string[]): { value: unknown; problem?: string } {
+  let current = value;
+  const seen: string[] = [];
+  for (const key of path) {
+    if (!isRecord(current)) {
+      return current === undefined
+        ? { value: undefined }
+        : {
+            value: undefined,
+            problem: `${seen.join('.') || 'the object'} is ${typeName(current)}, not an object`,
+          };
+    }
+    current = current[key];
+    seen.push(key);
+  }
+  if (current === undefined || isRecord(current)) return { value: current };
+  return { value: undefined, problem: `${seen.join('.')} is ${typeName(current)}, not an object` };
+}
+
+function containerListProblem(spec: unknown, field: ImageField, prefix: string): string | undefined {
+  const list = isRecord(spec) ? spec[field] : undefined;
+  const where = `${prefix ? `${prefix}.` : ''}${field}`;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) return `${where} is ${typeName(list)}, not a list`;
+  for (const [index, container] of list.entries()) {
+    if (!isRecord(container)) return `${where}[${index}] is ${typeName(container)}, not an object`;
+    const image = container.image;
+    if (image !== undefined && typeof image !== 'string')
+      return `${where}[${index}].image is ${typeName(image)}, not a string`;
+  }
+  return undefined;
+}
+
+function volumeListProblem(spec: Record<string, unknown>, prefix: string): string | undefined {
+  const volumes = spec.volumes;
+  const where = `${prefix}.volumes`;
+  if (volumes === undefined) return undefined;
+  if (!Array.isArray(volumes)) return `${where} is ${typeName(volumes)}, not a list`;
+  for (const [index, volume] of volumes.entries()) {
+    if (!isRecord(volume)) return `${where}[${index}] is ${typeName(volume)}, not an object`;
+    const source = volume.image;
+    if (source === undefined) continue;
+    if (!isRecord(source)) return `${where}[${index}].image is ${typeName(source)}, not an object`;
+    if (source.reference !== undefined && typeof source.reference !== 'string')
+      return `${where}[${index}].image.reference is ${typeName(source.reference)}, not a string`;
+  }
+  return undefined;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** The pod template's metadata of a workload (not a Pod's own), where breakglass may also sit. */
 export function podTemplateMetadata(object: unknown, kind: string): unknown {
   if (kind === 'Pod' || kind === 'EphemeralContainers') return undefined;

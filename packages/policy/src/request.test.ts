@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from './decide.js';
+import { readReviewRequest } from './request.js';
+import { MemoryMetadata } from './test-support/memory-metadata.js';
+import { DIGEST_A, podRequest } from './test-support/resources.js';
+import type { NamespacePolicies } from './types.js';
+
+const NO_POLICIES: NamespacePolicies = {
+  authorities: [],
+  genericAttestationPolicies: [],
+  imageSecurityPolicies: [],
+  invalid: [],
+};
+const IMAGE = `gcr.io/team/app@${DIGEST_A}`;
+
+/** Under `noPolicy: allow`, anything Signet can read with no policy is admitted: only a malformed request is not. */
+async function decideWithoutPolicy(request: unknown) {
+  return decide({
+    request,
+    policies: NO_POLICIES,
+    settings: { noPolicy: 'allow' },
+    metadata: new MemoryMetadata(),
+  });
+}
+
+function withObject(object: unknown, extra: Record<string, unknown> = {}) {
+  return { ...podRequest([IMAGE]), object, ...extra };
+}
+
+function podWithSpec(spec: unknown) {
+  return withObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec });
+}
+
+describe('malformed objects are denied as bad requests, never admitted', () => {
+  it.each([
+    ['a CREATE with object null', withObject(null), 'carries a null object'],
+    ['a CREATE with no object', withObject(undefined), 'carries no object'],
+    ['an object that is a string', withObject('pod'), 'not a JSON object'],
+    ['a numeric image', podWithSpec({ containers: [{ name: 'a', image: 42 }] }), 'image is a number'],
+    ['containers as a map', podWithSpec({ containers: { a: { image: IMAGE } } }), 'containers is an object'],
+    ['a container that is a string', podWithSpec({ containers: [IMAGE] }), 'containers[0] is a string'],
+    ['a null spec', podWithSpec(null), 'spec is null'],
+    ['init containers null', podWithSpec({ containers: [], initContainers: null }), 'initContainers is null'],
+    [
+      'an image volume whose reference is a list',
+      podWithSpec({ containers: [], volumes: [{ name: 'v', image: { reference: [IMAGE] } }] }),
+      'image.reference is a list',
+    ],
+    [
+      'a Deployment whose template is a list',
+      {
+        ...podRequest([IMAGE]),
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        object: { kind: 'Deployment', metadata: { name: 'web' }, spec: { template: [] } },
+      },
+      'spec.template is a list',
+    ],
+  ])('%s', async (_name, request, problem) => {
+    const decision = await decideWithoutPolicy(request);
+    expect(decision.allowed).toBe(false);
+    expect(decision.violations).toEqual([expect.objectContaining({ code: 'REQUEST_INVALID', image: '*' })]);
+    expect(decision.violations[0]?.reason).toContain(problem);
+  });
+
+  it('still reads a DELETE, whose object is null, as nothing to review', async () => {
+    const decision = await decideWithoutPolicy(withObject(null, { operation: 'DELETE' }));
+    expect(decision.allowed).toBe(true);
+  });
+
+  it('reads a well-formed object as before', async () => {
+    expect((await decideWithoutPolicy(podRequest([IMAGE]))).allowed).toBe(true);
+  });
+});
+
+describe('the namespace is request.namespace alone', () => {
+  it('denies a Pod whose request names no namespace, even when its object does', async () => {
+    for (const namespace of [undefined, '']) {
+      const request = { ...podRequest([IMAGE]), namespace };
+      const reading = readReviewRequest(request);
+      expect(reading).toMatchObject({ ok: false, problem: expect.stringContaining('names no namespace') });
+      const decision = await decideWithoutPolicy(request);
+      expect(decision).toMatchObject({ allowed: false, violations: [{ code: 'REQUEST_INVALID' }] });
+    }
+  });
+
+  it('denies an object that claims another namespace than the request', async () => {
+    const request = { ...podRequest([IMAGE], { namespace: 'team-a' }), namespace: 'team-b' };
+    const decision = await decideWithoutPolicy(request);
+    expect(decision.violations[0]?.reason).toContain('team-a is not the request');
+  });
+
+  it('reads the namespace, images and breakglass once, for whoever keys on them', () => {
+    const reading = readReviewRequest(
+      podRequest([IMAGE], { namespace: 'team-a', annotations: { 'kritis.grafeas.io/breakglass': 'true' } }),
+    );
+    expect(reading).toMatchObject({
+      ok: true,
+      request: {
+        namespace: 'team-a',
+        images: { toJudge: [IMAGE], unchanged: [] },
+        breakglass: { requested: true },
+      },
+    });
+  });
+});
