@@ -27,7 +27,7 @@ export async function decide(input: DecisionInput): Promise<Decision> {
 
 async function decideOrThrow(input: DecisionInput): Promise<Decision> {
   const reading = readReviewRequest(input?.request);
-  if (!reading.ok) return malformedRequest(reading);
+  if (!reading.ok) return malformedRequestDecision(reading);
   return decideReviewOrThrow({ ...input, request: reading.request });
 }
 
@@ -91,7 +91,8 @@ async function decideReviewOrThrow(input: ReviewDecisionInput): Promise<Decision
   return { ...decision, dryRunViolations: dryRun, images: imageSummary };
 }
 
-function malformedRequest(reading: MalformedRequest): Decision {
+/** The denial of a request `readReviewRequest` could not read (code REQUEST_INVALID: a bad request). */
+export function malformedRequestDecision(reading: MalformedRequest): Decision {
   return deny(reading.target, [
     {
       image: '*',

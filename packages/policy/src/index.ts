@@ -27,7 +27,7 @@ export {
 } from './breakglass.js';
 export { buildCrds } from './crds.js';
 export { renderCrdsYaml } from './crds-yaml.js';
-export { decide, decideReview } from './decide.js';
+export { decide, decideReview, malformedRequestDecision } from './decide.js';
 export type {
   Decision,
   DecisionInput,

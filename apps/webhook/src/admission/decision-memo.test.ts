@@ -1,15 +1,19 @@
+import { type ReviewRequest, readReviewRequest } from '@signet/policy';
 import { describe, expect, it } from 'vitest';
 import { podReview } from '../demo/reviews.js';
 import type { ReviewDecision } from './decision.js';
 import { DecisionMemo } from './decision-memo.js';
-import { type ParsedReview, parseAdmissionReview } from './review.js';
+import { parseAdmissionReview } from './review.js';
 
 const IMAGE = `registry.example/app@sha256:${'a'.repeat(64)}`;
 
-function parsed(body: unknown): ParsedReview {
+/** The request as the decider reads it: parsed, then read once by the policy. */
+function parsed(body: unknown): ReviewRequest {
   const result = parseAdmissionReview(body);
   if (!result.ok) throw new Error(result.problems.join('; '));
-  return result.review;
+  const reading = readReviewRequest(result.review.request);
+  if (!reading.ok) throw new Error(reading.problem);
+  return reading.request;
 }
 
 const plainAllow: ReviewDecision = {

@@ -1,7 +1,6 @@
-import { findBreakglass, readReviewRequest, requestImages } from '@signet/policy';
+import type { ReviewRequest } from '@signet/policy';
 import { LRUCache } from 'lru-cache';
 import type { ReviewDecision } from './decision.js';
-import type { ParsedReview } from './review.js';
 
 export interface DecisionMemoSettings {
   /** How long an admission stands for the same images (0 turns the memo off). */
@@ -32,15 +31,15 @@ export class DecisionMemo {
         : undefined;
   }
 
-  /** The key of a review, or undefined when it cannot be remembered. */
-  keyOf(review: ParsedReview, generation: number): string | undefined {
+  /**
+   * The key of a request, or undefined when it cannot be remembered. It is built from the very object
+   * the decision reads (`readReviewRequest`'s), so no field the decision ignores can steer it.
+   */
+  keyOf(request: ReviewRequest, generation: number): string | undefined {
     if (!this.entries) return undefined;
-    const request = readReviewRequest(review.request);
-    if (typeof request === 'string') return undefined;
-    const images = requestImages(request);
-    if (images.toJudge.length === 0) return undefined;
-    const breakglass = findBreakglass(request.object, request.kind).requested;
-    return `${generation}|${request.namespace}|${request.kind}|${request.operation}|${request.subResource ?? ''}|${breakglass}|${images.toJudge.join(' ')}|${images.unchanged.join(' ')}`;
+    const { images } = request;
+    if (images.toJudge.length === 0 || request.namespace === '') return undefined;
+    return `${generation}|${request.namespace}|${request.kind}|${request.operation}|${request.subResource ?? ''}|${request.breakglass.requested}|${images.toJudge.join(' ')}|${images.unchanged.join(' ')}`;
   }
 
   get(key: string | undefined): ReviewDecision | undefined {

@@ -6,6 +6,7 @@ export type DecisionReason =
   | 'breakglass'
   | 'no-policy'
   | 'not-reviewed'
+  | 'malformed-request'
   | 'invalid-policy'
   | 'backend-error'
   | 'deadline'
@@ -17,7 +18,7 @@ export interface ReviewDecision {
   reason: DecisionReason;
   /** The denial's message (or, when admitted, a summary for the log). */
   message: string;
-  /** HTTP-like status code of a denial: 403 policy, 503 backend, 500 internal. */
+  /** HTTP-like status code of a denial: 403 policy, 400 malformed request, 503 backend, 500 internal. */
   code?: number;
   images: readonly string[];
   warnings: readonly string[];
@@ -56,6 +57,7 @@ export class ReviewDeadline implements Deadline {
 }
 
 const STATUS_REASON: Record<number, string> = {
+  400: 'BadRequest',
   403: 'Forbidden',
   500: 'InternalError',
   503: 'ServiceUnavailable',

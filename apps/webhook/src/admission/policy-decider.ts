@@ -2,9 +2,11 @@ import {
   type AttestationVerifier,
   type ClusterSettings,
   type Decision,
-  decide,
+  decideReview,
   type MetadataSource,
+  malformedRequestDecision,
   type NamespacePolicies,
+  readReviewRequest,
 } from '@signet/policy';
 import type { Logger } from 'pino';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
@@ -30,11 +32,15 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
   const decideSeconds = metrics.stageSeconds.labels({ stage: 'decide' });
   const memoHits = metrics.cacheLookups.labels({ cache: 'decisions', result: 'hit' });
   return async (review, deadline) => {
-    const namespace = review.request.namespace ?? '';
+    // One read of the review serves the policies' namespace, the memo key and the decision.
+    const reading = readReviewRequest(review.request);
+    if (!reading.ok) return toReviewDecision(malformedRequestDecision(reading));
+    const { request } = reading;
+    const { namespace } = request;
     const policiesStarted = performance.now();
     const policies = options.policies.forNamespace(namespace);
     policiesSeconds.observe((performance.now() - policiesStarted) / 1000);
-    const memoKey = options.memo?.keyOf(review, options.policies.generation);
+    const memoKey = options.memo?.keyOf(request, options.policies.generation);
     const remembered = options.memo?.get(memoKey);
     if (remembered) {
       memoHits.inc();
@@ -45,8 +51,8 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
     // No signal for decide: the review handler's deadline race answers in time whatever the lookups do,
     // and the cached metadata source bounds each shared backend call. Passing it would cost an abort
     // listener per lookup, cache hits included: a third of the decision's time on the warm path.
-    const decision = await decide({
-      request: review.request,
+    const decision = await decideReview({
+      request,
       policies,
       settings: options.settings,
       metadata: options.metadata,
@@ -60,7 +66,7 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
         {
           uid: review.request.uid,
           namespace,
-          object: `${review.request.kind.kind}/${review.request.name ?? ''}`,
+          object: request.target,
         },
         'admitted through breakglass',
       );
@@ -97,7 +103,8 @@ function reasonOf(decision: Decision, codes: Set<string>, noPolicy: boolean): De
   if (codes.has('BACKEND_FAILED') || admittedFailOpen(decision)) return 'backend-error';
   if (codes.has('POLICY_INVALID')) return 'invalid-policy';
   if (codes.has('NO_POLICY')) return 'no-policy';
-  if (codes.has('INTERNAL_ERROR') || codes.has('REQUEST_INVALID')) return 'internal-error';
+  if (codes.has('REQUEST_INVALID')) return 'malformed-request';
+  if (codes.has('INTERNAL_ERROR')) return 'internal-error';
   if (decision.images.judged.length === 0) return 'not-reviewed';
   if (noPolicy) return 'no-policy';
   return 'policy';
@@ -111,5 +118,6 @@ function admittedFailOpen(decision: Decision): boolean {
 function statusCodeOf(codes: Set<string>): number {
   if (codes.size > 0 && [...codes].every((code) => code === 'BACKEND_FAILED')) return 503;
   if (codes.has('INTERNAL_ERROR')) return 500;
+  if (codes.has('REQUEST_INVALID')) return 400;
   return 403;
 }

@@ -45,7 +45,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
     decisions: new FastCounter(
       registry,
       'signet_admission_decisions_total',
-      'Admission decisions, by outcome and reason (policy, breakglass, no-policy, backend-error, deadline, internal-error, not-reviewed, invalid-policy).',
+      'Admission decisions, by outcome and reason (policy, breakglass, no-policy, backend-error, deadline, internal-error, not-reviewed, invalid-policy, malformed-request).',
     ),
     stageSeconds: new FastHistogram(
       registry,

@@ -1,0 +1,125 @@
+import { AttestationVerifier, KRITIS_API_VERSION, type MetadataSource } from '@signet/policy';
+import fc from 'fast-check';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { NamespacePolicyResolver } from '../policies/namespace-policies.js';
+import { staticPolicySource } from '../policies/policy-source.js';
+import { createMetrics } from '../server/metrics.js';
+import { type Decider, ReviewDeadline } from './decision.js';
+import { DecisionMemo } from './decision-memo.js';
+import { createPolicyDecider } from './policy-decider.js';
+import type { ParsedReview } from './review.js';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const CLEAN = `gcr.io/team/clean@${digest('a')}`;
+const VULNERABLE = `gcr.io/team/vulnerable@${digest('b')}`;
+const IMAGES = [CLEAN, VULNERABLE, 'gcr.io/team/tagged:1'];
+
+/** Team A forbids critical vulnerabilities; team B has no policy (and `noPolicy: allow` admits). */
+const source = staticPolicySource([
+  {
+    source: 'isp.yaml',
+    namespace: 'team-a',
+    document: {
+      apiVersion: KRITIS_API_VERSION,
+      kind: 'ImageSecurityPolicy',
+      metadata: { name: 'no-critical', namespace: 'team-a' },
+      spec: { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } },
+    },
+  },
+]);
+
+const metadata: MetadataSource = {
+  attestations: async () => [],
+  vulnerabilities: async (resourceUrl) =>
+    resourceUrl.includes('vulnerable')
+      ? [
+          {
+            noteName: 'projects/goog-vulnz/notes/CVE-1',
+            cveId: 'CVE-1',
+            severity: 'CRITICAL',
+            fixAvailable: true,
+          },
+        ]
+      : [],
+};
+
+function decider(memo: DecisionMemo | undefined): Decider {
+  return createPolicyDecider({
+    ...(memo ? { memo } : {}),
+    policies: new NamespacePolicyResolver(source),
+    metadata,
+    verifier: new AttestationVerifier(),
+    settings: { noPolicy: 'allow', vulnerabilityProject: 'team' },
+    metrics: createMetrics(),
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+const namespaceArb = fc.constantFrom('team-a', 'team-b', '', undefined);
+const imageArb = fc.oneof(fc.constantFrom(...IMAGES), fc.constant(7 as unknown as string));
+const containersArb = fc.array(
+  imageArb.map((image) => ({ name: 'c', image })),
+  { maxLength: 3 },
+);
+
+/** Reviews an attacker could send: any namespace in either place, any kind, odd objects. */
+const reviewArb = fc
+  .record({
+    namespace: namespaceArb,
+    objectNamespace: namespaceArb,
+    kind: fc.constantFrom('Pod', 'Deployment', 'ConfigMap'),
+    operation: fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
+    containers: containersArb,
+    oldContainers: containersArb,
+    breakglass: fc.boolean(),
+    nullObject: fc.boolean(),
+  })
+  .map((r): ParsedReview => {
+    const spec = { containers: r.containers };
+    const annotations = r.breakglass ? { 'kritis.grafeas.io/breakglass': 'true' } : {};
+    const object = (containers: unknown) => ({
+      kind: r.kind,
+      metadata: {
+        name: 'x',
+        annotations,
+        ...(r.objectNamespace === undefined ? {} : { namespace: r.objectNamespace }),
+      },
+      ...(r.kind === 'Deployment'
+        ? { spec: { template: { spec: { containers } } } }
+        : { spec: { containers } }),
+    });
+    return {
+      apiVersion: 'admission.k8s.io/v1',
+      request: {
+        uid: 'u',
+        kind: { group: '', version: 'v1', kind: r.kind },
+        resource: { group: '', version: 'v1', resource: 'x' },
+        ...(r.namespace === undefined ? {} : { namespace: r.namespace }),
+        operation: r.operation as 'CREATE',
+        object: r.nullObject ? null : object(spec.containers),
+        oldObject: r.operation === 'UPDATE' ? object(r.oldContainers) : null,
+      },
+    };
+  });
+
+describe('DecisionMemo (property)', () => {
+  it('never answers what a fresh decision of the same review would not', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(reviewArb, { minLength: 1, maxLength: 12 }), async (reviews) => {
+        const remembering = decider(new DecisionMemo({ ttlMs: 600_000, maxEntries: 100 }));
+        const fresh = decider(undefined);
+        for (const review of reviews) {
+          const answered = await remembering(review, new ReviewDeadline());
+          const expected = await fresh(review, new ReviewDeadline());
+          expect({ allowed: answered.allowed, reason: answered.reason, code: answered.code }).toEqual({
+            allowed: expected.allowed,
+            reason: expected.reason,
+            code: expected.code,
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
