@@ -63,50 +63,63 @@ const containersArb = fc.array(
   { maxLength: 3 },
 );
 
-/** Reviews an attacker could send: any namespace in either place, any kind, odd objects. */
-const reviewArb = fc
-  .record({
-    namespace: namespaceArb,
-    objectNamespace: namespaceArb,
-    kind: fc.constantFrom('Pod', 'Deployment', 'ConfigMap'),
-    operation: fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
-    containers: containersArb,
-    oldContainers: containersArb,
-    breakglass: fc.boolean(),
-    nullObject: fc.boolean(),
-  })
-  .map((r): ParsedReview => {
-    const spec = { containers: r.containers };
-    const annotations = r.breakglass ? { 'kritis.grafeas.io/breakglass': 'true' } : {};
-    const object = (containers: unknown) => ({
-      kind: r.kind,
-      metadata: {
-        name: 'x',
-        annotations,
-        ...(r.objectNamespace === undefined ? {} : { namespace: r.objectNamespace }),
-      },
-      ...(r.kind === 'Deployment'
-        ? { spec: { template: { spec: { containers } } } }
-        : { spec: { containers } }),
-    });
-    return {
-      apiVersion: 'admission.k8s.io/v1',
-      request: {
-        uid: 'u',
-        kind: { group: '', version: 'v1', kind: r.kind },
-        resource: { group: '', version: 'v1', resource: 'x' },
-        ...(r.namespace === undefined ? {} : { namespace: r.namespace }),
-        operation: r.operation as 'CREATE',
-        object: r.nullObject ? null : object(spec.containers),
-        oldObject: r.operation === 'UPDATE' ? object(r.oldContainers) : null,
-      },
-    };
+/** The parts of a review besides its namespaces: a few per run, so that reviews repeat them. */
+const shapeArb = fc.record({
+  kind: fc.constantFrom('Pod', 'Deployment', 'ConfigMap'),
+  operation: fc.constantFrom('CREATE', 'CREATE', 'UPDATE', 'DELETE'),
+  containers: containersArb,
+  oldContainers: containersArb,
+  breakglass: fc.boolean(),
+  nullObject: fc.boolean(),
+});
+type Shape = typeof shapeArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Reviews an attacker could send: one of the run's shapes, with any namespace in either place. */
+const reviewsArb = fc
+  .tuple(
+    fc.array(shapeArb, { minLength: 1, maxLength: 3 }),
+    fc.array(fc.record({ shape: fc.nat(), namespace: namespaceArb, objectNamespace: namespaceArb }), {
+      minLength: 1,
+      maxLength: 12,
+    }),
+  )
+  .map(([shapes, picks]) =>
+    picks.map((pick) =>
+      review(shapes[pick.shape % shapes.length] as Shape, pick.namespace, pick.objectNamespace),
+    ),
+  );
+
+function review(r: Shape, namespace: string | undefined, objectNamespace: string | undefined): ParsedReview {
+  const annotations = r.breakglass ? { 'kritis.grafeas.io/breakglass': 'true' } : {};
+  const object = (containers: unknown) => ({
+    kind: r.kind,
+    metadata: {
+      name: 'x',
+      annotations,
+      ...(objectNamespace === undefined ? {} : { namespace: objectNamespace }),
+    },
+    ...(r.kind === 'Deployment'
+      ? { spec: { template: { spec: { containers } } } }
+      : { spec: { containers } }),
   });
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    request: {
+      uid: 'u',
+      kind: { group: '', version: 'v1', kind: r.kind },
+      resource: { group: '', version: 'v1', resource: 'x' },
+      ...(namespace === undefined ? {} : { namespace }),
+      operation: r.operation as 'CREATE',
+      object: r.nullObject ? null : object(r.containers),
+      oldObject: r.operation === 'UPDATE' ? object(r.oldContainers) : null,
+    },
+  };
+}
 
 describe('DecisionMemo (property)', () => {
   it('never answers what a fresh decision of the same review would not', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(reviewArb, { minLength: 1, maxLength: 12 }), async (reviews) => {
+      fc.asyncProperty(reviewsArb, async (reviews) => {
         const remembering = decider(new DecisionMemo({ ttlMs: 600_000, maxEntries: 100 }));
         const fresh = decider(undefined);
         for (const review of reviews) {
