@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, runSignet, type SignetRun } from './test-support/run-signet.js';
@@ -167,6 +168,20 @@ describe('flags: exit 2', () => {
       2,
       '--note-id "a/b" is not a valid id',
     );
+  });
+
+  it('reads a UTF-16 policy file with a byte-order mark, and refuses one in another encoding', async () => {
+    const strict = readFileSync(join(kritisSigner, 'policy_strict.yaml'), 'utf8');
+    const utf16 = sandbox.path('policy-utf16.yaml');
+    writeFileSync(utf16, Buffer.from(`\ufeff${strict}`, 'utf16le'));
+    // Read and understood: the check goes on to the (unreachable) store.
+    const read = await signet([...unreachable, 'check', '--image', image, '--policy', utf16]);
+    expectFailure(read, 3, 'cannot reach http://127.0.0.1:1');
+    const latin1 = sandbox.path('policy-latin1.yaml');
+    writeFileSync(latin1, Buffer.from(`# résumé\n${strict}`, 'latin1'));
+    const refused = await signet([...unreachable, 'check', '--image', image, '--policy', latin1]);
+    expectFailure(refused, 2, `--policy ${latin1} cannot be read as text: it is not UTF-8`);
+    expect(refused.stderr).toContain('save it as UTF-8');
   });
 
   it('refuses a --wait that is not a duration', async () => {

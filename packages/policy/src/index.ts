@@ -84,6 +84,7 @@ export {
   toSeverity,
   withinLimit,
 } from './severity.js';
+export { type DecodedText, decodePolicyText } from './text-encoding.js';
 export type * from './types.js';
 export {
   type AttestationCheck,

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { decodePolicyText } from '@signet/policy';
 import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from './cli-error.js';
 
@@ -13,6 +14,17 @@ export async function readInputFile(path: string, what: string): Promise<Buffer>
 
 export async function readInputText(path: string, what: string): Promise<string> {
   return (await readInputFile(path, what)).toString('utf8');
+}
+
+/** A YAML file (policies, settings, manifests): UTF-8, or UTF-16/32 with a byte-order mark; any other encoding is refused. */
+export async function readYamlText(path: string, what: string): Promise<string> {
+  const decoded = decodePolicyText(await readInputFile(path, what));
+  if (decoded.ok) return decoded.text;
+  throw usageError(
+    'POLICY_FILE_ENCODING',
+    `${what} ${path} cannot be read as text: it is ${decoded.encoding}`,
+    'save it as UTF-8 (in PowerShell: Set-Content -Encoding utf8, or Out-File -Encoding utf8)',
+  );
 }
 
 /** The regular files of a folder, sorted by name. */

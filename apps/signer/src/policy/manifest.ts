@@ -1,6 +1,6 @@
 import { parseYamlDocuments } from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
-import { readInputText } from '../cli/files.js';
+import { readYamlText } from '../cli/files.js';
 
 export interface ManifestObject {
   apiVersion: string;
@@ -13,7 +13,7 @@ export interface ManifestObject {
 /** The Kubernetes objects of a (multi-document) manifest; a YAML error is the user's to fix. */
 export async function readManifest(path: string): Promise<ManifestObject[]> {
   const objects: ManifestObject[] = [];
-  for (const result of parseYamlDocuments(await readInputText(path, '--file'))) {
+  for (const result of parseYamlDocuments(await readYamlText(path, '--file'))) {
     if (result.status === 'invalid') {
       throw usageError('MANIFEST_INVALID', `--file ${path}: ${result.error.message}`, result.error.fix);
     }

@@ -6,11 +6,11 @@ import type {
 } from '@signet/policy';
 import { parseYamlDocuments } from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
-import { readInputText } from '../cli/files.js';
+import { readYamlText } from '../cli/files.js';
 
 /** Reads a YAML file of policy resources; an invalid one is refused with its field, reason and fix. */
 export async function readPolicyFile(path: string, flag: string): Promise<DocumentResult[]> {
-  const results = parseYamlDocuments(await readInputText(path, flag));
+  const results = parseYamlDocuments(await readYamlText(path, flag));
   const invalid = results.find((result) => result.status === 'invalid');
   if (invalid?.status === 'invalid') {
     const issues = invalid.invalid.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');

@@ -1,7 +1,7 @@
 import type { DocumentResult, InvalidResource, NamespacePolicies, PolicyResource } from '@signet/policy';
 import { collectNamespacePolicies, parseYamlDocuments } from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
-import { listFolder, readInputText } from '../cli/files.js';
+import { listFolder, readYamlText } from '../cli/files.js';
 
 export interface PolicyFolder {
   files: string[];
@@ -23,7 +23,7 @@ export async function readPolicyFolder(dir: string): Promise<PolicyFolder> {
   }
   const folder: PolicyFolder = { files, results: [], notices: [] };
   for (const file of files) {
-    for (const result of parseYamlDocuments(await readInputText(file, '--policies file')))
+    for (const result of parseYamlDocuments(await readYamlText(file, '--policies file')))
       add(folder, file, result);
   }
   return folder;

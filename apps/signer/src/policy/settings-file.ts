@@ -1,6 +1,6 @@
 import { type ClusterSettings, parseClusterSettings, parseYamlDocuments } from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
-import { readInputText } from '../cli/files.js';
+import { readYamlText } from '../cli/files.js';
 
 /** `--settings FILE` (the webhook's cluster settings) and `--vulnz-project`, checked. */
 export async function readSettings(
@@ -9,7 +9,7 @@ export async function readSettings(
 ): Promise<Partial<ClusterSettings>> {
   let raw: unknown = {};
   if (file) {
-    const [first] = parseYamlDocuments(await readInputText(file, '--settings'));
+    const [first] = parseYamlDocuments(await readYamlText(file, '--settings'));
     raw = first?.status === 'other' ? first.object : {};
   }
   const parsed = parseClusterSettings(raw);

@@ -55,6 +55,33 @@ describe('filePolicySource', () => {
     ]);
   });
 
+  it('decodes UTF-16 with a byte-order mark (PowerShell 5.1) and fails every namespace closed for other encodings', async () => {
+    await writeFile(
+      join(dir.path, 'powershell.yaml'),
+      Buffer.from(`\ufeff${gap('ps', 'team-a')}`, 'utf16le'),
+    );
+    await writeFile(join(dir.path, 'no-bom.yaml'), Buffer.from(gap('raw', 'team-b'), 'utf16le'));
+    await writeFile(join(dir.path, 'latin1.yaml'), Buffer.from(`# café\n${gap('l1', 'team-c')}`, 'latin1'));
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    const { documents, problems } = source.snapshot();
+    expect(documents.map((d) => [d.source, d.namespace])).toEqual([['powershell.yaml', 'team-a']]);
+    expect(problems).toEqual([
+      {
+        source: 'latin1.yaml',
+        namespace: undefined,
+        message: expect.stringMatching(
+          /^latin1\.yaml cannot be read as text: it is not UTF-8 .*every namespace fails closed/,
+        ),
+      },
+      {
+        source: 'no-bom.yaml',
+        namespace: undefined,
+        message: expect.stringContaining('UTF-16LE or UTF-32LE without a byte-order mark'),
+      },
+    ]);
+  });
+
   it('picks up added, changed and removed files while running', async () => {
     await writeFile(join(dir.path, 'a.yaml'), gap('one'));
     source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });

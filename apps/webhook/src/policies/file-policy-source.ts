@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { decodePolicyText } from '@signet/policy';
 import type { Logger } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { WebhookError } from '../errors.js';
@@ -110,11 +111,11 @@ async function scanFolder(directory: string, defaultNamespace: string): Promise<
   for (const file of files.sort()) {
     const source = relative(directory, file);
     const folderNamespace = source.includes(sep) ? source.split(sep)[0] : undefined;
-    let text: string;
+    let bytes: Buffer;
     try {
       const info = await stat(file);
       if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (error) {
       problems.push({
         source,
@@ -123,6 +124,15 @@ async function scanFolder(directory: string, defaultNamespace: string): Promise<
       });
       continue;
     }
+    const decoded = decodePolicyText(bytes);
+    if (!decoded.ok) {
+      // Which namespaces the file names cannot be known without reading it: every namespace fails closed.
+      const message = `${source} cannot be read as text: it is ${decoded.encoding}; save it as UTF-8 (every namespace fails closed until then)`;
+      contents.push(`${source}\0${message}`);
+      problems.push({ source, namespace: undefined, message });
+      continue;
+    }
+    const text = decoded.text;
     contents.push(`${source}\0${text}`);
     readPolicyFile(source, text, folderNamespace ?? defaultNamespace, folderNamespace, documents, problems);
   }
