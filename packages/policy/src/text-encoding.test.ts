@@ -6,7 +6,7 @@ const YAML = 'kind: ImageSecurityPolicy\nmetadata:\n  name: é-policy\n  namespa
 function utf32(text: string, littleEndian: boolean): Uint8Array {
   const points = [0xfeff, ...[...text].map((c) => c.codePointAt(0) as number)];
   const view = new DataView(new ArrayBuffer(points.length * 4));
-  points.forEach((point, i) => view.setUint32(i * 4, point, littleEndian));
+  for (const [i, point] of points.entries()) view.setUint32(i * 4, point, littleEndian);
   return new Uint8Array(view.buffer);
 }
 
