@@ -32,6 +32,8 @@ export interface WebhookConfig {
   project?: string;
   /** Serving certificate and key: files (watched and reloaded) or PEM text. */
   tls?: TlsSource;
+  /** `--client-ca`: only callers with a client certificate from these CAs (the API server) get decisions. */
+  clientCaFile?: string;
   /** `--manage-certs`, instead of `tls`: the certificate kept in a Secret through the Kubernetes API. */
   manageCerts?: ManagedTlsConfig;
   insecureHttp?: boolean;
@@ -108,6 +110,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
         memo: new DecisionMemo({ ...DEFAULT_DECISION_MEMO, ...config.decisionMemo }),
       }),
       tls: managedTls?.tls ?? config.tls,
+      ...(config.clientCaFile ? { clientCaFile: config.clientCaFile } : {}),
       insecureHttp: config.insecureHttp,
       port: config.port,
       host: config.host,

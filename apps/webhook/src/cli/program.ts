@@ -25,6 +25,7 @@ export interface WebhookCliOptions {
   project: string;
   tlsCert?: string;
   tlsKey?: string;
+  clientCa?: string;
   manageCerts?: ManageCertsOptions;
   insecureHttp: boolean;
   port: number;
@@ -103,6 +104,7 @@ Endpoints:
   GET  /healthz    the process is alive
   GET  /readyz     policies loaded (first sync done) and not shutting down
   GET  /metrics    Prometheus metrics
+  (with --client-ca, POST /validate needs a client certificate; the GETs never do)
 
 Decisions, in short: a namespace with no policy follows --no-policy; breakglass (annotation
 kritis.grafeas.io/breakglass: "true" or label image-policy.k8s.io/break-glass: "true") admits with
@@ -190,6 +192,12 @@ export function buildProgram(
       'with --manage-certs: the ValidatingWebhookConfiguration that gets the caBundle',
       objectName,
       'signet-webhook',
+    )
+    .option(
+      '--client-ca <file>',
+      'PEM CA bundle: POST /validate answers only clients with a certificate it signs (the API server, ' +
+        'through its AdmissionConfiguration kubeconfig; see deploy/client-auth); others get 401. ' +
+        '/healthz, /readyz and /metrics stay open. Reloaded when it changes',
     )
     .option('--insecure-http', 'serve plain HTTP: local experiments only, the API server refuses it', false)
     .option('--port <n>', 'port to listen on (0 picks a free one and prints it)', integer(0, 65535), 8443)
@@ -328,6 +336,9 @@ function checkOptions(
   const tlsKey = raw.tlsKey as string | undefined;
   const insecureHttp = raw.insecureHttp === true;
   checkServing(program, { tls: Boolean(tlsCert || tlsKey), manageCerts: Boolean(manageCerts), insecureHttp });
+  if (raw.clientCa && insecureHttp) {
+    program.error('error: --client-ca excludes --insecure-http: client certificates only exist over TLS');
+  }
   if (!insecureHttp && !manageCerts && (!tlsCert || !tlsKey)) {
     program.error(
       'error: give --tls-cert and --tls-key, or --manage-certs (the API server only calls webhooks over HTTPS), or --insecure-http for a local experiment',
@@ -342,6 +353,7 @@ function checkOptions(
     project: raw.project as string,
     ...(tlsCert ? { tlsCert } : {}),
     ...(tlsKey ? { tlsKey } : {}),
+    ...(raw.clientCa ? { clientCa: raw.clientCa as string } : {}),
     ...(manageCerts ? { manageCerts } : {}),
     insecureHttp,
     port: raw.port as number,

@@ -48,6 +48,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       ...(options.tlsCert && options.tlsKey
         ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
         : {}),
+      ...(options.clientCa ? { clientCaFile: options.clientCa } : {}),
       ...(options.manageCerts
         ? { manageCerts: manageCertsConfig(options.manageCerts, options.kubeconfig, env) }
         : {}),

@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AdmissionReviewResponse, ParsedReview } from '../admission/review.js';
 import { parseAdmissionReview } from '../admission/review.js';
@@ -14,6 +15,8 @@ export interface AppOptions {
   readiness: () => Readiness;
   metrics: WebhookMetrics;
   bodyLimitBytes: number;
+  /** `--client-ca`: POST /validate needs a client certificate the server's CA bundle verifies. */
+  requireClientCert?: boolean;
 }
 
 /** The API server caps request bodies at 3 MiB; a review is the object plus a little envelope. */
@@ -28,6 +31,16 @@ export function createApp(options: AppOptions): express.Express {
   const parseSeconds = options.metrics.stageSeconds.labels({ stage: 'parse' });
   app.post(
     '/validate',
+    (req: Request, res: Response, next: NextFunction) => {
+      if (!options.requireClientCert) return next();
+      const socket = req.socket as TLSSocket;
+      if (socket.authorized) return next();
+      const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
+      const why = presented ? `it was refused: ${String(socket.authorizationError)}` : 'none was presented';
+      sendError(res, 401, 'CLIENT_CERT_REQUIRED', 'only the API server may ask for reviews', [
+        `POST /validate needs a client certificate signed by the --client-ca bundle (${why})`,
+      ]);
+    },
     express.json({ limit: options.bodyLimitBytes, type: () => true, strict: true }),
     async (req: Request, res: Response) => {
       const parseStarted = performance.now();

@@ -24,8 +24,17 @@ export function isTlsFiles(source: TlsSource): source is TlsFiles {
   return 'certFile' in source;
 }
 
-export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
-  return { cert: material.cert, key: material.key, minVersion: TLS_MIN_VERSION };
+/** The serving identity, and the CA bundle client certificates must chain to (`--client-ca`), if any. */
+export function secureContextOptions(
+  material: TlsMaterial,
+  clientCa?: string | Buffer,
+): SecureContextOptions {
+  return {
+    cert: material.cert,
+    key: material.key,
+    minVersion: TLS_MIN_VERSION,
+    ...(clientCa ? { ca: clientCa } : {}),
+  };
 }
 
 /** Reads the serving certificate and key, and proves they make a usable TLS context (they match). */
@@ -88,7 +97,6 @@ export function watchTlsFiles(
   pollIntervalMs = 30_000,
 ): TlsReloader {
   let current = fingerprintOf(initial);
-  let debounce: NodeJS.Timeout | undefined;
   const reload = async (): Promise<boolean> => {
     try {
       const material = await loadTlsMaterial(files);
@@ -106,12 +114,26 @@ export function watchTlsFiles(
       return false;
     }
   };
+  const stopWatching = watchFolders([files.certFile, files.keyFile], () => void reload(), pollIntervalMs);
+  return { reload, close: stopWatching };
+}
+
+/**
+ * Calls `changed` (debounced) when anything changes in the folders of `files` — their folders, because
+ * Kubernetes swaps a `..data` symlink — and every `pollIntervalMs` to catch missed events. Returns stop.
+ */
+export function watchFolders(
+  files: readonly string[],
+  changed: () => void,
+  pollIntervalMs: number,
+): () => void {
+  let debounce: NodeJS.Timeout | undefined;
   const schedule = () => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => void reload(), 50);
+    debounce = setTimeout(changed, 50);
   };
   const watchers: FSWatcher[] = [];
-  for (const folder of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
+  for (const folder of new Set(files.map((file) => dirname(file)))) {
     try {
       const watcher = watch(folder, schedule);
       watcher.on('error', () => {});
@@ -120,15 +142,12 @@ export function watchTlsFiles(
       // The poll below still catches changes.
     }
   }
-  const poll = setInterval(() => void reload(), pollIntervalMs);
+  const poll = setInterval(changed, pollIntervalMs);
   poll.unref();
-  return {
-    reload,
-    close() {
-      clearTimeout(debounce);
-      clearInterval(poll);
-      for (const watcher of watchers) watcher.close();
-    },
+  return () => {
+    clearTimeout(debounce);
+    clearInterval(poll);
+    for (const watcher of watchers) watcher.close();
   };
 }
 

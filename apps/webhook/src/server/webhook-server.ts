@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { DEFAULT_DEADLINE_SETTINGS, type DeadlineSettings } from '../admission/deadline.js';
 import type { Decider } from '../admission/decision.js';
 import { createReviewHandler } from '../admission/handle-review.js';
+import { WebhookError } from '../errors.js';
 import { createApp, DEFAULT_BODY_LIMIT_BYTES, type Readiness } from './app.js';
+import { loadClientCa, watchClientCa } from './client-ca.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type WebhookMetrics } from './metrics.js';
 import {
@@ -24,6 +26,11 @@ export interface WebhookServerOptions {
   decider: Decider;
   /** Serving certificate and key, as files (watched) or PEM text; required unless `insecureHttp`. */
   tls?: TlsSource;
+  /**
+   * `--client-ca`: a PEM file (watched) of the CAs whose client certificates may POST /validate; any
+   * other caller gets 401 and no decision. The probes and /metrics stay open. Needs `tls`.
+   */
+  clientCaFile?: string;
   insecureHttp?: boolean;
   /** 0 picks a free port. */
   port?: number;
@@ -51,6 +58,8 @@ export interface WebhookServer {
   logger: Logger;
   /** Re-reads the TLS files now (they are also watched); true when a new pair was installed. */
   reloadTls(): Promise<boolean>;
+  /** Re-reads the --client-ca file now (it is also watched); true when a new bundle was installed. */
+  reloadClientCa(): Promise<boolean>;
   /**
    * Serves a new certificate and key (PEM) to new connections; open ones keep theirs. Throws
    * TLS_PEM_INVALID, keeping the current pair, when they do not match. For a server given PEM text.
@@ -79,17 +88,24 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     logger,
     metrics,
   });
+  const tls = options.tls;
+  if (!tls && !options.insecureHttp) {
+    throw new Error('createWebhookServer needs tls (files or PEM), or insecureHttp: true');
+  }
+  if (options.clientCaFile && !tls) {
+    throw new WebhookError(
+      'CLIENT_CA_NEEDS_TLS',
+      '--client-ca checks client certificates, which only exist over TLS',
+      'serve TLS (--tls-cert/--tls-key or --manage-certs) instead of --insecure-http',
+    );
+  }
   const app = createApp({
     handleReview,
     readiness,
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    requireClientCert: options.clientCaFile !== undefined,
   });
-
-  const tls = options.tls;
-  if (!tls && !options.insecureHttp) {
-    throw new Error('createWebhookServer needs tls (files or PEM), or insecureHttp: true');
-  }
   const reportTls = (result: 'reloaded' | 'unchanged' | 'failed', error?: unknown) => {
     if (result === 'unchanged') return;
     metrics.tlsReloads.inc({ result });
@@ -98,16 +114,49 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     else logger.warn({ err: error, cert }, 'serving certificate not reloaded; keeping the old one');
   };
   const initial = tls && (isTlsFiles(tls) ? await loadTlsMaterial(tls) : checkTlsPem(tls));
-  const install = (material: TlsMaterial) => {
-    https?.setSecureContext(secureContextOptions(material));
-    recordCertificateExpiry(metrics, material);
-  };
   if (initial) recordCertificateExpiry(metrics, initial);
-  const https = initial ? createHttpsServer(secureContextOptions(initial), app) : undefined;
+  // The serving pair and the client CA are replaced independently; each install keeps the other.
+  let material = initial;
+  let clientCa = options.clientCaFile ? await loadClientCa(options.clientCaFile) : undefined;
+  const https = initial
+    ? createHttpsServer(
+        {
+          ...secureContextOptions(initial, clientCa),
+          // Ask for a certificate but let the handshake finish without one: the probes need none,
+          // and /validate answers 401 itself, which says why instead of a bare TLS alert.
+          ...(clientCa ? { requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        app,
+      )
+    : undefined;
   const server: HttpServer | HttpsServer = https ?? createHttpServer(app);
+  const install = (next: TlsMaterial | undefined, bundle: string | undefined) => {
+    if (!https || !next) return;
+    https.setSecureContext(secureContextOptions(next, bundle));
+    recordCertificateExpiry(metrics, next);
+    material = next;
+    clientCa = bundle;
+  };
   const reloader: TlsReloader | undefined =
     https && initial && tls && isTlsFiles(tls)
-      ? watchTlsFiles(tls, initial, install, reportTls, options.tlsPollIntervalMs)
+      ? watchTlsFiles(tls, initial, (next) => install(next, clientCa), reportTls, options.tlsPollIntervalMs)
+      : undefined;
+  const clientCaReloader =
+    https && clientCa && options.clientCaFile
+      ? watchClientCa(
+          options.clientCaFile,
+          clientCa,
+          (bundle) => install(material, bundle),
+          (result, error) => {
+            if (result === 'reloaded') logger.info({ clientCa: options.clientCaFile }, 'client CA reloaded');
+            else
+              logger.warn(
+                { err: error, clientCa: options.clientCaFile },
+                'client CA not reloaded; keeping the old one',
+              );
+          },
+          options.tlsPollIntervalMs,
+        )
       : undefined;
   // The API server reuses connections; keep them open longer than its idle timeout (90 s).
   server.keepAliveTimeout = 95_000;
@@ -131,6 +180,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
       shuttingDown = true;
       logger.info('shutting down: not ready, finishing in-flight reviews');
       reloader?.close();
+      clientCaReloader?.close();
       if (options.shutdownDelayMs)
         await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       const force = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
@@ -152,10 +202,11 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     metrics,
     logger,
     reloadTls: () => reloader?.reload() ?? Promise.resolve(false),
-    replaceTls(material) {
+    reloadClientCa: () => clientCaReloader?.reload() ?? Promise.resolve(false),
+    replaceTls(next) {
       if (!https) throw new Error('replaceTls needs a server started with tls');
       try {
-        install(checkTlsPem(material));
+        install(checkTlsPem(next), clientCa);
       } catch (error) {
         reportTls('failed', error);
         throw error;

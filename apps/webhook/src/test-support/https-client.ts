@@ -16,6 +16,9 @@ export function httpsRequest(
     method?: string;
     body?: string | Buffer;
     ca: string;
+    /** A client certificate and key to present (PEM). */
+    cert?: string;
+    key?: string;
     agent?: Agent;
     headers?: Record<string, string>;
   },
@@ -26,6 +29,7 @@ export function httpsRequest(
       {
         method: options.method ?? 'GET',
         ca: options.ca,
+        ...(options.cert ? { cert: options.cert, key: options.key } : {}),
         agent: options.agent,
         headers: { 'content-type': 'application/json', ...options.headers },
       },
