@@ -11,6 +11,7 @@ import type { RequestLookups } from './lookups.js';
 import type { AttestationEvidence } from './metadata.js';
 import { describeResource } from './parse.js';
 import { vulnerabilityProjectFor } from './project.js';
+import { unfinishedScan } from './scans.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import type {
   AttestationAuthority,
@@ -236,6 +237,10 @@ async function vulnerabilityFinding(
       fix: 'the cluster operator sets vulnerabilityProject in Signet’s settings',
     };
   }
+  if (isp.requireScan) {
+    const scan = await scanFinding(ref, project, context);
+    if (scan) return scan;
+  }
   const lookup = await context.lookups.vulnerabilities(resourceUrl(ref), project);
   if (!lookup.ok) {
     return {
@@ -255,6 +260,23 @@ async function vulnerabilityFinding(
     reason: `${excess.length} vulnerabilit${excess.length === 1 ? 'y is' : 'ies are'} above the limits (fixable: ${isp.maximumSeverity}, no fix: ${isp.maximumFixUnavailableSeverity}): ${describeExcess(excess)}`,
     fix: `rebuild the image on patched packages; or, if the risk is accepted, add the CVE ids to allowlistCVEs of ${describeResource('ImageSecurityPolicy', isp.metadata)}`,
   };
+}
+
+async function scanFinding(
+  ref: ImageReference,
+  project: string,
+  context: JudgeContext,
+): Promise<Finding | undefined> {
+  const lookup = await context.lookups.scans(resourceUrl(ref), project);
+  if (!lookup.ok) {
+    return {
+      code: 'BACKEND_FAILED',
+      reason: lookup.failure,
+      fix: 'retry; if it persists, check the metadata backend',
+    };
+  }
+  const unfinished = unfinishedScan(lookup.value, `${ref.name}@${ref.digest}`, project);
+  return unfinished && { code: 'NOT_SCANNED', ...unfinished };
 }
 
 function notPinned(ref: ImageReference): Finding {

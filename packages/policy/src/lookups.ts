@@ -1,5 +1,5 @@
 import { errorMessage } from '@signet/signing';
-import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
+import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from './metadata.js';
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };
 
@@ -24,6 +24,15 @@ export class RequestLookups {
   vulnerabilities(resourceUrl: string, project: string): Promise<Lookup<VulnerabilityFinding[]>> {
     return this.once(`v|${project}|${resourceUrl}`, `vulnerabilities in project ${project}`, () =>
       this.source.vulnerabilities(resourceUrl, project, this.signal),
+    );
+  }
+
+  scans(resourceUrl: string, project: string): Promise<Lookup<ScanRecord[]>> {
+    const source = this.source;
+    return this.once(`s|${project}|${resourceUrl}`, `scan status in project ${project}`, () =>
+      source.scans
+        ? source.scans(resourceUrl, project, this.signal)
+        : Promise.reject(new Error('this metadata source does not report scan status')),
     );
   }
 

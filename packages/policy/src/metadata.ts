@@ -32,6 +32,23 @@ export interface VulnerabilityFinding {
   packages?: string[];
 }
 
+/** The analysis status of a DISCOVERY occurrence (Grafeas's AnalysisStatus). */
+export type ScanStatus =
+  | 'ANALYSIS_STATUS_UNSPECIFIED'
+  | 'PENDING'
+  | 'SCANNING'
+  | 'FINISHED_SUCCESS'
+  | 'COMPLETE'
+  | 'FINISHED_FAILED'
+  | 'FINISHED_UNSUPPORTED';
+
+/** One DISCOVERY occurrence of an image: where its vulnerability scan stands. */
+export interface ScanRecord {
+  status: ScanStatus;
+  /** Why the scan failed, when it did. */
+  error?: string;
+}
+
 /**
  * Where the decision reads metadata (Grafeas, Container Analysis, the embedded store, a test).
  * Methods reject when the backend fails; the decision turns that into a violation (or a warning
@@ -48,6 +65,11 @@ export interface MetadataSource {
     project: string,
     signal?: AbortSignal,
   ): Promise<VulnerabilityFinding[]>;
+  /**
+   * DISCOVERY occurrences of the image in `project` (read by ImageSecurityPolicies with `requireScan`).
+   * A source without it cannot prove a scan finished: those policies deny.
+   */
+  scans?(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ScanRecord[]>;
 }
 
 /** The fields of a stored ATTESTATION occurrence that a signature check reads. */
@@ -98,5 +120,18 @@ export function vulnerabilityFinding(record: VulnerabilityRecord): Vulnerability
     ...(packageSeverities.length > 0 ? { packageSeverities } : {}),
     fixAvailable: record.fixAvailable,
     packages: record.packages.map((issue) => issue.affectedPackage),
+  };
+}
+
+/** The fields of a stored DISCOVERY occurrence that a scan check reads. */
+export interface DiscoveryRecord {
+  analysisStatus: ScanStatus;
+  analysisStatusError?: string;
+}
+
+export function scanRecord(record: DiscoveryRecord): ScanRecord {
+  return {
+    status: record.analysisStatus,
+    ...(record.analysisStatusError ? { error: record.analysisStatusError } : {}),
   };
 }

@@ -106,6 +106,7 @@ export function parseImageSecurityPolicy(input: unknown): ParseResult<ImageSecur
         maximumFixUnavailableSeverity: requirements.maximumFixUnavailableSeverity ?? 'ALLOW_ALL',
         allowlistCVEs: requirements.allowlistCVEs ?? [],
         enforcementMode: spec.enforcementMode ?? 'Enforce',
+        requireScan: spec.requireScan ?? false,
       },
       notices,
     };

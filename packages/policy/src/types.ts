@@ -50,6 +50,8 @@ export interface ImageSecurityPolicy {
   maximumFixUnavailableSeverity: SeverityLimit;
   allowlistCVEs: string[];
   enforcementMode: EnforcementMode;
+  /** Signet's `spec.requireScan`: deny until a vulnerability scan of the image has finished. */
+  requireScan: boolean;
 }
 
 /** The signer's policy: which vulnerabilities an image may have to be signed. */

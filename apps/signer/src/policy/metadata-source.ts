@@ -1,7 +1,7 @@
 import type { MetadataStore } from '@signet/grafeas-client';
-import { attestationEvidence, type MetadataSource, vulnerabilityFinding } from '@signet/policy';
+import { attestationEvidence, type MetadataSource, scanRecord, vulnerabilityFinding } from '@signet/policy';
 
-/** The policy engine's view of a metadata store: a note's attestations, an image's vulnerabilities. */
+/** The policy engine's view of a metadata store: a note's attestations, an image's vulnerabilities and scans. */
 export function storeMetadataSource(store: MetadataStore): MetadataSource {
   return {
     description: store.backend,
@@ -14,6 +14,10 @@ export function storeMetadataSource(store: MetadataStore): MetadataSource {
     async vulnerabilities(resourceUrl, project, signal) {
       const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
       return listed.vulnerabilities.map(vulnerabilityFinding);
+    },
+    async scans(resourceUrl, project, signal) {
+      const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
+      return listed.discoveries.map(scanRecord);
     },
   };
 }

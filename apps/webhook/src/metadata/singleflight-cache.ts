@@ -30,13 +30,15 @@ interface Entry<V> {
  * (singleflight). Failures are never cached. A caller's signal only stops that caller from waiting:
  * the shared load goes on, so the next review finds the answer cached.
  */
-export class SingleflightCache<V extends readonly unknown[]> {
+export class SingleflightCache<V> {
   private readonly entries: LRUCache<string, Entry<V>>;
   private readonly inFlight = new Map<string, Promise<V>>();
 
   constructor(
     private readonly settings: CacheSettings,
     private readonly onLookup: (result: LookupResult) => void = () => {},
+    /** Values kept only `emptyTtlMs` ("nothing found yet" may change soon); default: empty lists. */
+    private readonly isEmpty: (value: V) => boolean = (value) => Array.isArray(value) && value.length === 0,
   ) {
     this.entries = new LRUCache<string, Entry<V>>({ max: settings.maxEntries, ttl: settings.ttlMs });
   }
@@ -73,7 +75,7 @@ export class SingleflightCache<V extends readonly unknown[]> {
     const promise = Promise.resolve()
       .then(() => load(loadSignal))
       .then((value) => {
-        const ttl = value.length === 0 ? this.settings.emptyTtlMs : this.settings.ttlMs;
+        const ttl = this.isEmpty(value) ? this.settings.emptyTtlMs : this.settings.ttlMs;
         this.entries.set(key, { value }, { ttl });
         return value;
       })

@@ -3,6 +3,8 @@ import {
   type AttestationEvidence,
   attestationEvidence,
   type MetadataSource,
+  type ScanRecord,
+  scanRecord,
   type VulnerabilityFinding,
   vulnerabilityFinding,
 } from '@signet/policy';
@@ -30,14 +32,15 @@ export interface CachedMetadataSourceOptions {
 
 /**
  * The policy's `MetadataSource` over a Grafeas store, with one cache per kind of lookup: per note and
- * image digest for attestations, per project and image digest for vulnerabilities. Concurrent reviews
+ * image digest for attestations, per project and image digest for an image's scan (its vulnerabilities
+ * and its DISCOVERY status, read in one call). Concurrent reviews
  * of one digest share one backend call; results are converted once, so the verifier's per-object
  * memo hits on every later review.
  */
 export class CachedMetadataSource implements MetadataSource {
   readonly description: string;
   private readonly attestationCache: SingleflightCache<AttestationEvidence[]>;
-  private readonly vulnerabilityCache: SingleflightCache<VulnerabilityFinding[]>;
+  private readonly vulnerabilityCache: SingleflightCache<ImageScan>;
 
   constructor(private readonly options: CachedMetadataSourceOptions) {
     this.description = options.store.backend;
@@ -46,6 +49,8 @@ export class CachedMetadataSource implements MetadataSource {
     this.vulnerabilityCache = new SingleflightCache(
       settings,
       lookupCounter(options.metrics, 'vulnerabilities'),
+      // Nothing found yet, or a scan under way: what it finds may change any moment, so keep it briefly.
+      (scan) => scan.findings.length === 0 || scan.scans.some((s) => RUNNING_SCANS.has(s.status)),
     );
   }
 
@@ -69,11 +74,19 @@ export class CachedMetadataSource implements MetadataSource {
     );
   }
 
-  vulnerabilities(
+  async vulnerabilities(
     resourceUrl: string,
     project: string,
     signal?: AbortSignal,
   ): Promise<VulnerabilityFinding[]> {
+    return (await this.imageScan(resourceUrl, project, signal)).findings;
+  }
+
+  async scans(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ScanRecord[]> {
+    return (await this.imageScan(resourceUrl, project, signal)).scans;
+  }
+
+  private imageScan(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ImageScan> {
     return this.vulnerabilityCache.get(
       `${project}|${resourceUrl}`,
       (loadSignal) =>
@@ -82,7 +95,10 @@ export class CachedMetadataSource implements MetadataSource {
             signal: loadSignal,
           });
           this.reportSkipped(result.skipped, project, resourceUrl);
-          return result.vulnerabilities.map(vulnerabilityFinding);
+          return {
+            findings: result.vulnerabilities.map(vulnerabilityFinding),
+            scans: result.discoveries.map(scanRecord),
+          };
         }),
       signal,
     );
@@ -133,6 +149,14 @@ function lookupCounter(metrics: WebhookMetrics | undefined, cache: string): (res
     shared: metrics.cacheLookups.labels({ cache, result: 'shared' }),
   };
   return (result) => children[result].inc();
+}
+
+const RUNNING_SCANS = new Set(['PENDING', 'SCANNING']);
+
+/** What one listing of an image's occurrences in a project says about its vulnerabilities. */
+interface ImageScan {
+  findings: VulnerabilityFinding[];
+  scans: ScanRecord[];
 }
 
 function isAttestation(occurrence: Occurrence): occurrence is AttestationOccurrence {

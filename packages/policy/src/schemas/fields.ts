@@ -29,6 +29,8 @@ export const FIELD_HELP = {
     'Enforce (deny violations, the default) or DryRun (admit, and report violations as warnings)',
   attestationAuthorityNames:
     'names of AttestationAuthorities in the same namespace; every one must attest an image',
+  requireScan:
+    'Signet only (Kritis ignores it): true denies an image until its vulnerability scan has finished — no scan found, a scan pending or running, or a failed scan all deny. Without it an unscanned image passes, having no findings',
   vulnerabilityProject: 'a Google Cloud project id (or domain:project), e.g. `my-project`',
 } as const;
 

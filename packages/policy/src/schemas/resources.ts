@@ -58,6 +58,7 @@ export const imageSecurityPolicySpec = z.strictObject({
     })
     .optional(),
   enforcementMode: enforcementModeField.optional(),
+  requireScan: z.boolean().describe(FIELD_HELP.requireScan).optional(),
   /** Kritis fields with no effect on admission: accepted and ignored. */
   attestationAuthorityName: z.string().describe('ignored (Kritis)').optional(),
   privateKeySecretName: z.string().describe('ignored (Kritis)').optional(),

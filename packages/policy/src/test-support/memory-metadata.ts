@@ -1,4 +1,4 @@
-import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from '../metadata.js';
+import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from '../metadata.js';
 
 /**
  * An in-memory metadata store (what an emulator or a cache would hold): attestations by note and
@@ -15,6 +15,7 @@ export class MemoryMetadata implements MetadataSource {
   hang = false;
   private readonly attestationsByKey = new Map<string, AttestationEvidence[]>();
   private readonly vulnerabilitiesByKey = new Map<string, VulnerabilityFinding[]>();
+  private readonly scansByKey = new Map<string, ScanRecord[]>();
 
   addAttestation(noteName: string, resourceUrl: string, evidence: AttestationEvidence): this {
     const key = `${noteName}|${resourceUrl}`;
@@ -47,6 +48,18 @@ export class MemoryMetadata implements MetadataSource {
     await this.maybeHang(signal);
     if (this.vulnerabilityFailure) throw this.vulnerabilityFailure;
     return this.vulnerabilitiesByKey.get(`${project}|${resourceUrl}`) ?? [];
+  }
+
+  setScans(project: string, resourceUrl: string, scans: ScanRecord[]): this {
+    this.scansByKey.set(`${project}|${resourceUrl}`, scans);
+    return this;
+  }
+
+  async scans(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ScanRecord[]> {
+    if (this.recordCalls) this.calls.push(`scans ${project} ${resourceUrl}`);
+    await this.maybeHang(signal);
+    if (this.vulnerabilityFailure) throw this.vulnerabilityFailure;
+    return this.scansByKey.get(`${project}|${resourceUrl}`) ?? [];
   }
 
   private async maybeHang(signal?: AbortSignal): Promise<void> {
