@@ -309,3 +309,51 @@ describe('kubectl apply -k deploy/', () => {
     }
   });
 });
+
+describe('the optional components that let only the API server ask', () => {
+  async function cliOptions(args: string[]): Promise<WebhookCliOptions | undefined> {
+    let parsed: WebhookCliOptions | undefined;
+    await buildProgram(async (options) => {
+      parsed = options;
+    }).parseAsync(args, { from: 'user' });
+    return parsed;
+  }
+
+  it('client-auth: --client-ca on the mounted Secret, after the serving flags or --manage-certs', async () => {
+    for (const components of [['client-auth'], ['manage-certs', 'client-auth']]) {
+      const objects = renderKustomization(DEPLOY, components);
+      await expectSchemaValid(objects);
+      const pod = byKind(objects, 'Deployment').spec.template.spec;
+      const [container] = pod.containers as [Any];
+      const options = await cliOptions(container.args as string[]);
+      expect(options?.clientCa).toBe('/var/run/signet/client-ca/ca.crt');
+      const mount = (container.volumeMounts as Any[]).find(
+        (m) => m.mountPath === '/var/run/signet/client-ca',
+      );
+      const volume = (pod.volumes as Any[]).find((v) => v.name === mount?.name);
+      expect(volume?.secret.secretName).toBe('signet-webhook-client-ca');
+      expect(mount?.readOnly).toBe(true);
+    }
+  });
+
+  it("network-policy: ingress to the webhook's pods on 8443 only, from the control plane", async () => {
+    const objects = renderKustomization(DEPLOY, ['network-policy']);
+    await expectSchemaValid(objects);
+    const policy = byKind(objects, 'NetworkPolicy');
+    const deployment = byKind(objects, 'Deployment');
+    expect(policy.metadata.namespace).toBe(deployment.metadata.namespace);
+    expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    const [rule] = policy.spec.ingress as [Any];
+    expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8443 }]);
+    expect(deployment.spec.template.spec.containers[0].ports[0].containerPort).toBe(8443);
+    expect(rule.from).toEqual([
+      { ipBlock: { cidr: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/) } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'konnectivity-agent' } },
+      },
+    ]);
+  });
+});
