@@ -85,6 +85,7 @@ describe('every Kritis fixture parses', () => {
         'providers/goog-vulnz/notes/CVE-2017-1000081',
       ],
       enforcementMode: 'Enforce',
+      requireScan: false,
     });
   });
 

@@ -272,6 +272,7 @@ describe('ImageSecurityPolicy', () => {
       maximumFixUnavailableSeverity: 'ALLOW_ALL',
       allowlistCVEs: [],
       enforcementMode: 'DryRun',
+      requireScan: false,
     });
     expect(result.notices).toEqual([
       'ImageSecurityPolicy default/my-isp: spec.attestationAuthorityName is a Kritis field with no effect here; it is ignored',
