@@ -22,9 +22,14 @@ const START_TIMEOUT_MS = 120_000;
 /**
  * etcd and kube-apiserver on loopback, configured as controller-runtime's envtest does: secure
  * serving with a generated certificate, a static admin token, RBAC, service-account keys, and the
- * ServiceAccount admission plugin off (no controller-manager creates the default accounts).
+ * ServiceAccount admission plugin off (no controller-manager creates the default accounts). A test may
+ * add kube-apiserver flags (e.g. `--admission-control-config-file`).
  */
-export async function startControlPlane(assets: KubeAssets, directory: string): Promise<ControlPlane> {
+export async function startControlPlane(
+  assets: KubeAssets,
+  directory: string,
+  options: { apiserverArgs?: readonly string[] } = {},
+): Promise<ControlPlane> {
   const pki = await createPki(directory);
   const started: RunningProcess[] = [];
   const stopAll = async () => {
@@ -62,6 +67,7 @@ export async function startControlPlane(assets: KubeAssets, directory: string): 
         '--disable-admission-plugins=ServiceAccount',
         '--enable-priority-and-fairness=false',
         '--endpoint-reconciler-type=none',
+        ...(options.apiserverArgs ?? []),
       ],
       join(directory, 'kube-apiserver.log'),
     );
