@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export interface CertificateFiles {
   certFile: string;
@@ -13,7 +13,7 @@ export interface CertificateFiles {
   keyPem: string;
 }
 
-async function openssl(args: string[]): Promise<void> {
+export async function openssl(args: string[]): Promise<void> {
   await run('openssl', args, { timeout: 30_000 });
 }
 
@@ -23,7 +23,11 @@ async function read(certFile: string, keyFile: string): Promise<CertificateFiles
 }
 
 /** A CA made by the `openssl` binary (as an operator would for the API server's client certificate). */
-export async function createCa(directory: string, name: string): Promise<CertificateFiles> {
+export async function createCa(
+  directory: string,
+  name: string,
+  commonName = name,
+): Promise<CertificateFiles> {
   const certFile = join(directory, `${name}.crt`);
   const keyFile = join(directory, `${name}.key`);
   await openssl([
@@ -37,7 +41,7 @@ export async function createCa(directory: string, name: string): Promise<Certifi
     '-days',
     '2',
     '-subj',
-    `/CN=${name}`,
+    `/CN=${commonName}`,
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',

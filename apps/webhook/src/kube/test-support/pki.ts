@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { createCa, EC_KEY, openssl } from '../../test-support/client-pki.js';
 
 export interface Pki {
   caFile: string;
@@ -17,33 +14,11 @@ export interface Pki {
   serviceAccountPublicKeyFile: string;
 }
 
-async function openssl(args: string[]): Promise<void> {
-  await run('openssl', args, { timeout: 30_000 });
-}
-
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
 /** A throwaway CA, one loopback serving certificate under it, and a service-account key pair. */
 export async function createPki(directory: string): Promise<Pki> {
-  const caFile = join(directory, 'ca.crt');
-  const caKey = join(directory, 'ca.key');
-  await openssl([
-    'req',
-    '-x509',
-    ...EC_KEY,
-    '-keyout',
-    caKey,
-    '-out',
-    caFile,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=signet-kube-test-ca',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
+  const ca = await createCa(directory, 'ca', 'signet-kube-test-ca');
+  const caFile = ca.certFile;
+  const caKey = ca.keyFile;
   const servingCertFile = join(directory, 'serving.crt');
   const servingKeyFile = join(directory, 'serving.key');
   const csr = join(directory, 'serving.csr');
