@@ -67,7 +67,7 @@ export function readReviewRequest(request: unknown): RequestReading {
   const problem = objectProblem(reading);
   if (problem) return malformed(problem, target);
   const images = requestImages(reading);
-  const scopeProblem = namespaceProblem(reading, metadata, images);
+  const scopeProblem = namespaceProblem(reading, images);
   if (scopeProblem) return malformed(scopeProblem, target);
   return { ok: true, request: { ...reading, images, breakglass: findBreakglass(object, kind) } };
 }
@@ -89,18 +89,13 @@ function objectProblem({ object, kind, operation }: RequestFields): string | und
   return workload ? `the ${kind} is malformed: ${workload}` : undefined;
 }
 
-/** A namespaced kind must name its namespace, and the object may not claim another one. */
-function namespaceProblem(
-  { kind, namespace }: RequestFields,
-  metadata: Record<string, unknown>,
-  images: RequestImages,
-): string | undefined {
+/**
+ * A namespaced kind must name its namespace. (The object's own `metadata.namespace` is not read: the API
+ * server refuses one that differs from the request's before admission, and the decision never uses it.)
+ */
+function namespaceProblem({ kind, namespace }: RequestFields, images: RequestImages): string | undefined {
   if (namespace === '' && (NAMESPACED_KINDS.has(kind) || images.all.length > 0)) {
     return `the request for a namespaced ${kind} names no namespace (request.namespace is empty)`;
-  }
-  const objectNamespace = metadata.namespace;
-  if (typeof objectNamespace === 'string' && objectNamespace !== '' && objectNamespace !== namespace) {
-    return `the object's namespace ${objectNamespace} is not the request's namespace ${namespace || '(none)'}`;
   }
   return undefined;
 }
