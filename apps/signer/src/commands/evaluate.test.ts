@@ -84,6 +84,26 @@ afterAll(async () => {
   sandbox.cleanup();
 });
 
+describe('signet evaluate honours ImageSecurityPolicy spec.requireScan', () => {
+  it('denies an image without a finished scan, and admits it once the DISCOVERY occurrence says FINISHED_SUCCESS', async () => {
+    const dir = sandbox.path('require-scan');
+    mkdirSync(dir);
+    const policy = readFileSync(join(fixtures, 'image-security-policy/my-isp.yaml'), 'utf8');
+    writeFileSync(join(dir, 'isp.yaml'), policy.replace(/^spec:\n/m, 'spec:\n  requireScan: true\n'));
+    const before = await evaluate('vulnz/acceptable-vulnz.yaml', dir);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('the image has no vulnerability scan');
+    await store.createOccurrence(project, {
+      kind: 'DISCOVERY',
+      resourceUri: `https://gcr.io/${project}/acceptable-vulnz@${acceptableDigest}`,
+      noteName: `projects/${project}/notes/PACKAGE_VULNERABILITY`,
+      analysisStatus: 'FINISHED_SUCCESS',
+    });
+    const after = await evaluate('vulnz/acceptable-vulnz.yaml', dir);
+    expect(after.stdout.split('\n')[0]).toBe('ADMIT Pod default/image-with-acceptable-vulnz');
+  });
+});
+
 describe('signet evaluate with my-isp.yaml (ImageSecurityPolicy)', () => {
   let isp: string;
   beforeAll(() => {
