@@ -22,6 +22,8 @@ export interface WebhookCliOptions {
   kubeconfig?: string;
   store?: string;
   api: ApiVersion;
+  /** `--store-ca`, `--store-cert`, `--store-key` (file paths). */
+  storeTls: { ca?: string; cert?: string; key?: string };
   project: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -108,7 +110,7 @@ Decisions, in short: a namespace with no policy follows --no-policy; breakglass 
 kritis.grafeas.io/breakglass: "true" or label image-policy.k8s.io/break-glass: "true") admits with
 a warning unless --breakglass off; when the metadata store fails or is too slow for the API server's
 ?timeout=, the review is denied (or admitted with a warning under --on-backend-error allow).
-Environment: SIGNET_STORE, SIGNET_API, SIGNET_PROJECT.`;
+Environment: SIGNET_STORE, SIGNET_API, SIGNET_STORE_CA, SIGNET_STORE_CERT, SIGNET_STORE_KEY, SIGNET_PROJECT.`;
 
 export function buildProgram(
   onRun: (options: WebhookCliOptions) => Promise<void>,
@@ -153,6 +155,20 @@ export function buildProgram(
         .choices(['v1', 'v1beta1'])
         .env('SIGNET_API')
         .default('v1'),
+    )
+    .addOption(
+      new Option('--store-ca <file>', "an https store: the PEM CA that signed the server's certificate").env(
+        'SIGNET_STORE_CA',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--store-cert <file>',
+        'an https store that requires client certificates: the PEM certificate (reloaded when it changes)',
+      ).env('SIGNET_STORE_CERT'),
+    )
+    .addOption(
+      new Option('--store-key <file>', 'with --store-cert: its PEM private key').env('SIGNET_STORE_KEY'),
     )
     .addOption(
       new Option(
@@ -339,6 +355,7 @@ function checkOptions(
     ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig as string } : {}),
     ...(raw.store ? { store: raw.store as string } : {}),
     api: apiVersionFor(program, raw),
+    storeTls: storeTlsFor(program, raw),
     project: raw.project as string,
     ...(tlsCert ? { tlsCert } : {}),
     ...(tlsKey ? { tlsKey } : {}),
@@ -397,6 +414,19 @@ function auditFor(
       leaseDurationMs: raw.auditLeaseDuration as number,
     },
   };
+}
+
+/** `--store-cert` and `--store-key` go together. */
+function storeTlsFor(program: Command, raw: Record<string, unknown>): WebhookCliOptions['storeTls'] {
+  const [ca, cert, key] = [raw.storeCa, raw.storeCert, raw.storeKey].map((v) =>
+    typeof v === 'string' && v !== '' ? v : undefined,
+  );
+  if (Boolean(cert) !== Boolean(key)) {
+    program.error(
+      `error: --store-${cert ? 'cert' : 'key'} was given without --store-${cert ? 'key' : 'cert'}: give the client certificate and its key together`,
+    );
+  }
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
 /** The three ways to serve exclude each other. */

@@ -1,8 +1,7 @@
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { WebhookError } from '../errors.js';
+import { watchFiles } from '../watch-files.js';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -88,7 +87,6 @@ export function watchTlsFiles(
   pollIntervalMs = 30_000,
 ): TlsReloader {
   let current = fingerprintOf(initial);
-  let debounce: NodeJS.Timeout | undefined;
   const reload = async (): Promise<boolean> => {
     try {
       const material = await loadTlsMaterial(files);
@@ -106,29 +104,10 @@ export function watchTlsFiles(
       return false;
     }
   };
-  const schedule = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void reload(), 50);
-  };
-  const watchers: FSWatcher[] = [];
-  for (const folder of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
-    try {
-      const watcher = watch(folder, schedule);
-      watcher.on('error', () => {});
-      watchers.push(watcher);
-    } catch {
-      // The poll below still catches changes.
-    }
-  }
-  const poll = setInterval(() => void reload(), pollIntervalMs);
-  poll.unref();
+  const watch = watchFiles([files.certFile, files.keyFile], () => void reload(), pollIntervalMs);
   return {
     reload,
-    close() {
-      clearTimeout(debounce);
-      clearInterval(poll);
-      for (const watcher of watchers) watcher.close();
-    },
+    close: () => watch.close(),
   };
 }
 

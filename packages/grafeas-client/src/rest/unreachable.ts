@@ -13,6 +13,13 @@ export function unreachable(backend: string, code: string, cause: unknown): Graf
     `cannot reach ${backend}: ${code}`,
     cause,
   );
+  if (code === 'ECONNRESET' && backend.startsWith('https:')) {
+    // TLS 1.3: a server that refuses the client certificate may just reset the connection.
+    return new GrafeasError(failure.code, failure.message, failure, {
+      cause,
+      fix: 'if the server requires client certificates, give one it trusts with --store-cert FILE and --store-key FILE (SIGNET_STORE_CERT, SIGNET_STORE_KEY); otherwise check that it is running and reachable',
+    });
+  }
   if (!TLS_CODE.test(code)) return failure;
   const clientCert = /ALERT|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/i.test(code);
   return new GrafeasError('GRAFEAS_UNAVAILABLE', `TLS with ${backend} failed: ${code}`, failure, {
