@@ -1,4 +1,4 @@
-import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
+import { type ApiVersion, type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { AttestationVerifier, type ClusterSettings } from '@signet/policy';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -28,7 +28,7 @@ export interface WebhookConfig {
     | { from: 'source'; source: PolicySource };
   /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
   store?: string | OccurrenceReader;
-  api?: 'v1' | 'v1beta1';
+  api?: ApiVersion;
   /** PEM files for an https store (`--store-ca/--store-cert/--store-key`), reloaded when they change. */
   storeTls?: StoreTlsFiles;
   /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */

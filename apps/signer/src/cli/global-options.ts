@@ -1,6 +1,6 @@
+import type { ApiVersion } from '@signet/grafeas-client';
 import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 
-export type ApiVersion = 'v1' | 'v1beta1';
 export type OutputFormat = 'text' | 'json';
 
 /** The options every command accepts, after commander applied flags and environment variables. */

@@ -1,3 +1,4 @@
+import type { ApiVersion } from '@signet/grafeas-client';
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
 import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
@@ -5,8 +6,6 @@ import { DEFAULT_CACHE_SETTINGS } from '../metadata/singleflight-cache.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { defaultPoliciesDir } from './defaults.js';
 import { parseDurationMs } from './duration.js';
-
-export type ApiVersion = 'v1' | 'v1beta1';
 
 /** `--manage-certs`: the objects it keeps (the namespace is the pod's, found at start). */
 export interface ManageCertsOptions {

@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { type MetadataStore, openMetadataStore, type TlsOptions } from '@signet/grafeas-client';
+import {
+  type ApiVersion,
+  type MetadataStore,
+  openMetadataStore,
+  type TlsOptions,
+} from '@signet/grafeas-client';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
 import { type FileWatch, watchFiles } from '../watch-files.js';
@@ -59,7 +64,7 @@ export class ReloadingStore implements OccurrenceReader {
 
   static async open(
     url: string,
-    options: { api: 'v1' | 'v1beta1'; files: StoreTlsFiles; logger?: Logger; pollIntervalMs?: number },
+    options: { api: ApiVersion; files: StoreTlsFiles; logger?: Logger; pollIntervalMs?: number },
   ): Promise<ReloadingStore> {
     const open = (tls: TlsOptions) => openMetadataStore(url, { api: options.api, tls });
     const tls = await readTlsFiles(options.files);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { errorFromHttpAnswer } from '../error-body.js';
 import { GrafeasError, localGrafeasError } from '../errors.js';
+import type { ApiVersion } from '../model.js';
 import { isRecord } from '../wire/json.js';
 import { abortError } from './abort.js';
 import { httpRequestFor, type WireCall, type WireTransport } from './transport.js';
@@ -29,7 +30,7 @@ export class HttpTransport implements WireTransport {
 
   constructor(
     baseUrl: string,
-    private readonly version: 'v1' | 'v1beta1',
+    private readonly version: ApiVersion,
     tls: TlsOptions = {},
   ) {
     this.base = new URL(baseUrl);
