@@ -64,3 +64,31 @@ describe('grafeas:https:// with client certificates (OSS mTLS mode)', () => {
     expect((error as { fix: string }).fix).toContain('--store-ca');
   });
 });
+
+describe('containeranalysis:https:// (googleapis) with a CA and a client certificate', () => {
+  it('reaches a server that requires them, and is refused without the client certificate', async () => {
+    const google = await startMtlsServer(createEmulatorApp({ store, flavor: 'google' }));
+    const url = `containeranalysis:${google.url}`;
+    const own = (f: string) => readFile(join(google.dir, f), 'utf8');
+    const ca = await own('ca.pem');
+    const tls = { ca, cert: await own('client.pem'), key: await own('client.key') };
+    const withCert = await openMetadataStore(url, { ...options, api: 'v1', credentials: 'none', tls });
+    const withoutCert = await openMetadataStore(url, {
+      ...options,
+      api: 'v1',
+      credentials: 'none',
+      tls: { ca },
+    });
+    try {
+      await withCert.createNote('g', 'qa', { kind: 'ATTESTATION', humanReadableName: 'QA' });
+      expect((await withCert.getNote('projects/g/notes/qa')).kind).toBe('ATTESTATION');
+      const refused = await withoutCert.listNotes('g').catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'GRAFEAS_UNAVAILABLE' });
+      expect((refused as { fix: string }).fix).toContain('--store-cert');
+    } finally {
+      await withCert.close();
+      await withoutCert.close();
+      await google.close();
+    }
+  });
+});
