@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
+import { startEmulator } from '@signet/grafeas-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, runSignet } from './test-support/run-signet.js';
 import { createSandbox, type Sandbox } from './test-support/sandbox.js';
@@ -200,6 +201,68 @@ describe('check-and-sign on what gcloud and a real Grafeas write', () => {
       scan: 'FINISHED',
       excess: [{ cveId: 'CVE-2024-0001', severity: 'HIGH' }],
     });
+  });
+});
+
+// Issue 10 finding 2: a v1beta1 finding with no fix and no effectiveSeverity, as written on the wire.
+describe('signet check --api v1beta1 on a finding with no fix and severity only', () => {
+  it('judges it by its severity against maximumUnfixableSeverity', async () => {
+    const emulator = await startEmulator({ flavor: 'google' });
+    try {
+      const image = `gcr.io/my-proj/v1beta1-no-fix@sha256:${'b'.repeat(64)}`;
+      const post = (body: unknown) =>
+        fetch(`${emulator.url}/v1beta1/projects/my-proj/occurrences`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const resource = { uri: `https://${image}` };
+      const location = {
+        cpeUri: 'cpe:/o:debian:debian_linux:11',
+        package: 'openssl',
+        version: { kind: 'NORMAL', name: '1.1.1n' },
+      };
+      const vulnerability = await post({
+        resource,
+        noteName: 'projects/goog-vulnz/notes/CVE-2024-0002',
+        vulnerability: { severity: 'CRITICAL', packageIssue: [{ affectedLocation: location }] },
+      });
+      expect(vulnerability.status).toBe(200);
+      const scan = await post({
+        resource,
+        noteName: 'projects/goog-analysis/notes/PACKAGE_VULNERABILITY',
+        discovered: { discovered: { analysisStatus: 'FINISHED_SUCCESS' } },
+      });
+      expect(scan.status).toBe(200);
+      const run = await runSignet(
+        [
+          '--store',
+          `containeranalysis:${emulator.url}`,
+          '--api',
+          'v1beta1',
+          '--output',
+          'json',
+          'check',
+          '--image',
+          image,
+          '--policy',
+          strictPolicy,
+        ],
+        sandbox.env,
+      );
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout).excess).toEqual([
+        {
+          cveId: 'CVE-2024-0002',
+          severity: 'CRITICAL',
+          severityKnown: true,
+          fixAvailable: false,
+          limit: 'MEDIUM',
+        },
+      ]);
+    } finally {
+      await emulator.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
+import { type ApiVersion, type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { AttestationVerifier, type ClusterSettings } from '@signet/policy';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/sta
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
+import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 import { filePolicySource } from './policies/file-policy-source.js';
@@ -27,7 +28,9 @@ export interface WebhookConfig {
     | { from: 'source'; source: PolicySource };
   /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
   store?: string | OccurrenceReader;
-  api?: 'v1' | 'v1beta1';
+  api?: ApiVersion;
+  /** PEM files for an https store (`--store-ca/--store-cert/--store-key`), reloaded when they change. */
+  storeTls?: StoreTlsFiles;
   /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */
   project?: string;
   /** Serving certificate and key: files (watched and reloaded) or PEM text. */
@@ -72,13 +75,20 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   const logger = config.logger ?? createLogger();
   const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
   const policies = await policySourceFor(config, logger);
-  let ownedStore: MetadataStore | undefined;
+  let ownedStore: Pick<MetadataStore, 'close'> | undefined;
   let store: OccurrenceReader;
   if (typeof config.store === 'object') {
     store = config.store;
   } else {
-    ownedStore = await openMetadataStore(config.store ?? defaultStoreUrl(), { api: config.api ?? 'v1' });
-    store = ownedStore;
+    const url = config.store ?? defaultStoreUrl();
+    const api = config.api ?? 'v1';
+    const files = config.storeTls;
+    const opened =
+      files && (files.ca || files.cert || files.key)
+        ? await ReloadingStore.open(url, { api, files, logger })
+        : await openMetadataStore(url, { api });
+    ownedStore = opened;
+    store = opened;
   }
   let managedTls: ManagedTls | undefined;
   try {

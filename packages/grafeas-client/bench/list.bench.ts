@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type MetadataStore, type OccurrenceSpec, openMetadataStore } from '../src/index.js';
+import { type ApiVersion, type MetadataStore, type OccurrenceSpec, openMetadataStore } from '../src/index.js';
 
 const EMULATOR_MAIN = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     await seeder.close();
     const list = (store: MetadataStore) => async () =>
       (await store.listImageOccurrences(PROJECT, IMAGE)).vulnerabilities.length;
-    const open = async (url: string, api: 'v1' | 'v1beta1') => {
+    const open = async (url: string, api: ApiVersion) => {
       const store = await openMetadataStore(url, { api });
       stores.push(store);
       return store;

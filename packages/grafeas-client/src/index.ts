@@ -1,4 +1,4 @@
-export { decodeBase64, encodeBase64 } from './base64.js';
+export { decodeBase64, encodeBase64 } from '@signet/signing';
 export { defaultStoreUrl, signetDataDir } from './defaults.js';
 export { errorFromHttpAnswer } from './error-body.js';
 export {

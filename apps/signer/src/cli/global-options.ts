@@ -1,6 +1,6 @@
+import type { ApiVersion } from '@signet/grafeas-client';
 import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 
-export type ApiVersion = 'v1' | 'v1beta1';
 export type OutputFormat = 'text' | 'json';
 
 /** The options every command accepts, after commander applied flags and environment variables. */
@@ -8,6 +8,14 @@ export interface GlobalOptions {
   store: string;
   api: ApiVersion;
   output: OutputFormat;
+  /** PEM files for an https store: the CA to trust, the client certificate and key it requires. */
+  storeTls: StoreTlsFiles;
+}
+
+export interface StoreTlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /**
@@ -15,11 +23,23 @@ export interface GlobalOptions {
  * `grafeas:` store then talks v1beta1 rather than failing on the v1 default.
  */
 export function resolveGlobalOptions(
-  raw: { store?: string; api?: string; output?: string },
+  raw: {
+    store?: string;
+    api?: string;
+    output?: string;
+    storeCa?: string;
+    storeCert?: string;
+    storeKey?: string;
+  },
   env: NodeJS.ProcessEnv = process.env,
   apiDefaulted = false,
 ): GlobalOptions {
   const store = raw.store && raw.store.length > 0 ? raw.store : defaultStoreUrl(env);
   const api = raw.api === 'v1beta1' || (apiDefaulted && store.startsWith('grafeas:')) ? 'v1beta1' : 'v1';
-  return { store, api, output: raw.output === 'json' ? 'json' : 'text' };
+  const storeTls: StoreTlsFiles = {
+    ...(raw.storeCa ? { ca: raw.storeCa } : {}),
+    ...(raw.storeCert ? { cert: raw.storeCert } : {}),
+    ...(raw.storeKey ? { key: raw.storeKey } : {}),
+  };
+  return { store, api, output: raw.output === 'json' ? 'json' : 'text', storeTls };
 }

@@ -69,12 +69,27 @@ export function buildProgram(
         .env('SIGNET_API')
         .default('v1'),
     )
+    .addOption(
+      new Option('--store-ca <file>', "an https store: the PEM CA that signed the server's certificate").env(
+        'SIGNET_STORE_CA',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--store-cert <file>',
+        'an https store that requires client certificates: the PEM certificate',
+      ).env('SIGNET_STORE_CERT'),
+    )
+    .addOption(
+      new Option('--store-key <file>', 'with --store-cert: its PEM private key').env('SIGNET_STORE_KEY'),
+    )
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
       `\nDefault store: ${defaultStoreUrl(env)} (created on first use).\n` +
-        'Environment: SIGNET_STORE, SIGNET_API, SIGNET_DEBUG=1 (stack traces on errors).\n\n' +
+        'Environment: SIGNET_STORE, SIGNET_API, SIGNET_STORE_CA, SIGNET_STORE_CERT, SIGNET_STORE_KEY,\n' +
+        '  SIGNET_DEBUG=1 (stack traces on errors).\n\n' +
         exitCodeHelp,
     );
 

@@ -1,15 +1,36 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MetadataStore } from '@signet/grafeas-client';
+import type { MetadataStore, TlsOptions } from '@signet/grafeas-client';
 import { errorMessage } from '@signet/signing/errors';
-import { backendError } from './cli-error.js';
-import type { GlobalOptions } from './global-options.js';
+import { backendError, usageError } from './cli-error.js';
+import { readInputFile } from './files.js';
+import type { GlobalOptions, StoreTlsFiles } from './global-options.js';
 
 /** Opens the metadata store named by `--store` (creating the embedded store's folder on first use). */
 export async function openStore(global: GlobalOptions): Promise<MetadataStore> {
   await ensureSqliteFolder(global.store);
+  const tls = await readStoreTls(global.storeTls);
   const { openMetadataStore } = await import('@signet/grafeas-client');
-  return openMetadataStore(global.store, { api: global.api });
+  return openMetadataStore(global.store, { api: global.api, ...(tls ? { tls } : {}) });
+}
+
+/** The PEM files of --store-ca, --store-cert and --store-key, read; a missing one names its flag. */
+async function readStoreTls(files: StoreTlsFiles): Promise<TlsOptions | undefined> {
+  if (!files.ca && !files.cert && !files.key) return undefined;
+  if (Boolean(files.cert) !== Boolean(files.key)) {
+    throw usageError(
+      'STORE_CLIENT_CERT_INCOMPLETE',
+      `--store-${files.cert ? 'cert' : 'key'} was given without --store-${files.cert ? 'key' : 'cert'}`,
+      'give the client certificate (--store-cert FILE) and its private key (--store-key FILE) together',
+    );
+  }
+  const read = async (path: string | undefined, flag: string) =>
+    path ? { [flag]: await readInputFile(path, `--store-${flag}`) } : {};
+  return {
+    ...(await read(files.ca, 'ca')),
+    ...(await read(files.cert, 'cert')),
+    ...(await read(files.key, 'key')),
+  };
 }
 
 /** Runs `work` with an open store and always closes it, so the process can exit. */

@@ -1,5 +1,4 @@
-import type { AttestationOccurrenceSpec, AttestationSignature } from '@signet/grafeas-client';
-import type { ApiVersion } from '../cli/global-options.js';
+import type { ApiVersion, AttestationOccurrenceSpec, AttestationSignature } from '@signet/grafeas-client';
 import type { MadeSignature } from './key-source.js';
 
 /**

@@ -89,6 +89,32 @@ describe('signet-webhook command line', () => {
     expect(options?.kubernetes).toBe(false);
   });
 
+  // Issue 11 finding 4: the webhook could not be given a client certificate for its store.
+  it('reads --store-ca, --store-cert and --store-key, or SIGNET_STORE_CA/CERT/KEY; a certificate needs its key', async () => {
+    const serving = ['--policies', './p', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'];
+    const flags = ['--store-ca', '/s/ca.pem', '--store-cert', '/s/tls.crt', '--store-key', '/s/tls.key'];
+    const { options } = await parse([...serving, ...flags]);
+    expect(options?.storeTls).toEqual({ ca: '/s/ca.pem', cert: '/s/tls.crt', key: '/s/tls.key' });
+    const half = await parse([...serving, '--store-cert', '/s/tls.crt']);
+    expect(half.code).not.toBe(0);
+    expect(half.err).toContain('--store-cert was given without --store-key');
+    const env = {
+      SIGNET_STORE_CA: '/e/ca.pem',
+      SIGNET_STORE_CERT: '/e/tls.crt',
+      SIGNET_STORE_KEY: '/e/tls.key',
+    };
+    Object.assign(process.env, env);
+    try {
+      expect((await parse(serving)).options?.storeTls).toEqual({
+        ca: '/e/ca.pem',
+        cert: '/e/tls.crt',
+        key: '/e/tls.key',
+      });
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+  });
+
   it('talks v1beta1 to an open-source Grafeas unless --api says otherwise', async () => {
     const base = ['--policies', 'p', '--insecure-http', '--store', 'grafeas:http://grafeas:8080'];
     expect((await parse(base)).options?.api).toBe('v1beta1');

@@ -1,3 +1,4 @@
+import type { ApiVersion } from '@signet/grafeas-client';
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
 import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
@@ -5,8 +6,6 @@ import { DEFAULT_CACHE_SETTINGS } from '../metadata/singleflight-cache.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { defaultPoliciesDir } from './defaults.js';
 import { parseDurationMs } from './duration.js';
-
-export type ApiVersion = 'v1' | 'v1beta1';
 
 /** `--manage-certs`: the objects it keeps (the namespace is the pod's, found at start). */
 export interface ManageCertsOptions {
@@ -22,6 +21,8 @@ export interface WebhookCliOptions {
   kubeconfig?: string;
   store?: string;
   api: ApiVersion;
+  /** `--store-ca`, `--store-cert`, `--store-key` (file paths). */
+  storeTls: { ca?: string; cert?: string; key?: string };
   project: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -110,7 +111,7 @@ Decisions, in short: a namespace with no policy follows --no-policy; breakglass 
 kritis.grafeas.io/breakglass: "true" or label image-policy.k8s.io/break-glass: "true") admits with
 a warning unless --breakglass off; when the metadata store fails or is too slow for the API server's
 ?timeout=, the review is denied (or admitted with a warning under --on-backend-error allow).
-Environment: SIGNET_STORE, SIGNET_API, SIGNET_PROJECT.`;
+Environment: SIGNET_STORE, SIGNET_API, SIGNET_STORE_CA, SIGNET_STORE_CERT, SIGNET_STORE_KEY, SIGNET_PROJECT.`;
 
 export function buildProgram(
   onRun: (options: WebhookCliOptions) => Promise<void>,
@@ -155,6 +156,20 @@ export function buildProgram(
         .choices(['v1', 'v1beta1'])
         .env('SIGNET_API')
         .default('v1'),
+    )
+    .addOption(
+      new Option('--store-ca <file>', "an https store: the PEM CA that signed the server's certificate").env(
+        'SIGNET_STORE_CA',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--store-cert <file>',
+        'an https store that requires client certificates: the PEM certificate (reloaded when it changes)',
+      ).env('SIGNET_STORE_CERT'),
+    )
+    .addOption(
+      new Option('--store-key <file>', 'with --store-cert: its PEM private key').env('SIGNET_STORE_KEY'),
     )
     .addOption(
       new Option(
@@ -350,6 +365,7 @@ function checkOptions(
     ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig as string } : {}),
     ...(raw.store ? { store: raw.store as string } : {}),
     api: apiVersionFor(program, raw),
+    storeTls: storeTlsFor(program, raw),
     project: raw.project as string,
     ...(tlsCert ? { tlsCert } : {}),
     ...(tlsKey ? { tlsKey } : {}),
@@ -409,6 +425,19 @@ function auditFor(
       leaseDurationMs: raw.auditLeaseDuration as number,
     },
   };
+}
+
+/** `--store-cert` and `--store-key` go together. */
+function storeTlsFor(program: Command, raw: Record<string, unknown>): WebhookCliOptions['storeTls'] {
+  const [ca, cert, key] = [raw.storeCa, raw.storeCert, raw.storeKey].map((v) =>
+    typeof v === 'string' && v !== '' ? v : undefined,
+  );
+  if (Boolean(cert) !== Boolean(key)) {
+    program.error(
+      `error: --store-${cert ? 'cert' : 'key'} was given without --store-${cert ? 'key' : 'cert'}: give the client certificate and its key together`,
+    );
+  }
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
 /** The three ways to serve exclude each other. */

@@ -44,6 +44,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
         : { from: 'directory', directory: options.policies as string },
       store: options.store,
       api: options.api,
+      storeTls: options.storeTls,
       project: options.project,
       ...(options.tlsCert && options.tlsKey
         ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }

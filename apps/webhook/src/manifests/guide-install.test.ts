@@ -265,6 +265,27 @@ describe('kubectl apply -k deploy/', () => {
     expect(webhook.webhooks[0].clientConfig.caBundle).toBeUndefined();
   });
 
+  // Issue 11 finding 4: the optional mount of the store's CA and client certificate.
+  it('with the store-client-cert component: Secret signet-store-tls mounted, SIGNET_STORE_CA/CERT/KEY set', async () => {
+    const objects = renderKustomization(DEPLOY, ['store-client-cert']);
+    await expectSchemaValid(objects);
+    const pod = byKind(objects, 'Deployment').spec.template.spec;
+    const [container] = pod.containers as [Any];
+    expect(pod.volumes).toContainEqual({ name: 'store-tls', secret: { secretName: 'signet-store-tls' } });
+    expect(container.volumeMounts).toContainEqual({
+      name: 'store-tls',
+      mountPath: '/var/run/signet/store-tls',
+      readOnly: true,
+    });
+    for (const [name, file] of [
+      ['SIGNET_STORE_CA', 'ca.crt'],
+      ['SIGNET_STORE_CERT', 'tls.crt'],
+      ['SIGNET_STORE_KEY', 'tls.key'],
+    ]) {
+      expect(container.env).toContainEqual({ name, value: `/var/run/signet/store-tls/${file}` });
+    }
+  });
+
   it('with the manage-certs component: --manage-certs, no mounted Secret, RBAC limited by resourceNames', async () => {
     const objects = renderKustomization(DEPLOY, ['manage-certs']);
     await expectSchemaValid(objects);

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WebhookError } from '../errors.js';
-import { watchFolders } from './tls.js';
+import { watchFiles } from '../watch-files.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -71,6 +71,6 @@ export function watchClientCa(
       return false;
     }
   };
-  const stop = watchFolders([file], () => void reload(), pollIntervalMs);
-  return { reload, close: stop };
+  const watch = watchFiles([file], () => void reload(), pollIntervalMs);
+  return { reload, close: () => watch.close() };
 }

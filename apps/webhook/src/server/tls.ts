@@ -1,8 +1,7 @@
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { WebhookError } from '../errors.js';
+import { watchFiles } from '../watch-files.js';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -114,40 +113,10 @@ export function watchTlsFiles(
       return false;
     }
   };
-  const stopWatching = watchFolders([files.certFile, files.keyFile], () => void reload(), pollIntervalMs);
-  return { reload, close: stopWatching };
-}
-
-/**
- * Calls `changed` (debounced) when anything changes in the folders of `files` — their folders, because
- * Kubernetes swaps a `..data` symlink — and every `pollIntervalMs` to catch missed events. Returns stop.
- */
-export function watchFolders(
-  files: readonly string[],
-  changed: () => void,
-  pollIntervalMs: number,
-): () => void {
-  let debounce: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(changed, 50);
-  };
-  const watchers: FSWatcher[] = [];
-  for (const folder of new Set(files.map((file) => dirname(file)))) {
-    try {
-      const watcher = watch(folder, schedule);
-      watcher.on('error', () => {});
-      watchers.push(watcher);
-    } catch {
-      // The poll below still catches changes.
-    }
-  }
-  const poll = setInterval(changed, pollIntervalMs);
-  poll.unref();
-  return () => {
-    clearTimeout(debounce);
-    clearInterval(poll);
-    for (const watcher of watchers) watcher.close();
+  const watch = watchFiles([files.certFile, files.keyFile], () => void reload(), pollIntervalMs);
+  return {
+    reload,
+    close: () => watch.close(),
   };
 }
 

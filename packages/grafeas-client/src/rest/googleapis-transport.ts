@@ -6,6 +6,7 @@ import { isRecord } from '../wire/json.js';
 import { abortError } from './abort.js';
 import type { TlsOptions } from './http-transport.js';
 import type { WireCall, WireTransport } from './transport.js';
+import { unreachable } from './unreachable.js';
 
 export const GOOGLE_ROOT_URL = 'https://containeranalysis.googleapis.com/';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -177,11 +178,6 @@ export class GoogleapisTransport implements WireTransport {
     }
     const cause = (error as { cause?: { code?: string } }).cause;
     const code = cause?.code ?? (typeof e.code === 'string' ? e.code : undefined) ?? message;
-    return localGrafeasError(
-      'GRAFEAS_UNAVAILABLE',
-      this.backend,
-      `cannot reach ${this.backend}: ${code}`,
-      error,
-    );
+    return unreachable(this.backend, code, error);
   }
 }

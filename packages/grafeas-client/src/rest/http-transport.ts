@@ -2,9 +2,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { errorFromHttpAnswer } from '../error-body.js';
 import { GrafeasError, localGrafeasError } from '../errors.js';
+import type { ApiVersion } from '../model.js';
 import { isRecord } from '../wire/json.js';
 import { abortError } from './abort.js';
 import { httpRequestFor, type WireCall, type WireTransport } from './transport.js';
+import { unreachable } from './unreachable.js';
 
 /** PEM material for a server that requires client certificates (OSS Grafeas mTLS mode). */
 export interface TlsOptions {
@@ -28,7 +30,7 @@ export class HttpTransport implements WireTransport {
 
   constructor(
     baseUrl: string,
-    private readonly version: 'v1' | 'v1beta1',
+    private readonly version: ApiVersion,
     tls: TlsOptions = {},
   ) {
     this.base = new URL(baseUrl);
@@ -136,16 +138,6 @@ export class HttpTransport implements WireTransport {
     if (error instanceof GrafeasError) return error;
     if (signal.aborted) return abortError(this.backend, signal, error);
     const code = (error as NodeJS.ErrnoException).code ?? error.message;
-    const failure = localGrafeasError(
-      'GRAFEAS_UNAVAILABLE',
-      this.backend,
-      `cannot reach ${this.backend}: ${code}`,
-      error,
-    );
-    if (!/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return failure;
-    return new GrafeasError('GRAFEAS_UNAVAILABLE', `TLS with ${this.backend} failed: ${code}`, failure, {
-      cause: error,
-      fix: "check the TLS settings: the CA that signed the server's certificate, and the client certificate and key the server requires",
-    });
+    return unreachable(this.backend, code, error);
   }
 }

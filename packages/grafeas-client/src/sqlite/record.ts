@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeBase64, encodeBase64 } from '../base64.js';
+import { decodeBase64, encodeBase64 } from '@signet/signing';
 import type { OccurrenceSpec } from '../model.js';
 import { isRecord } from '../wire/json.js';
 

@@ -1,9 +1,9 @@
 import type { ApiVersion } from '../model.js';
-import type { WireMapper } from './common.js';
+import type { WireMapper } from './shared-mapper.js';
 import { v1Mapper } from './v1.js';
 import { v1beta1Mapper } from './v1beta1.js';
 
-export type { Parsed, ToWireOptions, WireMapper, WireNote, WireOccurrence } from './common.js';
+export type { Parsed, ToWireOptions, WireMapper, WireNote, WireOccurrence } from './shared-mapper.js';
 export { v1beta1Mapper, v1Mapper };
 
 export function mapperFor(version: ApiVersion): WireMapper {

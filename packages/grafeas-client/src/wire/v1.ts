@@ -1,6 +1,7 @@
+import { pgpSignedPayload } from '@signet/signing';
 import { z } from 'zod';
 import type { Occurrence, OccurrenceSpec, PackageIssue, VulnerabilityNoteDetail } from '../model.js';
-import { pgpSignedPayload } from '../pgp-literal.js';
+import { compact, isRecord, optBoolean, optString } from './json.js';
 import {
   envelopeOut,
   isFixVersion,
@@ -15,7 +16,7 @@ import {
   vulnerabilitySchema,
   vulnerabilityToWire,
   type WireMapper,
-} from './common.js';
+} from './shared-mapper.js';
 import {
   type DetailResult,
   discoveryToWire,
@@ -23,8 +24,7 @@ import {
   parseDiscovery,
   parseGeneric,
   pgpSignatureBytes,
-} from './details.js';
-import { compact, isRecord, optBoolean, optString } from './json.js';
+} from './signature-and-discovery.js';
 
 const DETAIL_KEYS = [
   'vulnerability',

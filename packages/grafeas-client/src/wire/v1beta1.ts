@@ -6,6 +6,7 @@ import type {
   PackageVersion,
   VulnerabilityNoteDetail,
 } from '../model.js';
+import { compact, isRecord, optString } from './json.js';
 import {
   envelopeOut,
   isFixVersion,
@@ -20,7 +21,7 @@ import {
   vulnerabilitySchema,
   vulnerabilityToWire,
   type WireMapper,
-} from './common.js';
+} from './shared-mapper.js';
 import {
   type DetailResult,
   discoveryToWire,
@@ -28,8 +29,7 @@ import {
   parseDiscovery,
   parseGeneric,
   parsePgp,
-} from './details.js';
-import { compact, isRecord, optString } from './json.js';
+} from './signature-and-discovery.js';
 
 const DETAIL_KEYS = [
   'vulnerability',

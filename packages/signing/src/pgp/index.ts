@@ -1,3 +1,4 @@
+export { armoredPgpSignatureOf, pgpSignedPayload } from './attached-payload.js';
 export type { PgpErrorCode } from './errors.js';
 export { isV4Fingerprint, normalizeFingerprint } from './fingerprint.js';
 export { type GeneratePgpKeyOptions, generatePgpKey } from './generate.js';

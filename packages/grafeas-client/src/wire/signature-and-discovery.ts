@@ -1,9 +1,9 @@
+/** Attestation signatures and discovery details, to and from the wire (the same in v1 and v1beta1). */
+import { armoredPgpSignatureOf, decodeBase64, encodeBase64 } from '@signet/signing';
 import { z } from 'zod';
-import { decodeBase64, encodeBase64 } from '../base64.js';
 import type { AttestationSignature, DiscoveryOccurrenceSpec, SignatureBytes } from '../model.js';
-import { armoredPgpSignatureOf } from '../pgp-literal.js';
-import { analysisStatus, contentType } from './common.js';
 import { isRecord, list, optString } from './json.js';
+import { analysisStatus, contentType } from './shared-mapper.js';
 
 /** Parsing results for one details field: the value, or why it was not understood. */
 export type DetailResult<T> = { ok: true; value: T } | { ok: false; reason: string };

@@ -1,3 +1,4 @@
+/** The mapper interface, and the parts of the JSON mapping that v1 and v1beta1 share. */
 import { z } from 'zod';
 import {
   ANALYSIS_STATUSES,
@@ -17,7 +18,6 @@ import {
   type VulnerabilityNoteDetail,
   type VulnerabilityOccurrenceSpec,
 } from '../model.js';
-import type { DetailResult } from './details.js';
 import {
   camelizeKeys,
   compact,
@@ -29,6 +29,7 @@ import {
   optNumber,
   optString,
 } from './json.js';
+import type { DetailResult } from './signature-and-discovery.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; skipped: Skipped };
 

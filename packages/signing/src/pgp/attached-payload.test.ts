@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armoredPgpSignatureOf, pgpSignedPayload } from './pgp-literal.js';
+import { armoredPgpSignatureOf, pgpSignedPayload } from './attached-payload.js';
 
 const run = promisify(execFile);
 const PAYLOAD =

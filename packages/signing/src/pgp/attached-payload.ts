@@ -1,9 +1,10 @@
 import { inflateRawSync, inflateSync } from 'node:zlib';
-import { decodeBase64 } from './base64.js';
+import { decodeBase64 } from '../base64.js';
 
 /**
- * Just enough OpenPGP (RFC 4880) to read the payload out of an attached signature, so that a v1
- * reader of a v1beta1 pgpSignedAttestation gets `serializedPayload`. It verifies nothing.
+ * Just enough OpenPGP (RFC 4880) to read the payload out of an attached signature, synchronously and
+ * without openpgp: a v1 reader of a v1beta1 pgpSignedAttestation gets it as `serializedPayload`. It
+ * verifies nothing; verification is `verifyPgpAttached`'s.
  */
 
 const MAX_PAYLOAD = 16 * 1024 * 1024;

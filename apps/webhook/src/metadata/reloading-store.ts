@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type ApiVersion,
+  type MetadataStore,
+  openMetadataStore,
+  type TlsOptions,
+} from '@signet/grafeas-client';
+import type { Logger } from 'pino';
+import { WebhookError } from '../errors.js';
+import { type FileWatch, watchFiles } from '../watch-files.js';
+import type { OccurrenceReader } from './store-metadata-source.js';
+
+/** `--store-ca`, `--store-cert`, `--store-key`: PEM files for an https store. */
+export interface StoreTlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+const FLAGS = { ca: '--store-ca', cert: '--store-cert', key: '--store-key' } as const;
+/** How long a replaced store stays open for the calls still running on it. */
+const RETIRE_AFTER_MS = 120_000;
+
+async function readTlsFiles(files: StoreTlsFiles): Promise<TlsOptions> {
+  const out: TlsOptions = {};
+  for (const part of ['ca', 'cert', 'key'] as const) {
+    const path = files[part];
+    if (!path) continue;
+    try {
+      out[part] = await readFile(path);
+    } catch (error) {
+      throw new WebhookError(
+        'STORE_TLS_FILE_UNREADABLE',
+        `cannot read ${FLAGS[part]} ${path} (${(error as Error).message})`,
+        `give ${FLAGS[part]} a readable PEM file (in a cluster: mount the Secret, see deploy/README)`,
+        { cause: error },
+      );
+    }
+  }
+  return out;
+}
+
+function fingerprintOf(tls: TlsOptions): string {
+  return [tls.ca, tls.cert, tls.key]
+    .map((part) => (part ? Buffer.from(part).toString('base64') : ''))
+    .join(':');
+}
+
+/**
+ * A store whose CA and client certificate files are watched: when they change (a rotated Secret), the
+ * store is opened again with the new files and takes the next calls; the old one closes a little later.
+ */
+export class ReloadingStore implements OccurrenceReader {
+  private watch: FileWatch | undefined;
+  private readonly retired = new Set<MetadataStore>();
+
+  private constructor(
+    private current: MetadataStore,
+    private fingerprint: string,
+    private readonly open: (tls: TlsOptions) => Promise<MetadataStore>,
+    private readonly files: StoreTlsFiles,
+    private readonly logger?: Logger,
+  ) {}
+
+  static async open(
+    url: string,
+    options: { api: ApiVersion; files: StoreTlsFiles; logger?: Logger; pollIntervalMs?: number },
+  ): Promise<ReloadingStore> {
+    const open = (tls: TlsOptions) => openMetadataStore(url, { api: options.api, tls });
+    const tls = await readTlsFiles(options.files);
+    const store = new ReloadingStore(
+      await open(tls),
+      fingerprintOf(tls),
+      open,
+      options.files,
+      options.logger,
+    );
+    const paths = Object.values(options.files).filter((p): p is string => Boolean(p));
+    store.watch = watchFiles(paths, () => void store.reload(), options.pollIntervalMs ?? 30_000);
+    return store;
+  }
+
+  get backend(): string {
+    return this.current.backend;
+  }
+
+  listNoteOccurrences(...args: Parameters<MetadataStore['listNoteOccurrences']>) {
+    return this.current.listNoteOccurrences(...args);
+  }
+
+  listImageOccurrences(...args: Parameters<MetadataStore['listImageOccurrences']>) {
+    return this.current.listImageOccurrences(...args);
+  }
+
+  /** Re-reads the files now; resolves true when a store with new files took over. */
+  async reload(): Promise<boolean> {
+    try {
+      const tls = await readTlsFiles(this.files);
+      const fingerprint = fingerprintOf(tls);
+      if (fingerprint === this.fingerprint) return false;
+      const next = await this.open(tls);
+      this.retire(this.current);
+      this.current = next;
+      this.fingerprint = fingerprint;
+      this.logger?.info({ backend: next.backend }, 'store CA or client certificate reloaded');
+      return true;
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'store CA or client certificate not reloaded');
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.watch?.close();
+    for (const store of [...this.retired, this.current]) await store.close();
+    this.retired.clear();
+  }
+
+  private retire(store: MetadataStore): void {
+    this.retired.add(store);
+    const timer = setTimeout(() => {
+      this.retired.delete(store);
+      void store.close();
+    }, RETIRE_AFTER_MS);
+    timer.unref();
+  }
+}
