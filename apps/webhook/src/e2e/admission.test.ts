@@ -423,11 +423,13 @@ spec: {attestationAuthorityNames: [${GUIDE.attestor}], admissionAllowlistPattern
   });
 });
 
-async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 150; i += 1) {
+/** Polls until `probe` answers; the budget only guards against a hang (a busy CI machine reloads slowly). */
+async function eventually<T>(probe: () => Promise<T | undefined>, budgetMs = 60_000): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  while (Date.now() < deadline) {
     const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
-  throw new Error('condition not reached in time');
+  throw new Error(`condition not reached within ${budgetMs} ms`);
 }
