@@ -26,9 +26,6 @@ export {
 export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
 export { buildProgram, type WebhookCliOptions } from './cli/program.js';
 export { runCli } from './cli/run-cli.js';
-export { GUIDE, type GuideWorld, prepareGuide } from './demo/guide.js';
-export { type DemoRow, formatTable, runDemo } from './demo/run-demo.js';
-export { generateSelfSignedCert, type SelfSignedPair } from './demo/self-signed.js';
 export { WebhookError } from './errors.js';
 export {
   type CacheSettings,

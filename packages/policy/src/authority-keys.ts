@@ -1,4 +1,5 @@
-import { errorMessage, normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
+import { normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
 import type { z } from 'zod';
 import type { attestationAuthoritySpec, publicKeySpec } from './schemas/resources.js';
 import type { AuthorityKey, PolicyIssue } from './types.js';

@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import { type BreakglassState, findBreakglass } from './breakglass.js';
 import type { Decision, DecisionInput, Violation } from './decision-types.js';
 import { summarizeIssues } from './issues.js';

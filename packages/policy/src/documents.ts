@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import { parseAllDocuments } from 'yaml';
 import { PolicyError } from './errors.js';
 import { isRecord, type ParseResult, POLICY_KINDS, parsePolicyResource } from './parse.js';

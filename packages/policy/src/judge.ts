@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import {
-  errorMessage,
   type ImageReference,
   isSha256Digest,
   parseImageReference,

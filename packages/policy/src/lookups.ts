@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };

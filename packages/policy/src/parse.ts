@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { z } from 'zod';
 import { readAuthorityKeys } from './authority-keys.js';
 import { PolicyError } from './errors.js';

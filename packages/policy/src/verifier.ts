@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
+import { errorMessage, SignetError } from '@signet/errors';
 import {
   checkPayloadIdentity,
-  errorMessage,
   findPgpKeyById,
   type PgpPublicKey,
   parsePayload,
   readPgpPublicKeys,
-  SignetError,
   verifyPgpAttached,
   verifyPgpDetached,
   verifyPkix,

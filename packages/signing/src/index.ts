@@ -1,4 +1,3 @@
-export * from './errors.js';
 export * from './payload.js';
 export * from './pgp/index.js';
 export * from './pkix.js';

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { errorMessage } from '@signet/signing/errors';
+import { errorMessage } from '@signet/errors';
 import { backendError, usageError } from './cli-error.js';
 
 /** Reads a file named on the command line; failures name the flag and say what to do. */

@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
 import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';

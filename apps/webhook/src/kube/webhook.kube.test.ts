@@ -5,7 +5,7 @@ import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { generatePgpKey } from '@signet/signing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE, NOTE_NAME, signImage } from '../demo/guide.js';
+import { GUIDE, NOTE_NAME, signImage } from '@signet/guide-world';
 import {
   GUIDE_INSTALL,
   GUIDE_RESOURCES,

@@ -1,5 +1,5 @@
 import { generateKey } from 'openpgp';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '@signet/errors';
 import { strictConfig } from './config.js';
 import { onlySigningErrors, pgpError } from './errors.js';
 import { fingerprintOf } from './keys.js';

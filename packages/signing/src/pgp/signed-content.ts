@@ -7,7 +7,7 @@ import {
   readSignature,
   type SignaturePacket,
 } from 'openpgp';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '@signet/errors';
 import { MAX_MESSAGE_BYTES, strictConfig } from './config.js';
 import { pgpError } from './errors.js';
 import { type PgpInput, readPgpInput } from './input.js';

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MetadataStore, noteName, openMetadataStore, type Severity } from '@signet/grafeas-client';
-import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import {
   buildPayload,
   generatePgpKey,
@@ -9,9 +8,6 @@ import {
   resourceUrl,
   signPgpAttached,
 } from '@signet/signing';
-import type { Logger } from 'pino';
-import type { TlsFiles } from '../server/tls.js';
-import type { WebhookConfig } from '../start-webhook.js';
 
 /** The names the user's guide uses; one place, so the demo and the tests tell the same story. */
 export const GUIDE = {
@@ -37,8 +33,17 @@ export const GUIDE = {
 
 export const NOTE_NAME = noteName(GUIDE.project, GUIDE.attestor);
 
+/** A running Grafeas server the guide's world lives in (the emulator's `startEmulator` makes one). */
+export interface GuideEmulator {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a Grafeas server on a free loopback port: pass the emulator's `startEmulator`. */
+export type StartEmulator = (options: { port: number; host: string }) => Promise<GuideEmulator>;
+
 export interface GuideWorld {
-  emulator: RunningEmulator;
+  emulator: GuideEmulator;
   /** How the webhook reaches the emulator (as `--store`). */
   storeUrl: string;
   store: MetadataStore;
@@ -56,8 +61,13 @@ export type GuideStep = (line: string) => void;
  * Steps 1–3 of the user's guide on the embedded defaults: an emulator, a PGP key, the attestation
  * note, a signed image, vulnerability occurrences for another image (signed too, so only its
  * vulnerabilities stand in its way), and the three custom resources in a policy folder.
+ * The caller hands in the emulator's `startEmulator`, so this package never depends on an app.
  */
-export async function prepareGuide(workDir: string, step: GuideStep = () => {}): Promise<GuideWorld> {
+export async function prepareGuide(
+  workDir: string,
+  startEmulator: StartEmulator,
+  step: GuideStep = () => {},
+): Promise<GuideWorld> {
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
   const storeUrl = `containeranalysis:${emulator.url}`;
   const store = await openMetadataStore(storeUrl, { api: 'v1' });
@@ -115,21 +125,6 @@ export async function prepareGuide(workDir: string, step: GuideStep = () => {}):
     await emulator.close().catch(() => {});
     throw error;
   }
-}
-
-/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
-export function guideWebhookConfig(world: GuideWorld, tls: TlsFiles, logger: Logger): WebhookConfig {
-  return {
-    policies: { from: 'directory', directory: world.policyDir },
-    store: world.storeUrl,
-    api: 'v1',
-    project: GUIDE.project,
-    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
-    port: 0,
-    host: '127.0.0.1',
-    shutdownDelayMs: 0,
-    logger,
-  };
 }
 
 /** What `signet sign --api v1` does: a simple-signing payload, an attached PGP signature, an occurrence. */

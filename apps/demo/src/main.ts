@@ -1,4 +1,4 @@
-import { isSignetError } from '@signet/signing';
+import { isSignetError } from '@signet/errors';
 import { runDemo } from './run-demo.js';
 
 try {

@@ -1,12 +1,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { startWebhook } from '../start-webhook.js';
-import { GUIDE, guideWebhookConfig, prepareGuide } from './guide.js';
+import { startEmulator } from '@signet/grafeas-emulator';
+import {
+  deploymentReview,
+  GUIDE,
+  type GuideWorld,
+  generateSelfSignedCert,
+  podReview,
+  prepareGuide,
+  type SelfSignedPair,
+} from '@signet/guide-world';
+import { startWebhook, type WebhookConfig } from '@signet/webhook';
+import pino, { type Logger } from 'pino';
 import { postReview } from './post-review.js';
-import { deploymentReview, podReview } from './reviews.js';
-import { generateSelfSignedCert } from './self-signed.js';
 
 export interface DemoRow {
   review: string;
@@ -34,7 +41,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
   const workDir = await mkdtemp(join(tmpdir(), 'signet-demo-'));
   const step = (line: string) => write(`  • ${line}\n`);
   write('Signet demo: the user guide, end to end, with no cloud and no cluster\n\n');
-  const world = await prepareGuide(workDir, step);
+  const world = await prepareGuide(workDir, startEmulator, step);
   try {
     const cert = await generateSelfSignedCert(workDir, { name: 'webhook' });
     step('generated a self-signed serving certificate for localhost with openssl');
@@ -89,6 +96,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
     await rm(workDir, { recursive: true, force: true });
     step('stopped the emulator and removed the temporary files');
   }
+}
+
+/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
+function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
+  return {
+    policies: { from: 'directory', directory: world.policyDir },
+    store: world.storeUrl,
+    api: 'v1',
+    project: GUIDE.project,
+    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+    port: 0,
+    host: '127.0.0.1',
+    shutdownDelayMs: 0,
+    logger,
+  };
 }
 
 export function formatTable(rows: readonly DemoRow[]): string {

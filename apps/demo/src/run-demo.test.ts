@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GUIDE } from './guide.js';
+import { GUIDE } from '@signet/guide-world';
 import { runDemo } from './run-demo.js';
 
 describe('the demo (pnpm demo)', () => {

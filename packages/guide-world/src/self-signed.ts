@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { WebhookError } from '../errors.js';
+import { GuideWorldError } from './guide-world-error.js';
 
 const run = promisify(execFile);
 
@@ -48,7 +48,7 @@ export async function generateSelfSignedCert(
   try {
     await run('openssl', args, { timeout: 30_000 });
   } catch (error) {
-    throw new WebhookError(
+    throw new GuideWorldError(
       'OPENSSL_FAILED',
       `openssl could not make a self-signed certificate (${(error as Error).message})`,
       'install openssl (Debian: apt-get install openssl) and make sure it is on PATH',
