@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { GUIDE } from '@signet/guide-world';
+import { describe, expect, it } from 'vitest';
 import { runDemo } from './run-demo.js';
 
 describe('the demo (pnpm demo)', () => {

@@ -11,9 +11,9 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startEmulator } from '@signet/grafeas-emulator';
 import { GUIDE, generateSelfSignedCert, podReview, prepareGuide } from '@signet/guide-world';
+import autocannon from 'autocannon';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);

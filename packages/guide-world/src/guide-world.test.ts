@@ -18,8 +18,13 @@ describe("the guide's policy folder", () => {
   it('holds the three Kritis resources, the authority carrying the public key in base64', async () => {
     await writeGuidePolicies(dir, 'PUBLIC KEY');
     const files = (await readdir(dir)).sort();
-    const resources = await Promise.all(files.map(async (f) => parse(await readFile(join(dir, f), 'utf8'))));
-    expect(resources.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+    // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
+    const resources: any[] = await Promise.all(
+      files.map(async (f) => parse(await readFile(join(dir, f), 'utf8'))),
+    );
+    expect(
+      resources.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.namespace}/${r.metadata.name}`),
+    ).toEqual([
       `kritis.grafeas.io/v1beta1 AttestationAuthority default/${GUIDE.attestor}`,
       'kritis.grafeas.io/v1beta1 GenericAttestationPolicy default/require-qa',
       'kritis.grafeas.io/v1beta1 ImageSecurityPolicy default/no-critical',

@@ -46,7 +46,7 @@ function metadata(options: ReviewOptions, extra: Record<string, unknown> = {}) {
   };
 }
 
-function envelope(group: string, kind: string, resource: string, options: ReviewOptions, object: unknown) {
+function envelope<T>(group: string, kind: string, resource: string, options: ReviewOptions, object: T) {
   const gvk = { group, version: 'v1', kind };
   const gvr = { group, version: 'v1', resource };
   return {

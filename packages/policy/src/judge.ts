@@ -1,10 +1,5 @@
 import { errorMessage } from '@signet/errors';
-import {
-  type ImageReference,
-  isSha256Digest,
-  parseImageReference,
-  resourceUrl,
-} from '@signet/signing';
+import { type ImageReference, isSha256Digest, parseImageReference, resourceUrl } from '@signet/signing';
 import { findAllowlistMatch } from './allowlist.js';
 import type { Violation, ViolationCode } from './decision-types.js';
 import type { RequestLookups } from './lookups.js';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MetadataStore } from '@signet/grafeas-client';
 import { errorMessage } from '@signet/errors';
+import type { MetadataStore } from '@signet/grafeas-client';
 import { backendError } from './cli-error.js';
 import type { GlobalOptions } from './global-options.js';
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { podReview } from '@signet/guide-world';
+import { describe, expect, it } from 'vitest';
 import type { ReviewDecision } from './decision.js';
 import { DecisionMemo } from './decision-memo.js';
 import { type ParsedReview, parseAdmissionReview } from './review.js';

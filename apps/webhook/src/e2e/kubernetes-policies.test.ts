@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUIDE } from '@signet/guide-world';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KRITIS_GROUP,
   KRITIS_VERSION,

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSelfSignedCert } from '@signet/guide-world';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import { tempDir } from '../test-support/tmp.js';
 import {

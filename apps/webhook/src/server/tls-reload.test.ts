@@ -1,8 +1,8 @@
 import { copyFile, mkdir, readFile, rename, symlink } from 'node:fs/promises';
 import { Agent } from 'node:https';
+import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import { WebhookError } from '../errors.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { allowEverything } from '../test-support/reviews.js';

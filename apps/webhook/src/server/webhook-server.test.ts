@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
+import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decider, ReviewDecision } from '../admission/decision.js';
-import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import { httpsRequest } from '../test-support/https-client.js';
 import { capturedRequest, requestOf } from '../test-support/reviews.js';
 import { tempDir } from '../test-support/tmp.js';

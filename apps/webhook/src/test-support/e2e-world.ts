@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import pino from 'pino';
 import { startEmulator } from '@signet/grafeas-emulator';
 import {
   GUIDE,
@@ -10,6 +9,7 @@ import {
   signImage,
 } from '@signet/guide-world';
 import type { Logger } from 'pino';
+import pino from 'pino';
 import { type RunningWebhook, startWebhook, type WebhookConfig } from '../start-webhook.js';
 import { type HttpResult, httpsRequest } from './https-client.js';
 import { tempDir } from './tmp.js';

@@ -1,5 +1,5 @@
-import type { Key, SignaturePacket, Subkey } from 'openpgp';
 import { errorMessage } from '@signet/errors';
+import type { Key, SignaturePacket, Subkey } from 'openpgp';
 import { lookupConfig, MIN_RSA_BITS } from './config.js';
 import { pgpError } from './errors.js';
 import { fingerprintOf } from './keys.js';

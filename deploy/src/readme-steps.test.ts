@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handshake } from '../test-support/tls-handshake.js';
 import {
   GUIDE_RESOURCES,
   type KubeObject,
@@ -19,9 +18,10 @@ import {
   README_WEBHOOK_INJECTED,
   REPO_ROOT,
   runShell,
-} from './test-support/guide.js';
-import { kubernetesSchemaProblems } from './test-support/k8s-schema.js';
-import { renderKustomization } from './test-support/kustomize.js';
+} from './guide-commands.js';
+import { renderKustomization } from './kustomize.js';
+import { kubernetesSchemaProblems } from './k8s-schema.js';
+import { handshake } from './test-support/tls-handshake.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
 type Any = Record<string, any>;
@@ -154,11 +154,12 @@ describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
     expect(only(objects, 'ServiceAccount').metadata.annotations).toEqual({
       'iam.gke.io/gcp-service-account': 'signet-webhook@my-gcp-project.iam.gserviceaccount.com',
     });
-    expect(objects.filter((o) => o.metadata.name === 'signet-webhook-certs').map((o) => o.kind)).toEqual([
-      'Role',
-      'RoleBinding',
-      'ClusterRole',
-      'ClusterRoleBinding',
+    const certObjects = objects.filter((o) => o.metadata.name === 'signet-webhook-certs');
+    expect(certObjects.map((o) => `${o.kind} ${o.metadata.namespace ?? '(cluster)'}`).sort()).toEqual([
+      'ClusterRole (cluster)',
+      'ClusterRoleBinding (cluster)',
+      'Role signet',
+      'RoleBinding signet',
     ]);
   });
 });
@@ -180,5 +181,22 @@ describe("the guide's custom resources, as the README gives them", () => {
       'kritis.grafeas.io/v1beta1 AttestationAuthority default/seal-of-approval',
     ]);
     expect(Buffer.from((objects[0] as Any).spec.publicKeyData, 'base64').toString()).toBe(key.toString());
+  });
+});
+
+describe('the README runs what these tests run', () => {
+  it.each(
+    Object.entries({
+      'readme-deploy.sh': README_DEPLOY,
+      'readme-webhook.sh': README_WEBHOOK,
+      'readme-webhook-injected.sh': README_WEBHOOK_INJECTED,
+      'readme-openssl.sh': README_OPENSSL,
+      'readme-cert-manager.sh': README_CERT_MANAGER,
+      'readme-overlay.sh': README_OVERLAY,
+    }),
+  )('guide-commands/%s appears in README.md word for word (after its own header comment)', (_, commands) => {
+    const body = commands.replace(/^(#.*\n|\n)*/, '').trimEnd();
+    expect(body.length).toBeGreaterThan(0);
+    expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(body);
   });
 });

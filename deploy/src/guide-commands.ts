@@ -10,13 +10,17 @@ export type KubeObject = Record<string, unknown> & {
   metadata: Record<string, unknown> & { name: string; namespace?: string };
 };
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = resolve(HERE, '../../../../..');
+/** This package's root (src/ when testing, dist/ when built: both one level down). */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** deploy/, the manifests. */
+export const DEPLOY_DIR = PACKAGE_ROOT;
+export const REPO_ROOT = resolve(PACKAGE_ROOT, '..');
 
 /**
  * The install commands of the Kritis user's guide ("Kubernetes Image Signing with GCP Container
  * Analysis and Kritis", README of stepanstipl/gke-image-signing-kritis, section "Deploy Kritis"),
  * copied character for character. They run from the repository root over deploy/.
+ * The commands themselves are in guide-commands/*.sh.
  */
 export const GUIDE_INSTALL = readSupport('guide-install.sh');
 
@@ -26,7 +30,7 @@ export const SIGNET_EXTRAS = readSupport('signet-extras.sh');
 /** The guide's custom resources (sections "Create ImageSecurityPolicy", "Create Attestation Authority/Policy"). */
 export const GUIDE_RESOURCES = readSupport('guide-resources.sh');
 
-/** The README's own steps (README "Deploy on GKE"); the lead pastes them from /tmp/deploy-readme.md. */
+/** The README's own steps (README "Deploy on GKE"), word for word (readme-steps.test.ts holds them to it). */
 export const README_DEPLOY = readSupport('readme-deploy.sh');
 export const README_WEBHOOK = readSupport('readme-webhook.sh');
 export const README_WEBHOOK_INJECTED = readSupport('readme-webhook-injected.sh');
@@ -35,7 +39,7 @@ export const README_CERT_MANAGER = readSupport('readme-cert-manager.sh');
 export const README_OVERLAY = readSupport('readme-overlay.sh');
 
 function readSupport(name: string): string {
-  return readFileSync(join(HERE, name), 'utf8');
+  return readFileSync(join(PACKAGE_ROOT, 'guide-commands', name), 'utf8');
 }
 
 /**

@@ -4,15 +4,17 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticPolicySource } from '../policies/policy-source.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
-import { type KubeObject, objectKey, REPO_ROOT } from './test-support/guide.js';
-import { kubernetesSchemaProblems } from './test-support/k8s-schema.js';
-import { renderKustomization } from './test-support/kustomize.js';
 import {
   dashboardJson,
+  type KubeObject,
   MONITORING_DIR,
   metricNamesIn,
+  objectKey,
   prometheusRuleSpec,
-} from './test-support/monitoring.js';
+  REPO_ROOT,
+  kubernetesSchemaProblems,
+  renderKustomization,
+} from '@signet/deploy';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
 type Any = Record<string, any>;

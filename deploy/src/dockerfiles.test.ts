@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseObjects, REPO_ROOT } from './test-support/guide.js';
+import { parseObjects, REPO_ROOT } from './guide-commands.js';
 
 /**
  * The Dockerfiles cannot be built on these machines (no container runtime), so these checks hold

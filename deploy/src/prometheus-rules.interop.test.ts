@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { prometheusRuleSpec } from './test-support/monitoring.js';
+import { prometheusRuleSpec } from './monitoring.js';
 
 /**
  * deploy/monitoring/prometheus-rule.yaml through Prometheus's own promtool (Debian package

@@ -2,7 +2,6 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CrdValidator } from './test-support/crd-schema.js';
 import {
   GUIDE_RESOURCES,
   type KubeObject,
@@ -10,7 +9,8 @@ import {
   parseObjects,
   REPO_ROOT,
   runShell,
-} from './test-support/guide.js';
+} from './guide-commands.js';
+import { CrdValidator } from './test-support/crd-schema.js';
 
 const KRITIS = join(process.env.SIGNET_TESTDATA ?? '', 'kritis');
 const SEVERITIES = '"MINIMAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "BLOCK_ALL", "ALLOW_ALL"';

@@ -4,6 +4,7 @@ mkdir -p signet-install
 cat > signet-install/kustomization.yaml <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
+namespace: signet
 resources:
   - ../deploy
 components:

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { type KubeObject, parseObjects } from './guide.js';
+import { type KubeObject, parseObjects } from '../guide-commands.js';
 
 /**
  * Validates custom resources against the `openAPIV3Schema` of the CRDs in a file, as the API server

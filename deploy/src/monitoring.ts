@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './guide.js';
+import { REPO_ROOT } from './guide-commands.js';
 
 export const MONITORING_DIR = join(REPO_ROOT, 'deploy', 'monitoring');
 

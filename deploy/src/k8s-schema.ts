@@ -1,5 +1,5 @@
 import * as clientModels from '@kubernetes/client-node';
-import type { KubeObject } from './guide.js';
+import type { KubeObject } from './guide-commands.js';
 
 /**
  * Checks an object against the Kubernetes API's own schemas, two ways:
