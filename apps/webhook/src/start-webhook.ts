@@ -138,13 +138,13 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       async stop() {
         await audit?.stop();
         await server.shutdown();
-        managedTls?.close();
+        await managedTls?.close();
         await policies.close();
         await ownedStore?.close();
       },
     };
   } catch (error) {
-    managedTls?.close();
+    await managedTls?.close().catch(() => {});
     await policies.close().catch(() => {});
     await ownedStore?.close().catch(() => {});
     throw error;

@@ -27,7 +27,10 @@ async function openInChild(url: string, options: string, env: NodeJS.ProcessEnv 
   return { outcome: /OUTCOME (\S+)/.exec(stdout)?.[1], loaded: stderr };
 }
 
-describe('googleapis and google-auth-library load only when a containeranalysis store is used', () => {
+// Each test starts a Node process that compiles the sources with tsx: minutes on a busy 2-core machine.
+describe('googleapis and google-auth-library load only when a containeranalysis store is used', {
+  timeout: 300_000,
+}, () => {
   it('the embedded store loads neither', async () => {
     const { outcome, loaded } = await openInChild('sqlite::memory:', '{}');
     expect(outcome).toBe('OK');

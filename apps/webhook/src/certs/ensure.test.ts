@@ -261,6 +261,35 @@ describe('renewal', () => {
     expect(await renewer.check(new Date(windowOpens + 2 * DAY))).toBeUndefined();
     expect(changes).toEqual([next?.certPem]);
   });
+
+  it('stop() waits for a check under way, which makes no further API call and reports nothing', async () => {
+    const first = await ensureWebhookCertificates(options(start));
+    const changes: string[] = [];
+    const errors: unknown[] = [];
+    const renewer = createCertificateRenewer(
+      { ...options(), onChange: (certs) => changes.push(certs.certPem), onError: (e) => errors.push(e) },
+      first,
+    );
+    const held = api.holdNextSecretRead();
+    // Inside the renewal window: left alone, this check would replace the Secret and patch the caBundle.
+    const checking = renewer.check(new Date(windowOpens + DAY)).then(
+      () => 'finished',
+      (error: Error) => error.name,
+    );
+    await held.arrived;
+    const requestsBefore = api.requests.length;
+    let stopped = false;
+    const stopping = renewer.stop().then(() => {
+      stopped = true;
+    });
+    held.release();
+    expect(await checking).toBe('AbortError');
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(api.requests.slice(requestsBefore).map((r) => r.method)).toEqual(['GET']);
+    expect(changes).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('failures are typed errors', () => {

@@ -34,6 +34,8 @@ export interface EnsureWebhookCertificatesOptions {
   renewBeforeMs?: number;
   /** Lifetime of a newly generated CA and certificate. Default 365 days. */
   validityMs?: number;
+  /** Once aborted, no further API call is made: the one under way ends and the call rejects. */
+  signal?: AbortSignal;
 }
 
 export interface WebhookCertificates {
@@ -61,7 +63,7 @@ export async function ensureWebhookCertificates(
   options: EnsureWebhookCertificatesOptions,
 ): Promise<WebhookCertificates> {
   const settings = checkOptions(options);
-  const api = new KubeCertificateApi(options.kube);
+  const api = new KubeCertificateApi(options.kube, options.signal);
   const { stored, outcome, renewalReason } = await settleSecret(api, settings);
   const bundlePem = caBundlePem(stored, settings.now);
   await syncCaBundle(api, options.webhookConfigName, bundlePem);

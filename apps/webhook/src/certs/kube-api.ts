@@ -29,13 +29,17 @@ export class KubeCertificateApi {
   private readonly core: CoreV1Api;
   private readonly admission: AdmissionregistrationV1Api;
 
-  constructor(kube: KubeConfig) {
+  constructor(
+    kube: KubeConfig,
+    private readonly signal?: AbortSignal,
+  ) {
     this.core = kube.makeApiClient(CoreV1Api);
     this.admission = kube.makeApiClient(AdmissionregistrationV1Api);
   }
 
   /** The Secret, or undefined when it does not exist (404). */
   async readSecret(namespace: string, name: string): Promise<SecretRecord | undefined> {
+    this.signal?.throwIfAborted();
     try {
       const secret = await this.core.readNamespacedSecret({ namespace, name });
       return { data: secret.data, resourceVersion: secret.metadata?.resourceVersion, type: secret.type };
@@ -51,6 +55,7 @@ export class KubeCertificateApi {
     name: string,
     data: Record<string, string>,
   ): Promise<'created' | 'exists'> {
+    this.signal?.throwIfAborted();
     try {
       await this.core.createNamespacedSecret({ namespace, body: secretBody(namespace, name, data) });
       return 'created';
@@ -67,6 +72,7 @@ export class KubeCertificateApi {
     data: Record<string, string>,
     current: SecretRecord,
   ): Promise<'replaced' | 'conflict'> {
+    this.signal?.throwIfAborted();
     const body = secretBody(namespace, name, data, current.type);
     if (current.resourceVersion) body.metadata.resourceVersion = current.resourceVersion;
     try {
@@ -80,6 +86,7 @@ export class KubeCertificateApi {
   }
 
   async readWebhookCaBundles(configName: string): Promise<WebhookCaBundle[]> {
+    this.signal?.throwIfAborted();
     try {
       const config = await this.admission.readValidatingWebhookConfiguration({ name: configName });
       return (config.webhooks ?? []).map((webhook) => ({
@@ -93,6 +100,7 @@ export class KubeCertificateApi {
   }
 
   async patchWebhookConfiguration(configName: string, operations: JsonPatchOperation[]): Promise<void> {
+    this.signal?.throwIfAborted();
     try {
       await this.admission.patchValidatingWebhookConfiguration(
         { name: configName, body: operations },

@@ -30,7 +30,7 @@ export interface ManagedTls {
   /** Renews until `close()`; each new pair goes to `install` (new connections get it, open ones stay). */
   startRenewal(install: (tls: TlsMaterial) => void): void;
   /** Stops renewing. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Gets the serving certificate from the Secret (creating or renewing it, patching the caBundle). */
@@ -73,8 +73,8 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
       renewer = createCertificateRenewer({ ...options, onChange, onError }, certificates);
       renewer.start(config.renewIntervalMs);
     },
-    close() {
-      renewer?.stop();
+    async close() {
+      await renewer?.stop();
     },
   };
 }

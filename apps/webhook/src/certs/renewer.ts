@@ -16,9 +16,13 @@ export interface CertificateRenewerOptions extends Omit<EnsureWebhookCertificate
 export interface CertificateRenewer {
   /** Runs one check now; resolves to the new certificates when they changed, else undefined. */
   check(now?: Date): Promise<WebhookCertificates | undefined>;
-  /** Checks every `intervalMs` (default one hour) until `stop()`; the timer never keeps the process alive. */
+  /**
+   * Checks `intervalMs` (default one hour) after the previous check ended, until `stop()`; checks never
+   * overlap, and the timer never keeps the process alive.
+   */
   start(intervalMs?: number): void;
-  stop(): void;
+  /** No check starts after this; one under way makes no further API call and is awaited. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -31,28 +35,53 @@ export function createCertificateRenewer(
 ): CertificateRenewer {
   let servingPem = current.certPem;
   let timer: NodeJS.Timeout | undefined;
+  const underWay = new Set<Promise<unknown>>();
+  const stopping = new AbortController();
   const { onChange, onError, ...ensureOptions } = options;
 
-  const check = async (now?: Date): Promise<WebhookCertificates | undefined> => {
-    const next = await ensureWebhookCertificates({ ...ensureOptions, ...(now ? { now } : {}) });
-    if (next.certPem === servingPem) return undefined;
+  const checkOnce = async (now?: Date): Promise<WebhookCertificates | undefined> => {
+    const next = await ensureWebhookCertificates({
+      ...ensureOptions,
+      ...(now ? { now } : {}),
+      signal: stopping.signal,
+    });
+    if (next.certPem === servingPem || stopping.signal.aborted) return undefined;
     servingPem = next.certPem;
     onChange(next);
     return next;
   };
 
+  const check = (now?: Date): Promise<WebhookCertificates | undefined> => {
+    const checking = checkOnce(now);
+    const settled = checking.catch(() => {});
+    underWay.add(settled);
+    settled.finally(() => underWay.delete(settled));
+    return checking;
+  };
+
+  const schedule = (intervalMs: number) => {
+    timer = setTimeout(() => {
+      check()
+        .catch((error: unknown) => {
+          if (!stopping.signal.aborted) onError(error);
+        })
+        .finally(() => {
+          if (!stopping.signal.aborted) schedule(intervalMs);
+        });
+    }, intervalMs);
+    timer.unref();
+  };
+
   return {
     check,
     start(intervalMs = HOUR_MS) {
-      if (timer) return;
-      timer = setInterval(() => {
-        check().catch(onError);
-      }, intervalMs);
-      timer.unref();
+      if (timer || stopping.signal.aborted) return;
+      schedule(intervalMs);
     },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
+    async stop() {
+      stopping.abort();
+      clearTimeout(timer);
+      await Promise.all(underWay);
     },
   };
 }

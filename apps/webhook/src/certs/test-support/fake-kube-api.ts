@@ -37,10 +37,22 @@ export class FakeKubeApi {
   private heldReads: (() => void)[] = [];
   private holdReadsUntil = 0;
   private forbidden: { method: string; pathPrefix: string } | undefined;
+  private gate: { arrived: () => void; released: Promise<void> } | undefined;
 
   /** Answers 403 Forbidden, as RBAC does, to `method` on paths starting with `pathPrefix`. */
   forbid(method: string, pathPrefix: string): void {
     this.forbidden = { method, pathPrefix };
+  }
+
+  /** Holds the next Secret read until `release()`; `arrived` resolves when that read came in. */
+  holdNextSecretRead(): { arrived: Promise<void>; release: () => void } {
+    let arrived = () => {};
+    let release = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    this.gate = { arrived, released: new Promise((resolve) => (release = resolve)) };
+    return { arrived: arrival, release };
   }
 
   /** Holds the next `count` Secret reads until all of them arrived, so that concurrent callers race. */
@@ -196,6 +208,12 @@ export class FakeKubeApi {
   }
 
   private maybeHoldRead(): Promise<void> {
+    const gate = this.gate;
+    if (gate) {
+      this.gate = undefined;
+      gate.arrived();
+      return gate.released;
+    }
     if (this.holdReadsUntil === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.heldReads.push(resolve);
