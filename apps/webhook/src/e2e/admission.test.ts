@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUIDE, NOTE_NAME } from '@signet/guide-world';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
+import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { metricValue } from '../test-support/metrics.js';
 import {
@@ -422,12 +423,3 @@ spec: {attestationAuthorityNames: [${GUIDE.attestor}], admissionAllowlistPattern
     expect(metricValue(metrics, 'signet_policy_reloads_total')).toBeGreaterThan(0);
   });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 150; i += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 40));
-  }
-  throw new Error('condition not reached in time');
-}
