@@ -1,8 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { occurrenceSpecOf } from '@signet/grafeas-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUIDE, NOTE_NAME } from '@signet/guide-world';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 import { eventually } from '../test-support/eventually.js';
