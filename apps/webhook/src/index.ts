@@ -10,11 +10,7 @@ export {
   DecisionMemo,
   type DecisionMemoSettings,
 } from './admission/decision-memo.js';
-export {
-  createPolicyDecider,
-  type PolicyDeciderOptions,
-  toReviewDecision,
-} from './admission/policy-decider.js';
+export { createPolicyDecider, type PolicyDeciderOptions } from './admission/policy-decider.js';
 export {
   ADMISSION_V1,
   ADMISSION_V1BETA1,

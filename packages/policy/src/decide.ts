@@ -1,8 +1,8 @@
 import { errorMessage } from '@signet/errors';
 import { type BreakglassState, findBreakglass } from './breakglass.js';
-import type { Decision, DecisionInput, Violation } from './decision-types.js';
+import type { Decision, DecisionInput, DecisionReason, DenialKind, Violation } from './decision-types.js';
+import { decideImage } from './image-decision.js';
 import { summarizeIssues } from './issues.js';
-import { type ImageOutcome, judgeImage } from './judge.js';
 import { RequestLookups } from './lookups.js';
 import { clip, denialMessage, dryRunWarning } from './message.js';
 import { describeResource } from './parse.js';
@@ -20,33 +20,32 @@ const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
  */
 export async function decide(input: DecisionInput): Promise<Decision> {
   try {
-    return await decideOrThrow(input);
+    return await decideRequest(input);
   } catch (error) {
     const reason = errorMessage(error);
-    return deny('the request', [
-      {
-        image: '*',
-        policy: 'Signet',
-        code: 'INTERNAL_ERROR',
-        reason: `Signet could not judge the request: ${reason}`,
-        fix: 'retry; if it persists, report it to the cluster operator with this message',
-      },
-    ]);
+    const violation: Violation = {
+      image: '*',
+      policy: 'Signet',
+      code: 'INTERNAL_ERROR',
+      reason: `Signet could not judge the request: ${reason}`,
+      fix: 'retry; if it persists, report it to the cluster operator with this message',
+    };
+    return { ...deny('the request', [violation]), reason: 'internal-error' };
   }
 }
 
-async function decideOrThrow(input: DecisionInput): Promise<Decision> {
+/** `decide` without its safety net. */
+async function decideRequest(input: DecisionInput): Promise<Decision> {
   const request = readReviewRequest(input?.request);
   if (typeof request === 'string') {
-    return deny('the request', [
-      {
-        image: '*',
-        policy: 'Signet',
-        code: 'REQUEST_INVALID',
-        reason: request,
-        fix: 'send an admission.k8s.io/v1 AdmissionReview request',
-      },
-    ]);
+    const violation: Violation = {
+      image: '*',
+      policy: 'Signet',
+      code: 'REQUEST_INVALID',
+      reason: request,
+      fix: 'send an admission.k8s.io/v1 AdmissionReview request',
+    };
+    return { ...deny('the request', [violation]), reason: 'internal-error' };
   }
   if (!REVIEWED_OPERATIONS.has(request.operation)) return allow([], {});
   const settings = readSettings(input.settings);
@@ -65,34 +64,49 @@ async function decideOrThrow(input: DecisionInput): Promise<Decision> {
   if (images.toJudge.length === 0) return { ...allow(warnings, {}), images: imageSummary };
 
   if (hasNoPolicy(policies)) {
-    if (settings.noPolicy === 'allow') return { ...allow(warnings, {}), images: imageSummary };
+    if (settings.noPolicy === 'allow') {
+      return { ...allow(warnings, {}), images: imageSummary, reason: 'no-policy' };
+    }
     const violations = images.toJudge.map((image) => noPolicyViolation(image, request.namespace));
-    return { ...deny(request.target, violations, warnings), images: imageSummary };
+    return { ...deny(request.target, violations, warnings), images: imageSummary, reason: 'no-policy' };
   }
 
   const context = {
     policies,
     settings,
-    lookups: new RequestLookups(input.metadata, input.signal),
+    lookups: new RequestLookups(input.metadata),
     verifier: input.verifier ?? new AttestationVerifier(),
     now: input.now ?? new Date(),
   };
-  const outcomes: ImageOutcome[] = await Promise.all(
-    images.toJudge.map((image) => judgeImage(image, context)),
-  );
+  const perImage = await Promise.all(images.toJudge.map((image) => decideImage(image, context)));
   const violations = [
     ...policies.invalid.map(invalidPolicyViolation),
-    ...outcomes.flatMap((o) => o.violations),
+    ...perImage.flatMap((d) => d.violations),
   ];
-  const dryRun = outcomes.flatMap((o) => o.dryRun);
-  warnings.push(...outcomes.flatMap((o) => o.warnings).map(clip), ...dryRun.map(dryRunWarning));
+  const dryRun = perImage.flatMap((d) => d.dryRunViolations);
+  warnings.push(...perImage.flatMap((d) => d.warnings).map(clip), ...dryRun.map(dryRunWarning));
   const annotations: Record<string, string> = {};
   if (dryRun.length > 0) annotations['dryrun-violations'] = JSON.stringify(dryRun.map(summary));
   const decision =
     violations.length > 0
       ? deny(request.target, violations, warnings, annotations)
       : allow(warnings, annotations);
-  return { ...decision, dryRunViolations: dryRun, images: imageSummary };
+  const failOpen = perImage.some((d) => d.toleratedFailures.length > 0);
+  return {
+    ...decision,
+    dryRunViolations: dryRun,
+    images: imageSummary,
+    perImage,
+    failOpen,
+    reason: policyReason(violations, failOpen && decision.allowed),
+  };
+}
+
+/** Why the policies' decision came out as it did; a backend failure outranks what else went wrong. */
+function policyReason(violations: Violation[], admittedFailOpen: boolean): DecisionReason {
+  if (admittedFailOpen || violations.some((v) => v.code === 'BACKEND_FAILED')) return 'backend-error';
+  if (violations.some((v) => v.code === 'POLICY_INVALID')) return 'invalid-policy';
+  return 'policy';
 }
 
 function admitByBreakglass(
@@ -109,9 +123,11 @@ function admitByBreakglass(
     breakglass: true,
     message: `admitted by breakglass (${breakglass.source}); this is audited`,
     images,
+    reason: 'breakglass',
   };
 }
 
+/** No policy to apply in the namespace: the cluster's `noPolicy` setting decides. */
 function hasNoPolicy(policies: NamespacePolicies): boolean {
   return (
     policies.genericAttestationPolicies.length === 0 &&
@@ -178,6 +194,9 @@ function allow(warnings: string[], auditAnnotations: Record<string, string>): De
     message: '',
     breakglass: false,
     images: { judged: [], unchanged: [] },
+    reason: 'not-reviewed',
+    failOpen: false,
+    perImage: [],
   };
 }
 
@@ -196,5 +215,15 @@ function deny(
     message: denialMessage(target, violations),
     breakglass: false,
     images: { judged: [], unchanged: [] },
+    reason: 'policy',
+    denial: denialKind(violations),
+    failOpen: false,
+    perImage: [],
   };
+}
+
+function denialKind(violations: Violation[]): DenialKind {
+  if (violations.every((v) => v.code === 'BACKEND_FAILED')) return 'backend';
+  if (violations.some((v) => v.code === 'INTERNAL_ERROR')) return 'internal';
+  return 'policy';
 }

@@ -28,9 +28,17 @@ export {
 export { buildCrds } from './crds.js';
 export { renderCrdsYaml } from './crds-yaml.js';
 export { decide } from './decide.js';
-export type { Decision, DecisionInput, Violation, ViolationCode } from './decision-types.js';
+export type {
+  Decision,
+  DecisionInput,
+  DecisionReason,
+  DenialKind,
+  Violation,
+  ViolationCode,
+} from './decision-types.js';
 export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
 export { PolicyError } from './errors.js';
+export type { ImageDecision } from './image-decision.js';
 export {
   type AttestationEvidence,
   type AttestationRecord,
@@ -94,7 +102,6 @@ export {
 export {
   extractImages,
   type ImageField,
-  REVIEWED_KINDS,
   type RequestImages,
   requestImages,
   type WorkloadImage,

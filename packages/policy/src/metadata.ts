@@ -41,13 +41,9 @@ export interface MetadataSource {
   /** Shown in messages when a lookup fails, e.g. `Grafeas at https://grafeas.example`. */
   readonly description?: string;
   /** ATTESTATION occurrences of the note `noteName` for the image's resource URL. */
-  attestations(noteName: string, resourceUrl: string, signal?: AbortSignal): Promise<AttestationEvidence[]>;
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]>;
   /** VULNERABILITY occurrences of the image in `project`. */
-  vulnerabilities(
-    resourceUrl: string,
-    project: string,
-    signal?: AbortSignal,
-  ): Promise<VulnerabilityFinding[]>;
+  vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]>;
 }
 
 /** The fields of a stored ATTESTATION occurrence that a signature check reads. */

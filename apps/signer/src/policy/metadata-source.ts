@@ -5,14 +5,14 @@ import { attestationEvidence, type MetadataSource, vulnerabilityFinding } from '
 export function storeMetadataSource(store: MetadataStore): MetadataSource {
   return {
     description: store.backend,
-    async attestations(noteName, resourceUrl, signal) {
-      const listed = await store.listNoteOccurrences(noteName, resourceUrl, signal ? { signal } : {});
+    async attestations(noteName, resourceUrl) {
+      const listed = await store.listNoteOccurrences(noteName, resourceUrl);
       return listed.items.flatMap((occurrence) =>
         occurrence.kind === 'ATTESTATION' ? [attestationEvidence(occurrence)] : [],
       );
     },
-    async vulnerabilities(resourceUrl, project, signal) {
-      const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
+    async vulnerabilities(resourceUrl, project) {
+      const listed = await store.listImageOccurrences(project, resourceUrl);
       return listed.vulnerabilities.map(vulnerabilityFinding);
     },
   };

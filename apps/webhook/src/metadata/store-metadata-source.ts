@@ -54,37 +54,27 @@ export class CachedMetadataSource implements MetadataSource {
     return { attestations: this.attestationCache.size, vulnerabilities: this.vulnerabilityCache.size };
   }
 
-  attestations(noteName: string, resourceUrl: string, signal?: AbortSignal): Promise<AttestationEvidence[]> {
-    return this.attestationCache.get(
-      `${noteName}|${resourceUrl}`,
-      (loadSignal) =>
-        this.call('attestations', async () => {
-          const result = await this.options.store.listNoteOccurrences(noteName, resourceUrl, {
-            signal: loadSignal,
-          });
-          this.reportSkipped(result.skipped, noteName, resourceUrl);
-          return result.items.filter(isAttestation).map(attestationEvidence);
-        }),
-      signal,
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
+    return this.attestationCache.get(`${noteName}|${resourceUrl}`, (loadSignal) =>
+      this.call('attestations', async () => {
+        const result = await this.options.store.listNoteOccurrences(noteName, resourceUrl, {
+          signal: loadSignal,
+        });
+        this.reportSkipped(result.skipped, noteName, resourceUrl);
+        return result.items.filter(isAttestation).map(attestationEvidence);
+      }),
     );
   }
 
-  vulnerabilities(
-    resourceUrl: string,
-    project: string,
-    signal?: AbortSignal,
-  ): Promise<VulnerabilityFinding[]> {
-    return this.vulnerabilityCache.get(
-      `${project}|${resourceUrl}`,
-      (loadSignal) =>
-        this.call('vulnerabilities', async () => {
-          const result = await this.options.store.listImageOccurrences(project, resourceUrl, {
-            signal: loadSignal,
-          });
-          this.reportSkipped(result.skipped, project, resourceUrl);
-          return result.vulnerabilities.map(vulnerabilityFinding);
-        }),
-      signal,
+  vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
+    return this.vulnerabilityCache.get(`${project}|${resourceUrl}`, (loadSignal) =>
+      this.call('vulnerabilities', async () => {
+        const result = await this.options.store.listImageOccurrences(project, resourceUrl, {
+          signal: loadSignal,
+        });
+        this.reportSkipped(result.skipped, project, resourceUrl);
+        return result.vulnerabilities.map(vulnerabilityFinding);
+      }),
     );
   }
 

@@ -19,7 +19,7 @@ import { describeExcess, findExcessVulnerabilities } from './vulnerabilities.js'
 /** Most attestations verified per authority and image: a flood of junk must not stall admission. */
 const MAX_ATTESTATIONS = 50;
 
-export interface JudgeContext {
+export interface ImageDecisionContext {
   policies: NamespacePolicies;
   settings: ClusterSettings;
   lookups: RequestLookups;
@@ -27,19 +27,28 @@ export interface JudgeContext {
   now: Date;
 }
 
-/** What one image got: enforced violations, DryRun violations, and warnings (fail-open backends). */
-export interface ImageOutcome {
+/** What one new or changed image got from the namespace's policies. */
+export interface ImageDecision {
+  image: string;
+  /** No enforced violation (the request as a whole may still be denied by another image or policy). */
+  allowed: boolean;
   violations: Violation[];
-  dryRun: Violation[];
+  /** Violations of DryRun policies: reported, not enforced. */
+  dryRunViolations: Violation[];
+  /** Backend failures admitted because the cluster chose `onBackendError: allow` (fail-open). */
+  toleratedFailures: Violation[];
+  /** For `response.warnings`: one per tolerated failure. */
   warnings: string[];
 }
+
+type Parts = Omit<ImageDecision, 'image' | 'allowed'>;
 
 type Finding = Omit<Violation, 'image' | 'policy'>;
 type AuthorityResult = { status: 'satisfied' } | { status: 'unmet'; finding: Finding };
 
-/** Judges one new or changed image against every policy of the namespace. */
-export async function judgeImage(image: string, context: JudgeContext): Promise<ImageOutcome> {
-  const outcome: ImageOutcome = { violations: [], dryRun: [], warnings: [] };
+/** Decides one new or changed image against every policy of the namespace. */
+export async function decideImage(image: string, context: ImageDecisionContext): Promise<ImageDecision> {
+  const outcome = noParts();
   let ref: ImageReference;
   try {
     ref = parseImageReference(image);
@@ -51,7 +60,7 @@ export async function judgeImage(image: string, context: JudgeContext): Promise<
       reason: errorMessage(error),
       fix: 'write the image as REGISTRY/PATH@sha256:DIGEST',
     });
-    return outcome;
+    return { image, allowed: false, ...outcome };
   }
   const [gap, isps] = await Promise.all([
     judgeAttestations(image, ref, context),
@@ -61,18 +70,23 @@ export async function judgeImage(image: string, context: JudgeContext): Promise<
   ]);
   for (const part of [gap, ...isps]) {
     outcome.violations.push(...part.violations);
-    outcome.dryRun.push(...part.dryRun);
+    outcome.dryRunViolations.push(...part.dryRunViolations);
+    outcome.toleratedFailures.push(...part.toleratedFailures);
     outcome.warnings.push(...part.warnings);
   }
-  return outcome;
+  return { image, allowed: outcome.violations.length === 0, ...outcome };
+}
+
+function noParts(): Parts {
+  return { violations: [], dryRunViolations: [], toleratedFailures: [], warnings: [] };
 }
 
 async function judgeAttestations(
   image: string,
   ref: ImageReference,
-  context: JudgeContext,
-): Promise<ImageOutcome> {
-  const outcome: ImageOutcome = { violations: [], dryRun: [], warnings: [] };
+  context: ImageDecisionContext,
+): Promise<Parts> {
+  const outcome = noParts();
   const gaps = context.policies.genericAttestationPolicies;
   if (gaps.length === 0) return outcome;
   // A DryRun policy's allowlist must not relax an enforced policy: it only satisfies itself.
@@ -95,7 +109,7 @@ async function judgeAttestations(
   const passedEnforced = passed.find((r) => r.gap.enforcementMode === 'Enforce');
 
   if (passedEnforced) {
-    outcome.warnings.push(...backendWarnings(image, passedEnforced.findings));
+    tolerate(outcome, image, passedEnforced.gap, passedEnforced.findings);
   } else if (enforced.length > 0) {
     for (const { gap, findings } of enforced)
       outcome.violations.push(...findings.map((f) => attach(image, gap, f)));
@@ -103,7 +117,7 @@ async function judgeAttestations(
   if (passed.length === 0) {
     for (const { gap, findings } of results) {
       if (gap.enforcementMode === 'DryRun')
-        outcome.dryRun.push(...blocking(findings).map((f) => attach(image, gap, f)));
+        outcome.dryRunViolations.push(...blocking(findings).map((f) => attach(image, gap, f)));
     }
   }
   return outcome;
@@ -113,7 +127,7 @@ async function judgeAttestations(
 async function unmetAuthorities(
   gap: GenericAttestationPolicy,
   ref: ImageReference,
-  context: JudgeContext,
+  context: ImageDecisionContext,
 ): Promise<Finding[]> {
   if (gap.attestationAuthorityNames.length === 0) {
     // The schema refuses such a policy; one built by hand still admits nothing by attestation.
@@ -135,7 +149,7 @@ async function unmetAuthorities(
 async function judgeAuthority(
   name: string,
   ref: ImageReference,
-  context: JudgeContext,
+  context: ImageDecisionContext,
 ): Promise<AuthorityResult> {
   const authority = context.policies.authorities.find((a) => a.metadata.name === name);
   if (!authority) {
@@ -176,7 +190,7 @@ async function verifyAny(
   authority: AttestationAuthority,
   evidence: AttestationEvidence[],
   ref: ImageReference,
-  context: JudgeContext,
+  context: ImageDecisionContext,
   signCommand: string,
 ): Promise<AuthorityResult> {
   const image = { name: ref.name, digest: ref.digest! };
@@ -201,15 +215,15 @@ async function judgeVulnerabilities(
   image: string,
   ref: ImageReference,
   isp: ImageSecurityPolicy,
-  context: JudgeContext,
-): Promise<ImageOutcome> {
-  const outcome: ImageOutcome = { violations: [], dryRun: [], warnings: [] };
+  context: ImageDecisionContext,
+): Promise<Parts> {
+  const outcome = noParts();
   const finding = await vulnerabilityFinding(ref, isp, context);
   if (!finding) return outcome;
   if (finding.code === 'BACKEND_FAILED' && context.settings.onBackendError === 'allow') {
-    outcome.warnings.push(...backendWarnings(image, [finding]));
+    tolerate(outcome, image, isp, [finding]);
   } else {
-    (isp.enforcementMode === 'DryRun' ? outcome.dryRun : outcome.violations).push(
+    (isp.enforcementMode === 'DryRun' ? outcome.dryRunViolations : outcome.violations).push(
       attach(image, isp, finding),
     );
   }
@@ -219,7 +233,7 @@ async function judgeVulnerabilities(
 async function vulnerabilityFinding(
   ref: ImageReference,
   isp: ImageSecurityPolicy,
-  context: JudgeContext,
+  context: ImageDecisionContext,
 ): Promise<Finding | undefined> {
   if (findAllowlistMatch(isp.imageAllowlist, ref)) return undefined;
   if (ref.digest === undefined || !isSha256Digest(ref.digest)) return notPinned(ref);
@@ -272,8 +286,15 @@ function attach(
   return { image, policy: describeResource(policy.kind, policy.metadata), ...finding };
 }
 
-function backendWarnings(image: string, findings: Finding[]): string[] {
-  return findings
-    .filter((f) => f.code === 'BACKEND_FAILED')
-    .map((f) => `admitted ${image} without checking it (fail-open): ${f.reason}`);
+/** Records the backend failures among `findings` as admitted (fail-open), each with its warning. */
+function tolerate(
+  outcome: Parts,
+  image: string,
+  policy: GenericAttestationPolicy | ImageSecurityPolicy,
+  findings: Finding[],
+): void {
+  for (const finding of findings.filter((f) => f.code === 'BACKEND_FAILED')) {
+    outcome.toleratedFailures.push(attach(image, policy, finding));
+    outcome.warnings.push(`admitted ${image} without checking it (fail-open): ${finding.reason}`);
+  }
 }
