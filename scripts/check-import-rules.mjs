@@ -33,7 +33,8 @@ const CASES = [
   ['packages/signing/src/f.ts', '@signet/grafeas-client', 'refused'],
   ['packages/policy/src/f.ts', '@signet/grafeas-client', 'refused'], // policy importing grafeas-client
   ['packages/policy/src/f.test.ts', '@signet/grafeas-client/defaults', 'refused'],
-  ['packages/errors/src/f.ts', '@signet/signing', 'refused'], // errors imports nothing of ours
+  ['packages/errors/src/f.ts', '@signet/signing', 'refused'], // errors and duration import nothing of ours
+  ['packages/duration/src/f.ts', '@signet/errors', 'refused'],
   ['apps/webhook/src/f.ts', '@signet/signer', 'refused'], // the webhook and the signer importing each other
   ['apps/webhook/src/f.test.ts', '@signet/signer', 'refused'],
   ['apps/signer/src/f.ts', '@signet/webhook', 'refused'],

@@ -2,7 +2,6 @@ export {
   budgetFromTimeout,
   DEFAULT_DEADLINE_SETTINGS,
   type DeadlineSettings,
-  parseGoDuration,
 } from './admission/deadline.js';
 export type { Deadline, Decider, DecisionReason, ReviewDecision } from './admission/decision.js';
 export {
