@@ -22,12 +22,12 @@ export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
 export { buildProgram, type WebhookCliOptions } from './cli/program.js';
 export { runCli } from './cli/run-cli.js';
 export { WebhookError } from './errors.js';
+export { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 export {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,
   SingleflightCache,
 } from './metadata/singleflight-cache.js';
-export { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 export { type FilePolicySourceOptions, filePolicySource } from './policies/file-policy-source.js';
 export {
   type KubernetesPolicySourceOptions,

@@ -9,8 +9,8 @@ import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/sta
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
+import { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
-import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
@@ -26,7 +26,7 @@ export interface WebhookConfig {
     | { from: 'kubernetes'; kubeconfig?: string }
     | { from: 'source'; source: PolicySource };
   /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
-  store?: string | OccurrenceReader;
+  store?: string | MetadataStoreReader;
   api?: 'v1' | 'v1beta1';
   /** Project of vulnerability occurrences for images outside GCR / Artifact Registry. */
   project?: string;
@@ -71,7 +71,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
   const policies = await policySourceFor(config, logger);
   let ownedStore: MetadataStore | undefined;
-  let store: OccurrenceReader;
+  let store: MetadataStoreReader;
   if (typeof config.store === 'object') {
     store = config.store;
   } else {

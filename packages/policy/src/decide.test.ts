@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { DecisionInput } from './decision-types.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { Gpg } from './test-support/gpg.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 import {
@@ -21,7 +22,6 @@ import {
   pkixAttestation,
   pkixSigner,
 } from './test-support/signers.js';
-import type { NamespacePolicies } from './types.js';
 import { AttestationVerifier, type CachedCheck } from './verifier.js';
 
 const APP = 'gcr.io/team/app';

@@ -2,13 +2,13 @@ import { errorMessage } from '@signet/errors';
 import { type BreakglassState, findBreakglass } from './breakglass.js';
 import type { Decision, DecisionInput, DecisionReason, DenialKind, Violation } from './decision-types.js';
 import { decideImage } from './image-decision.js';
-import { summarizeIssues } from './issues.js';
 import { RequestLookups } from './lookups.js';
 import { clip, denialMessage, dryRunWarning } from './message.js';
 import { describeResource } from './parse.js';
 import { readReviewRequest } from './request.js';
+import type { InvalidResource, NamespacePolicies } from './resource-types.js';
 import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
-import type { InvalidResource, NamespacePolicies } from './types.js';
+import { summarizeIssues } from './validation-issues.js';
 import { AttestationVerifier } from './verifier.js';
 import { requestImages } from './workload.js';
 

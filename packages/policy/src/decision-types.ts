@@ -1,7 +1,7 @@
 import type { ImageDecision } from './image-decision.js';
 import type { MetadataSource } from './metadata.js';
+import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
-import type { NamespacePolicies } from './types.js';
 import type { AttestationVerifier } from './verifier.js';
 
 export interface DecisionInput {

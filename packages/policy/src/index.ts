@@ -61,6 +61,7 @@ export {
 } from './parse.js';
 export { vulnerabilityProjectFor } from './project.js';
 export { type ReviewRequest, readReviewRequest } from './request.js';
+export type * from './resource-types.js';
 export { KRITIS_API_VERSION } from './schemas/fields.js';
 export {
   attestationAuthorityDocument,
@@ -81,7 +82,6 @@ export {
   toSeverity,
   withinLimit,
 } from './severity.js';
-export type * from './types.js';
 export {
   type AttestationCheck,
   AttestationVerifier,

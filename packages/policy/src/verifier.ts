@@ -11,7 +11,7 @@ import {
   verifyPkix,
 } from '@signet/signing';
 import type { AttestationEvidence } from './metadata.js';
-import type { AttestationAuthority, PgpAuthorityKey, PkixAuthorityKey } from './types.js';
+import type { AttestationAuthority, PgpAuthorityKey, PkixAuthorityKey } from './resource-types.js';
 
 /** The outcome of checking one attestation against one authority for one image. */
 export type AttestationCheck =

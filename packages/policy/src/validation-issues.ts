@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import type { PolicyIssue } from './resource-types.js';
 import { FIELD_HELP, type HelpedField } from './schemas/fields.js';
-import type { PolicyIssue } from './types.js';
 
 /** Every field name the resources know, to suggest the right spelling of a typo. */
 const KNOWN_FIELDS = [

@@ -16,13 +16,13 @@ import {
 } from './singleflight-cache.js';
 
 /** The two calls of a metadata store the webhook needs (any `MetadataStore` has them). */
-export type OccurrenceReader = Pick<
+export type MetadataStoreReader = Pick<
   MetadataStore,
   'backend' | 'listNoteOccurrences' | 'listImageOccurrences'
 >;
 
 export interface CachedMetadataSourceOptions {
-  store: OccurrenceReader;
+  store: MetadataStoreReader;
   cache?: Partial<CacheSettings>;
   metrics?: WebhookMetrics;
   logger?: Logger;
