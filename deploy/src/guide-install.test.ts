@@ -10,8 +10,8 @@ import {
   runShell,
   SIGNET_EXTRAS,
 } from './guide-commands.js';
-import { renderKustomization } from './kustomize.js';
 import { kubernetesSchemaProblems } from './k8s-schema.js';
+import { renderKustomization } from './kustomize.js';
 
 /** The guide's own sample values ("Set initial variables"), and a CA bundle as `kubectl config view` prints one. */
 const SAMPLE_CA_BUNDLE = Buffer.from('signet sample CA bundle').toString('base64');

@@ -16,6 +16,12 @@ export {
   runShell,
   SIGNET_EXTRAS,
 } from './guide-commands.js';
-export { renderKustomization } from './kustomize.js';
-export { type AlertRule, dashboardJson, MONITORING_DIR, metricNamesIn, prometheusRuleSpec } from './monitoring.js';
 export { kubernetesSchemaProblems } from './k8s-schema.js';
+export { renderKustomization } from './kustomize.js';
+export {
+  type AlertRule,
+  dashboardJson,
+  MONITORING_DIR,
+  metricNamesIn,
+  prometheusRuleSpec,
+} from './monitoring.js';

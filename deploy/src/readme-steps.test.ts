@@ -19,8 +19,8 @@ import {
   REPO_ROOT,
   runShell,
 } from './guide-commands.js';
-import { renderKustomization } from './kustomize.js';
 import { kubernetesSchemaProblems } from './k8s-schema.js';
+import { renderKustomization } from './kustomize.js';
 import { handshake } from './test-support/tls-handshake.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions

@@ -8,7 +8,7 @@ import {
   type PodFinding,
   type PodObject,
 } from '@signet/policy';
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import type { AuditMetrics } from '../server/metrics.js';

@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticPolicySource } from '../policies/policy-source.js';
-import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import {
   dashboardJson,
   type KubeObject,
+  kubernetesSchemaProblems,
   MONITORING_DIR,
   metricNamesIn,
   objectKey,
   prometheusRuleSpec,
   REPO_ROOT,
-  kubernetesSchemaProblems,
   renderKustomization,
 } from '@signet/deploy';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticPolicySource } from '../policies/policy-source.js';
+import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
 type Any = Record<string, any>;

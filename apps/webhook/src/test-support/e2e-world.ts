@@ -36,7 +36,7 @@ export function isOkPlaceholder(image: string): boolean {
 }
 
 /** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
-function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
+export function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
   return {
     policies: { from: 'directory', directory: world.policyDir },
     store: world.storeUrl,
