@@ -78,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
+  await run('gpgconf', ['--homedir', join(dir, 'gnupg'), '--kill', 'all']).catch(() => {});
   await rm(dir, { recursive: true, force: true });
 });
 

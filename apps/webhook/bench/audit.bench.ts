@@ -7,17 +7,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulator } from '@signet/grafeas-emulator';
+import { GUIDE, generateSelfSignedCert, podReview, prepareGuide, signImage } from '@signet/guide-world';
 import { AttestationVerifier, type PodObject } from '@signet/policy';
 import autocannon, { type Result } from 'autocannon';
 import pino from 'pino';
 import type { AuditWriter } from '../src/audit/audit-writer.js';
 import { PodAuditor } from '../src/audit/pod-auditor.js';
-import { GUIDE, guideWebhookConfig, prepareGuide, signImage } from '../src/demo/guide.js';
-import { podReview } from '../src/demo/reviews.js';
-import { generateSelfSignedCert } from '../src/demo/self-signed.js';
 import { NamespacePolicyResolver } from '../src/policies/namespace-policies.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { startWebhook } from '../src/start-webhook.js';
+import { guideWebhookConfig } from '../src/test-support/e2e-world.js';
 import { metricValue } from '../src/test-support/metrics.js';
 
 const PODS = Number(process.env.BENCH_AUDIT_PODS ?? 5_000);
@@ -51,7 +51,7 @@ function countingWriter(): AuditWriter & { events: number } {
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'signet-audit-bench-'));
-  const guide = await prepareGuide(work);
+  const guide = await prepareGuide(work, startEmulator);
   const cert = await generateSelfSignedCert(work);
   // Four in five digests signed; the rest violate (NOT_ATTESTED).
   for (let i = 0; i < DIGESTS; i += 1) {

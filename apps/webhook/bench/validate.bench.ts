@@ -11,10 +11,9 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '@signet/grafeas-emulator';
+import { GUIDE, generateSelfSignedCert, podReview, prepareGuide } from '@signet/guide-world';
 import autocannon from 'autocannon';
-import { GUIDE, prepareGuide } from '../src/demo/guide.js';
-import { podReview } from '../src/demo/reviews.js';
-import { generateSelfSignedCert } from '../src/demo/self-signed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -125,7 +124,7 @@ function pad(value: string | number, width: number): string {
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'signet-bench-'));
-  const guide = await prepareGuide(work);
+  const guide = await prepareGuide(work, startEmulator);
   const cert = await generateSelfSignedCert(work);
   const serverArgs = [cert.certFile, cert.keyFile, guide.policyDir, guide.storeUrl, GUIDE.project];
   const signedReview = JSON.stringify(podReview({ name: 'web', images: [GUIDE.images.signed] }));

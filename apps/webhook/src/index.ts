@@ -2,7 +2,6 @@ export {
   budgetFromTimeout,
   DEFAULT_DEADLINE_SETTINGS,
   type DeadlineSettings,
-  parseGoDuration,
 } from './admission/deadline.js';
 export type { Deadline, Decider, DecisionReason, ReviewDecision } from './admission/decision.js';
 export {
@@ -10,11 +9,7 @@ export {
   DecisionMemo,
   type DecisionMemoSettings,
 } from './admission/decision-memo.js';
-export {
-  createPolicyDecider,
-  type PolicyDeciderOptions,
-  toReviewDecision,
-} from './admission/policy-decider.js';
+export { createPolicyDecider, type PolicyDeciderOptions } from './admission/policy-decider.js';
 export {
   ADMISSION_V1,
   ADMISSION_V1BETA1,
@@ -26,16 +21,13 @@ export {
 export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
 export { buildProgram, type WebhookCliOptions } from './cli/program.js';
 export { runCli } from './cli/run-cli.js';
-export { GUIDE, type GuideWorld, prepareGuide } from './demo/guide.js';
-export { type DemoRow, formatTable, runDemo } from './demo/run-demo.js';
-export { generateSelfSignedCert, type SelfSignedPair } from './demo/self-signed.js';
 export { WebhookError } from './errors.js';
+export { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 export {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,
   SingleflightCache,
 } from './metadata/singleflight-cache.js';
-export { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 export { type FilePolicySourceOptions, filePolicySource } from './policies/file-policy-source.js';
 export {
   type KubernetesPolicySourceOptions,

@@ -9,9 +9,9 @@ import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/sta
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
+import { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
-import { CachedMetadataSource, type OccurrenceReader } from './metadata/store-metadata-source.js';
 import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
@@ -27,7 +27,7 @@ export interface WebhookConfig {
     | { from: 'kubernetes'; kubeconfig?: string }
     | { from: 'source'; source: PolicySource };
   /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
-  store?: string | OccurrenceReader;
+  store?: string | MetadataStoreReader;
   api?: ApiVersion;
   /** PEM files for an https store (`--store-ca/--store-cert/--store-key`), reloaded when they change. */
   storeTls?: StoreTlsFiles;
@@ -76,7 +76,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
   const policies = await policySourceFor(config, logger);
   let ownedStore: Pick<MetadataStore, 'close'> | undefined;
-  let store: OccurrenceReader;
+  let store: MetadataStoreReader;
   if (typeof config.store === 'object') {
     store = config.store;
   } else {

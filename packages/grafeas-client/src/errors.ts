@@ -1,4 +1,4 @@
-import { SignetError } from '@signet/signing';
+import { SignetError } from '@signet/errors';
 
 /** google.rpc.Code names by number. */
 export const GRPC_CODE_NAMES: Readonly<Record<number, string>> = {

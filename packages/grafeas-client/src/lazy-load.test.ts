@@ -27,7 +27,11 @@ async function openInChild(url: string, options: string, env: NodeJS.ProcessEnv 
   return { outcome: /OUTCOME (\S+)/.exec(stdout)?.[1], loaded: stderr };
 }
 
-describe('googleapis and google-auth-library load only when a containeranalysis store is used', () => {
+// Each test starts a Node process that compiles the sources with tsx: minutes on a busy 2-core machine.
+// The store deadlines are as generous: the outcomes come from events (a refused connection, no credentials).
+describe('googleapis and google-auth-library load only when a containeranalysis store is used', {
+  timeout: 300_000,
+}, () => {
   it('the embedded store loads neither', async () => {
     const { outcome, loaded } = await openInChild('sqlite::memory:', '{}');
     expect(outcome).toBe('OK');
@@ -37,7 +41,7 @@ describe('googleapis and google-auth-library load only when a containeranalysis 
   it('a containeranalysis store loads its one API module, never the googleapis entry point', async () => {
     const { outcome, loaded } = await openInChild(
       'containeranalysis:http://127.0.0.1:1',
-      "{ api: 'v1beta1', timeoutMs: 5000, retry: { attempts: 1 } }",
+      "{ api: 'v1beta1', timeoutMs: 240000, retry: { attempts: 1 } }",
     );
     expect(outcome).toBe('GRAFEAS_UNAVAILABLE');
     expect(loaded).toContain('googleapis/build/src/apis/containeranalysis/v1beta1.js');
@@ -48,7 +52,7 @@ describe('googleapis and google-auth-library load only when a containeranalysis 
   it('with ADC required and no credentials anywhere: GRAFEAS_UNAUTHENTICATED', async () => {
     const { outcome } = await openInChild(
       'containeranalysis:http://127.0.0.1:1',
-      "{ credentials: 'adc', timeoutMs: 5000, retry: { attempts: 1 } }",
+      "{ credentials: 'adc', timeoutMs: 240000, retry: { attempts: 1 } }",
       {
         GOOGLE_APPLICATION_CREDENTIALS: '',
         HOME: '/nonexistent',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { readAdmissionReview } from './test-support/kritis.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { gap } from './test-support/resources.js';
-import type { NamespacePolicies } from './types.js';
 
 /** The captured requests, judged by a policy that admits `ok/...` images by name and nothing else. */
 const policies: NamespacePolicies = {

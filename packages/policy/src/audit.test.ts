@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditPods, findingSummary } from './audit.js';
 import { RunLookups } from './audit-lookups.js';
 import { workloadOwner } from './audit-owner.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 import { DIGEST_A, DIGEST_B, gap, isp, pgpAuthority } from './test-support/resources.js';
 import { type PgpSigner, pgpAttestation, pgpSigner } from './test-support/signers.js';
-import type { NamespacePolicies } from './types.js';
 
 const APP = 'gcr.io/team/app';
 const NOTE = 'projects/attestors/notes/qa';

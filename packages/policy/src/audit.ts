@@ -4,8 +4,8 @@ import { decide } from './decide.js';
 import type { Violation } from './decision-types.js';
 import type { MetadataSource } from './metadata.js';
 import { isRecord } from './parse.js';
+import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
-import type { NamespacePolicies } from './types.js';
 import { AttestationVerifier } from './verifier.js';
 
 /** A running Pod as the Kubernetes API returns it (checked here, so anything goes). */

@@ -1,7 +1,8 @@
-import { errorMessage, normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
+import { normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
 import type { z } from 'zod';
+import type { AuthorityKey, PolicyIssue } from './resource-types.js';
 import type { attestationAuthoritySpec, publicKeySpec } from './schemas/resources.js';
-import type { AuthorityKey, PolicyIssue } from './types.js';
 import { isUriReference } from './uri-reference.js';
 
 type AuthoritySpec = z.output<typeof attestationAuthoritySpec>;

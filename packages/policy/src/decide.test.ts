@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { DecisionInput } from './decision-types.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { Gpg } from './test-support/gpg.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 import {
@@ -21,7 +22,6 @@ import {
   pkixAttestation,
   pkixSigner,
 } from './test-support/signers.js';
-import type { NamespacePolicies } from './types.js';
 import { AttestationVerifier, type CachedCheck } from './verifier.js';
 
 const APP = 'gcr.io/team/app';
@@ -493,20 +493,6 @@ describe('failures', () => {
     ]);
   });
 
-  it('gives up on a backend that never answers when the deadline passes', async () => {
-    const metadata = new MemoryMetadata();
-    metadata.hang = true;
-    const decision = await run({
-      request: podRequest([`${APP}@${DIGEST_A}`]),
-      policies: attestationPolicies(),
-      metadata,
-      signal: AbortSignal.timeout(50),
-    });
-    expect(decision.allowed).toBe(false);
-    expect(decision.violations[0]!.code).toBe('BACKEND_FAILED');
-    expect(decision.violations[0]!.reason).toContain('timeout');
-  });
-
   it('fails the namespace closed on an invalid policy, naming resource and field; breakglass still works', async () => {
     const invalid = {
       kind: 'ImageSecurityPolicy',
@@ -660,5 +646,89 @@ describe('PGP signatures made by GnuPG', () => {
     expect(refused.violations[0]!.reason).toContain(
       'signs different content than the attestation’s serializedPayload',
     );
+  });
+});
+
+describe('the decision says why, per image, without anyone reading its messages', () => {
+  const image = `${APP}@${DIGEST_A}`;
+  const unsigned = `${APP}@${DIGEST_B}`;
+
+  it('policy: one ImageDecision per judged image; a denial by policy', async () => {
+    const decision = await run({
+      request: podRequest([image, unsigned]),
+      policies: attestationPolicies(),
+      metadata: await signedStore(),
+    });
+    expect(decision).toMatchObject({ allowed: false, reason: 'policy', denial: 'policy', failOpen: false });
+    expect(decision.perImage.map((d) => [d.image, d.allowed, d.violations.map((v) => v.code)])).toEqual([
+      [image, true, []],
+      [unsigned, false, ['NOT_ATTESTED']],
+    ]);
+  });
+
+  it('backend-error: a denial only a retry can change, or an admission by fail-open', async () => {
+    const metadata = new MemoryMetadata();
+    metadata.attestationFailure = new Error('connection refused');
+    const input = { request: podRequest([image]), policies: attestationPolicies(), metadata };
+    const denied = await run(input);
+    expect(denied).toMatchObject({
+      allowed: false,
+      reason: 'backend-error',
+      denial: 'backend',
+      failOpen: false,
+    });
+    const admitted = await run({ ...input, settings: { onBackendError: 'allow' } });
+    expect(admitted).toMatchObject({ allowed: true, reason: 'backend-error', failOpen: true });
+    expect(admitted.denial).toBeUndefined();
+    expect(admitted.perImage[0]?.toleratedFailures.map((v) => [v.code, v.policy])).toEqual([
+      ['BACKEND_FAILED', 'GenericAttestationPolicy default/require-qa'],
+    ]);
+  });
+
+  it('a backend failure beside a policy violation is still a backend error, but not a retryable denial', async () => {
+    const metadata = await signedStore();
+    metadata.vulnerabilityFailure = new Error('connection refused');
+    const list = attestationPolicies();
+    list.imageSecurityPolicies = [isp('vulnz', {})];
+    const decision = await run({ request: podRequest([image, unsigned]), policies: list, metadata });
+    expect(decision).toMatchObject({ allowed: false, reason: 'backend-error', denial: 'policy' });
+  });
+
+  it('no-policy, not-reviewed, breakglass, invalid-policy and internal-error', async () => {
+    const reasonOf = async (input: Partial<DecisionInput> & Pick<DecisionInput, 'request'>) => {
+      const d = await run(input);
+      return [d.reason, d.allowed, d.denial];
+    };
+    expect(await reasonOf({ request: podRequest([image]) })).toEqual(['no-policy', true, undefined]);
+    expect(await reasonOf({ request: podRequest([image]), settings: { noPolicy: 'deny' } })).toEqual([
+      'no-policy',
+      false,
+      'policy',
+    ]);
+    expect(await reasonOf({ request: podRequest([image], { operation: 'DELETE' }) })).toEqual([
+      'not-reviewed',
+      true,
+      undefined,
+    ]);
+    expect(
+      await reasonOf({
+        request: podRequest([unsigned], { annotations: { 'kritis.grafeas.io/breakglass': 'true' } }),
+        policies: attestationPolicies(),
+      }),
+    ).toEqual(['breakglass', true, undefined]);
+    const invalid = {
+      kind: 'ImageSecurityPolicy' as const,
+      name: 'typo',
+      namespace: 'default',
+      issues: [{ field: 'spec', message: 'is wrong', fix: 'fix it' }],
+    };
+    expect(
+      await reasonOf({
+        request: podRequest([image]),
+        policies: { ...attestationPolicies(), invalid: [invalid] },
+        metadata: await signedStore(),
+      }),
+    ).toEqual(['invalid-policy', false, 'policy']);
+    expect(await reasonOf({ request: { not: 'a request' } })).toEqual(['internal-error', false, 'policy']);
   });
 });

@@ -1,14 +1,21 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { BreakglassState } from './breakglass.js';
-import type { Decision, DecisionInput, ReviewDecisionInput, Violation } from './decision-types.js';
-import { summarizeIssues } from './issues.js';
-import { type ImageOutcome, judgeImage } from './judge.js';
+import type {
+  Decision,
+  DecisionInput,
+  DecisionReason,
+  DenialKind,
+  ReviewDecisionInput,
+  Violation,
+} from './decision-types.js';
+import { decideImage } from './image-decision.js';
 import { RequestLookups } from './lookups.js';
 import { clip, denialMessage, dryRunWarning } from './message.js';
 import { describeResource } from './parse.js';
 import { type MalformedRequest, readReviewRequest } from './request.js';
+import type { InvalidResource, NamespacePolicies } from './resource-types.js';
 import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
-import type { InvalidResource, NamespacePolicies } from './types.js';
+import { summarizeIssues } from './validation-issues.js';
 import { AttestationVerifier } from './verifier.js';
 
 const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
@@ -19,16 +26,12 @@ const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
  */
 export async function decide(input: DecisionInput): Promise<Decision> {
   try {
-    return await decideOrThrow(input);
+    const reading = readReviewRequest(input?.request);
+    if (!reading.ok) return malformedRequestDecision(reading);
+    return await decideRequest({ ...input, request: reading.request });
   } catch (error) {
     return internalError(error);
   }
-}
-
-async function decideOrThrow(input: DecisionInput): Promise<Decision> {
-  const reading = readReviewRequest(input?.request);
-  if (!reading.ok) return malformedRequestDecision(reading);
-  return decideReviewOrThrow({ ...input, request: reading.request });
 }
 
 /**
@@ -37,13 +40,37 @@ async function decideOrThrow(input: DecisionInput): Promise<Decision> {
  */
 export async function decideReview(input: ReviewDecisionInput): Promise<Decision> {
   try {
-    return await decideReviewOrThrow(input);
+    return await decideRequest(input);
   } catch (error) {
     return internalError(error);
   }
 }
 
-async function decideReviewOrThrow(input: ReviewDecisionInput): Promise<Decision> {
+/** The denial of a request `readReviewRequest` could not read (code REQUEST_INVALID: a bad request). */
+export function malformedRequestDecision(reading: MalformedRequest): Decision {
+  const violation: Violation = {
+    image: '*',
+    policy: 'Signet',
+    code: 'REQUEST_INVALID',
+    reason: reading.problem,
+    fix: 'send a well-formed admission.k8s.io/v1 AdmissionReview, as the API server does',
+  };
+  return { ...deny(reading.target, [violation]), reason: 'malformed-request' };
+}
+
+function internalError(error: unknown): Decision {
+  const violation: Violation = {
+    image: '*',
+    policy: 'Signet',
+    code: 'INTERNAL_ERROR',
+    reason: `Signet could not judge the request: ${errorMessage(error)}`,
+    fix: 'retry; if it persists, report it to the cluster operator with this message',
+  };
+  return { ...deny('the request', [violation]), reason: 'internal-error' };
+}
+
+/** `decideReview` without its safety net. */
+async function decideRequest(input: ReviewDecisionInput): Promise<Decision> {
   const { request } = input;
   if (!REVIEWED_OPERATIONS.has(request.operation)) return allow([], {});
   const settings = readSettings(input.settings);
@@ -61,60 +88,49 @@ async function decideReviewOrThrow(input: ReviewDecisionInput): Promise<Decision
   if (images.toJudge.length === 0) return { ...allow(warnings, {}), images: imageSummary };
 
   if (hasNoPolicy(policies)) {
-    if (settings.noPolicy === 'allow') return { ...allow(warnings, {}), images: imageSummary };
+    if (settings.noPolicy === 'allow') {
+      return { ...allow(warnings, {}), images: imageSummary, reason: 'no-policy' };
+    }
     const violations = images.toJudge.map((image) => noPolicyViolation(image, request.namespace));
-    return { ...deny(request.target, violations, warnings), images: imageSummary };
+    return { ...deny(request.target, violations, warnings), images: imageSummary, reason: 'no-policy' };
   }
 
   const context = {
     policies,
     settings,
-    lookups: new RequestLookups(input.metadata, input.signal),
+    lookups: new RequestLookups(input.metadata),
     verifier: input.verifier ?? new AttestationVerifier(),
     now: input.now ?? new Date(),
   };
-  const outcomes: ImageOutcome[] = await Promise.all(
-    images.toJudge.map((image) => judgeImage(image, context)),
-  );
+  const perImage = await Promise.all(images.toJudge.map((image) => decideImage(image, context)));
   const violations = [
     ...policies.invalid.map(invalidPolicyViolation),
-    ...outcomes.flatMap((o) => o.violations),
+    ...perImage.flatMap((d) => d.violations),
   ];
-  const dryRun = outcomes.flatMap((o) => o.dryRun);
-  warnings.push(...outcomes.flatMap((o) => o.warnings).map(clip), ...dryRun.map(dryRunWarning));
+  const dryRun = perImage.flatMap((d) => d.dryRunViolations);
+  warnings.push(...perImage.flatMap((d) => d.warnings).map(clip), ...dryRun.map(dryRunWarning));
   const annotations: Record<string, string> = {};
   if (dryRun.length > 0) annotations['dryrun-violations'] = JSON.stringify(dryRun.map(summary));
   const decision =
     violations.length > 0
       ? deny(request.target, violations, warnings, annotations)
       : allow(warnings, annotations);
-  return { ...decision, dryRunViolations: dryRun, images: imageSummary };
+  const failOpen = perImage.some((d) => d.toleratedFailures.length > 0);
+  return {
+    ...decision,
+    dryRunViolations: dryRun,
+    images: imageSummary,
+    perImage,
+    failOpen,
+    reason: policyReason(violations, failOpen && decision.allowed),
+  };
 }
 
-/** The denial of a request `readReviewRequest` could not read (code REQUEST_INVALID: a bad request). */
-export function malformedRequestDecision(reading: MalformedRequest): Decision {
-  return deny(reading.target, [
-    {
-      image: '*',
-      policy: 'Signet',
-      code: 'REQUEST_INVALID',
-      reason: reading.problem,
-      fix: 'send a well-formed admission.k8s.io/v1 AdmissionReview, as the API server does',
-    },
-  ]);
-}
-
-function internalError(error: unknown): Decision {
-  const reason = errorMessage(error);
-  return deny('the request', [
-    {
-      image: '*',
-      policy: 'Signet',
-      code: 'INTERNAL_ERROR',
-      reason: `Signet could not judge the request: ${reason}`,
-      fix: 'retry; if it persists, report it to the cluster operator with this message',
-    },
-  ]);
+/** Why the policies' decision came out as it did; a backend failure outranks what else went wrong. */
+function policyReason(violations: Violation[], admittedFailOpen: boolean): DecisionReason {
+  if (admittedFailOpen || violations.some((v) => v.code === 'BACKEND_FAILED')) return 'backend-error';
+  if (violations.some((v) => v.code === 'POLICY_INVALID')) return 'invalid-policy';
+  return 'policy';
 }
 
 function admitByBreakglass(
@@ -131,9 +147,11 @@ function admitByBreakglass(
     breakglass: true,
     message: `admitted by breakglass (${breakglass.source}); this is audited`,
     images,
+    reason: 'breakglass',
   };
 }
 
+/** No policy to apply in the namespace: the cluster's `noPolicy` setting decides. */
 function hasNoPolicy(policies: NamespacePolicies): boolean {
   return (
     policies.genericAttestationPolicies.length === 0 &&
@@ -200,6 +218,9 @@ function allow(warnings: string[], auditAnnotations: Record<string, string>): De
     message: '',
     breakglass: false,
     images: { judged: [], unchanged: [] },
+    reason: 'not-reviewed',
+    failOpen: false,
+    perImage: [],
   };
 }
 
@@ -218,5 +239,16 @@ function deny(
     message: denialMessage(target, violations),
     breakglass: false,
     images: { judged: [], unchanged: [] },
+    reason: 'policy',
+    denial: denialKind(violations),
+    failOpen: false,
+    perImage: [],
   };
+}
+
+function denialKind(violations: Violation[]): DenialKind {
+  if (violations.every((v) => v.code === 'BACKEND_FAILED')) return 'backend';
+  if (violations.some((v) => v.code === 'INTERNAL_ERROR')) return 'internal';
+  if (violations.some((v) => v.code === 'REQUEST_INVALID')) return 'request';
+  return 'policy';
 }

@@ -1,7 +1,8 @@
+import type { ImageDecision } from './image-decision.js';
 import type { MetadataSource } from './metadata.js';
 import type { ReviewRequest } from './request.js';
+import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
-import type { NamespacePolicies } from './types.js';
 import type { AttestationVerifier } from './verifier.js';
 
 export interface DecisionInput {
@@ -16,14 +17,38 @@ export interface DecisionInput {
   verifier?: AttestationVerifier;
   /** The moment keys and signatures are judged at (default: now). */
   now?: Date;
-  /** Aborts metadata lookups (the API server's `?timeout=`); a lookup cut short is a backend failure. */
-  signal?: AbortSignal;
 }
 
 /** A decision over a request already read by `readReviewRequest`. */
 export interface ReviewDecisionInput extends Omit<DecisionInput, 'request'> {
   request: ReviewRequest;
 }
+
+/** Why a decision came out as it did: the webhook's metric label and log field. */
+export type DecisionReason =
+  /** The namespace's policies decided every new or changed image. */
+  | 'policy'
+  /** Admitted by breakglass without looking at the images. */
+  | 'breakglass'
+  /** The namespace has no policy: the cluster's `noPolicy` setting decided. */
+  | 'no-policy'
+  /** Nothing to decide: not a CREATE or UPDATE, or no new or changed image. */
+  | 'not-reviewed'
+  /** A policy of the namespace is invalid, so the namespace fails closed. */
+  | 'invalid-policy'
+  /** The metadata backend failed: denied, or admitted under `onBackendError: allow` (see `failOpen`). */
+  | 'backend-error'
+  /** The request is not a readable AdmissionReview request (see `readReviewRequest`). */
+  | 'malformed-request'
+  /** Signet failed while deciding. */
+  | 'internal-error';
+
+/**
+ * What would change a denial: the images or the policies (`policy`), only a retry once the metadata
+ * backend answers again (`backend`: every violation is a backend failure), a well-formed request
+ * (`request`), or a fix in Signet (`internal`).
+ */
+export type DenialKind = 'policy' | 'backend' | 'request' | 'internal';
 
 export type ViolationCode =
   | 'REQUEST_INVALID'
@@ -65,4 +90,11 @@ export interface Decision {
   breakglass: boolean;
   /** Images judged (new or changed) and those left alone because oldObject already had them. */
   images: { judged: string[]; unchanged: string[] };
+  reason: DecisionReason;
+  /** Set when denied. */
+  denial?: DenialKind;
+  /** A metadata backend failed and the cluster's `onBackendError: allow` let the images through. */
+  failOpen: boolean;
+  /** One per judged image, in the order of `images.judged` (empty when no image was judged). */
+  perImage: ImageDecision[];
 }

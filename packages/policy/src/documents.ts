@@ -1,8 +1,8 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import { parseAllDocuments } from 'yaml';
 import { PolicyError } from './errors.js';
 import { isRecord, type ParseResult, POLICY_KINDS, parsePolicyResource } from './parse.js';
-import type { InvalidResource, NamespacePolicies, PolicyResource } from './types.js';
+import type { InvalidResource, NamespacePolicies, PolicyResource } from './resource-types.js';
 
 /** One document of a YAML stream. */
 export type DocumentResult =

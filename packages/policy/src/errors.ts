@@ -1,4 +1,4 @@
-import { SignetError } from '@signet/signing';
+import { SignetError } from '@signet/errors';
 
 /** A policy resource, a settings document or a decision input that Signet refuses, with where and why. */
 export class PolicyError extends SignetError {

@@ -2,9 +2,9 @@ import { buildPayload } from '@signet/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import { collectNamespacePolicies, parseYamlDocuments } from './documents.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { Gpg } from './test-support/gpg.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
-import type { NamespacePolicies } from './types.js';
 
 /**
  * Kritis's user guide (docs/tutorial.md and docs/resources.md), followed step by step: the key is

@@ -31,12 +31,15 @@ export { decide, decideReview, malformedRequestDecision } from './decide.js';
 export type {
   Decision,
   DecisionInput,
+  DecisionReason,
+  DenialKind,
   ReviewDecisionInput,
   Violation,
   ViolationCode,
 } from './decision-types.js';
 export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
 export { PolicyError } from './errors.js';
+export type { ImageDecision } from './image-decision.js';
 export {
   type AttestationEvidence,
   type AttestationRecord,
@@ -68,6 +71,7 @@ export {
   type ReviewRequest,
   readReviewRequest,
 } from './request.js';
+export type * from './resource-types.js';
 export { KRITIS_API_VERSION } from './schemas/fields.js';
 export {
   attestationAuthorityDocument,
@@ -89,7 +93,6 @@ export {
   withinLimit,
 } from './severity.js';
 export { type DecodedText, decodePolicyText } from './text-encoding.js';
-export type * from './types.js';
 export {
   type AttestationCheck,
   AttestationVerifier,
@@ -111,7 +114,6 @@ export {
   extractImages,
   findMalformedWorkload,
   type ImageField,
-  REVIEWED_KINDS,
   type RequestImages,
   requestImages,
   type WorkloadImage,

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
 import type { MetadataSource } from './metadata.js';
+import type { NamespacePolicies, PolicyResource } from './resource-types.js';
 import { KRITIS_DIR, PROJECT, readKritis } from './test-support/kritis.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
-import type { NamespacePolicies, PolicyResource } from './types.js';
 import { extractImages } from './workload.js';
 
 function walk(dir: string): string[] {

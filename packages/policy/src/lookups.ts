@@ -1,29 +1,27 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from './metadata.js';
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };
 
 /**
- * The metadata lookups of one decision: each asked once however many policies need it, cut short
- * when `signal` aborts, and never rejecting (a failure is data that names the backend).
+ * The metadata lookups of one decision: each asked once however many policies need it, and never
+ * rejecting (a failure is data that names the backend). Time limits are the caller's: the webhook
+ * answers at its deadline whatever the lookups do, and bounds each backend call in its cache.
  */
 export class RequestLookups {
   private readonly memo = new Map<string, Promise<Lookup<unknown>>>();
 
-  constructor(
-    private readonly source: MetadataSource,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
+  constructor(private readonly source: MetadataSource) {}
 
   attestations(noteName: string, resourceUrl: string): Promise<Lookup<AttestationEvidence[]>> {
     return this.once(`a|${noteName}|${resourceUrl}`, `attestations of note ${noteName}`, () =>
-      this.source.attestations(noteName, resourceUrl, this.signal),
+      this.source.attestations(noteName, resourceUrl),
     );
   }
 
   vulnerabilities(resourceUrl: string, project: string): Promise<Lookup<VulnerabilityFinding[]>> {
     return this.once(`v|${project}|${resourceUrl}`, `vulnerabilities in project ${project}`, () =>
-      this.source.vulnerabilities(resourceUrl, project, this.signal),
+      this.source.vulnerabilities(resourceUrl, project),
     );
   }
 
@@ -31,7 +29,7 @@ export class RequestLookups {
     const source = this.source;
     return this.once(`s|${project}|${resourceUrl}`, `scan status in project ${project}`, () =>
       source.scans
-        ? source.scans(resourceUrl, project, this.signal)
+        ? source.scans(resourceUrl, project)
         : Promise.reject(new Error('this metadata source does not report scan status')),
     );
   }
@@ -48,7 +46,7 @@ export class RequestLookups {
   private async run<T>(what: string, call: () => Promise<T>): Promise<Lookup<T>> {
     const backend = this.source.description ? ` (${this.source.description})` : '';
     try {
-      const value = await abortable(call, this.signal);
+      const value = await call();
       if (!Array.isArray(value))
         return { ok: false, failure: `the metadata backend${backend} returned no list of ${what}` };
       return { ok: true, value };
@@ -57,24 +55,4 @@ export class RequestLookups {
       return { ok: false, failure: `reading ${what} from the metadata backend${backend} failed: ${reason}` };
     }
   }
-}
-
-/** Rejects as soon as `signal` aborts, even if the source ignores the signal. */
-function abortable<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return Promise.resolve().then(call);
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve()
-      .then(call)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return reason;
-  return new Error('the deadline of the admission request passed before it answered');
 }

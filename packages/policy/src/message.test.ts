@@ -3,7 +3,7 @@ import { decide } from './decide.js';
 import { MAX_IMAGES_IN_MESSAGE, MAX_MESSAGE_CHARS } from './message.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { isp, podRequest } from './test-support/resources.js';
-import type { NamespacePolicies } from './types.js';
+import type { NamespacePolicies } from './resource-types.js';
 
 // No image here gets as far as a metadata lookup: each is refused for how it is named.
 const policies: NamespacePolicies = {

@@ -58,18 +58,14 @@ export interface MetadataSource {
   /** Shown in messages when a lookup fails, e.g. `Grafeas at https://grafeas.example`. */
   readonly description?: string;
   /** ATTESTATION occurrences of the note `noteName` for the image's resource URL. */
-  attestations(noteName: string, resourceUrl: string, signal?: AbortSignal): Promise<AttestationEvidence[]>;
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]>;
   /** VULNERABILITY occurrences of the image in `project`. */
-  vulnerabilities(
-    resourceUrl: string,
-    project: string,
-    signal?: AbortSignal,
-  ): Promise<VulnerabilityFinding[]>;
+  vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]>;
   /**
    * DISCOVERY occurrences of the image in `project` (read by ImageSecurityPolicies with `requireScan`).
    * A source without it cannot prove a scan finished: those policies deny.
    */
-  scans?(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ScanRecord[]>;
+  scans?(resourceUrl: string, project: string): Promise<ScanRecord[]>;
 }
 
 /** The fields of a stored ATTESTATION occurrence that a signature check reads. */

@@ -1,16 +1,7 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { z } from 'zod';
 import { readAuthorityKeys } from './authority-keys.js';
 import { PolicyError } from './errors.js';
-import { summarizeIssues, toPolicyIssues } from './issues.js';
-import { KRITIS_API_VERSION } from './schemas/fields.js';
-import {
-  attestationAuthorityDocument,
-  genericAttestationPolicyDocument,
-  imageSecurityPolicyDocument,
-  vulnzSigningPolicyDocument,
-} from './schemas/resources.js';
-import { type ClusterSettings, clusterSettingsSchema } from './schemas/settings.js';
 import type {
   AttestationAuthority,
   GenericAttestationPolicy,
@@ -21,7 +12,16 @@ import type {
   PolicyResource,
   ResourceMeta,
   VulnzSigningPolicy,
-} from './types.js';
+} from './resource-types.js';
+import { KRITIS_API_VERSION } from './schemas/fields.js';
+import {
+  attestationAuthorityDocument,
+  genericAttestationPolicyDocument,
+  imageSecurityPolicyDocument,
+  vulnzSigningPolicyDocument,
+} from './schemas/resources.js';
+import { type ClusterSettings, clusterSettingsSchema } from './schemas/settings.js';
+import { summarizeIssues, toPolicyIssues } from './validation-issues.js';
 
 export type ParseResult<T> =
   | { ok: true; value: T; notices: string[] }

@@ -3,7 +3,7 @@ import { decide } from './decide.js';
 import { readReviewRequest } from './request.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { DIGEST_A, podRequest } from './test-support/resources.js';
-import type { NamespacePolicies } from './types.js';
+import type { NamespacePolicies } from './resource-types.js';
 
 const NO_POLICIES: NamespacePolicies = {
   authorities: [],

@@ -6,11 +6,11 @@ import type { Decision } from './decision-types.js';
 import { collectNamespacePolicies } from './documents.js';
 import type { AttestationEvidence } from './metadata.js';
 import { parsePolicyResource } from './parse.js';
+import type { AttestationAuthority, NamespacePolicies } from './resource-types.js';
 import { Gpg } from './test-support/gpg.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { authority, DIGEST_A, DIGEST_B, gap, pgpAuthority, podRequest } from './test-support/resources.js';
 import { type PgpSigner, pgpAttestation, pgpSigner, pkixSigner } from './test-support/signers.js';
-import type { AttestationAuthority, NamespacePolicies } from './types.js';
 
 const APP = 'gcr.io/team/app';
 const NOTE = 'projects/attestors/notes/qa';

@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
+import { errorMessage, SignetError } from '@signet/errors';
 import {
   checkPayloadIdentity,
-  errorMessage,
   findPgpKeyById,
   type PgpPublicKey,
   parsePayload,
   readPgpPublicKeys,
-  SignetError,
   verifyPgpAttached,
   verifyPgpDetached,
   verifyPkix,
 } from '@signet/signing';
 import type { AttestationEvidence } from './metadata.js';
-import type { AttestationAuthority, PgpAuthorityKey, PkixAuthorityKey } from './types.js';
+import type { AttestationAuthority, PgpAuthorityKey, PkixAuthorityKey } from './resource-types.js';
 
 /** The outcome of checking one attestation against one authority for one image. */
 export type AttestationCheck =

@@ -1,4 +1,5 @@
 import type { VulnerabilityFinding } from './metadata.js';
+import type { VulnzSigningPolicy } from './resource-types.js';
 import {
   compareSeverity,
   judgeSeverity,
@@ -6,7 +7,6 @@ import {
   type SeverityLimit,
   withinLimit,
 } from './severity.js';
-import type { VulnzSigningPolicy } from './types.js';
 
 export interface VulnerabilityLimits {
   /** Limit for vulnerabilities that have a fix. */

@@ -25,8 +25,6 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   PodTemplate: ['template', 'spec'],
 };
 
-export const REVIEWED_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
-
 const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 const EVERY_POD_SPEC_PATH: readonly (readonly string[])[] = [

@@ -1,5 +1,4 @@
 export * from './base64.js';
-export * from './errors.js';
 export * from './payload.js';
 export * from './pgp/index.js';
 export * from './pkix.js';

@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { z } from 'zod';
-import { errorMessage } from './errors.js';
 import { type ImageReference, isSha256Digest, parseImageReference } from './reference.js';
 import { SigningError } from './signing-error.js';
 import { parseStrictJson, StrictJsonError } from './strict-json.js';

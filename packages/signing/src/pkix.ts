@@ -7,7 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { errorMessage } from './errors.js';
+import { errorMessage } from '@signet/errors';
 import { SigningError } from './signing-error.js';
 
 /**

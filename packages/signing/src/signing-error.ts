@@ -1,4 +1,4 @@
-import { SignetError } from './errors.js';
+import { SignetError } from '@signet/errors';
 
 /** Every failure to read a key, make a signature or prove one. */
 export class SigningError extends SignetError {}

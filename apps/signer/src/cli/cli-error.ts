@@ -1,5 +1,5 @@
 // The errors-only entry point: the package index would load openpgp, and `signet --help` must stay light.
-import { SignetError } from '@signet/signing/errors';
+import { SignetError } from '@signet/errors';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
 /** An error the CLI raises itself, carrying the exit code it ends the process with. */

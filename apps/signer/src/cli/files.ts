@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { errorMessage } from '@signet/errors';
 import { decodePolicyText } from '@signet/policy';
-import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from './cli-error.js';
 
 /** Reads a file named on the command line; failures name the flag and say what to do. */

@@ -1,4 +1,4 @@
-import { errorMessage, isSignetError } from '@signet/signing/errors';
+import { errorMessage, isSignetError } from '@signet/errors';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { errorMessage } from '@signet/errors';
 import type { MetadataStore, TlsOptions } from '@signet/grafeas-client';
-import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from './cli-error.js';
 import { readInputFile } from './files.js';
 import type { GlobalOptions, StoreTlsFiles } from './global-options.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { AuditReport, PodFinding, Violation } from '@signet/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAudit, groupByWorkload } from '../policy/audit-table.js';
+import { describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
 import { expectCleanError, runSignet } from '../test-support/run-signet.js';
 import { createSandbox, type Sandbox } from '../test-support/sandbox.js';
 

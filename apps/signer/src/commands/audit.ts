@@ -9,9 +9,9 @@ import type { CommandAction, CommandContext } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { withStore } from '../cli/store.js';
 import { ClusterReader, type PolicyEntry } from '../kube/cluster-reader.js';
-import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy/audit-table.js';
-import { storeMetadataSource } from '../policy/metadata-source.js';
-import { readSettings } from '../policy/settings-file.js';
+import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
+import { storeMetadataSource } from '../policy-io/metadata-source.js';
+import { readSettings } from '../policy-io/settings-file.js';
 
 interface AuditOptions {
   kubeconfig?: string;

@@ -3,10 +3,10 @@ import { AttestationVerifier, decide } from '@signet/policy';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { withStore } from '../cli/store.js';
-import { admissionRequest, readManifest } from '../policy/manifest.js';
-import { storeMetadataSource } from '../policy/metadata-source.js';
-import { policiesFor, readPolicyFolder } from '../policy/policy-folder.js';
-import { readSettings } from '../policy/settings-file.js';
+import { admissionRequest, readManifest } from '../policy-io/manifest.js';
+import { storeMetadataSource } from '../policy-io/metadata-source.js';
+import { policiesFor, readPolicyFolder } from '../policy-io/policy-folder.js';
+import { readSettings } from '../policy-io/settings-file.js';
 
 interface EvaluateOptions {
   file: string;

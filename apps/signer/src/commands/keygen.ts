@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { errorMessage } from '@signet/errors';
 import { generatePgpKey } from '@signet/signing';
-import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from '../cli/cli-error.js';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';

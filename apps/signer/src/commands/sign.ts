@@ -6,7 +6,7 @@ import { ExitCode } from '../cli/exit-codes.js';
 import { type PinnedImage, pinnedImage } from '../cli/image.js';
 import { checkId, parseNoteName } from '../cli/note-name.js';
 import { withStore } from '../cli/store.js';
-import type { VulnerabilityVerdict } from '../policy/vulnerability-verdict.js';
+import type { VulnerabilityDecision } from '../policy-io/vulnerability-decision.js';
 import { attestationOccurrence } from '../sign/attestation.js';
 import { chooseKeySource, type KeySourceOptions } from '../sign/key-source.js';
 import { createAttestation, occurrenceReport } from '../sign/upload.js';
@@ -44,12 +44,12 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
   );
   const signature = await keySource.sign(payload);
   return withStore(context.global, async (store) => {
-    const verdict = check ? await check(store) : undefined;
-    if (verdict && !verdict.passed) {
+    const decision = check ? await check(store) : undefined;
+    if (decision && !decision.passed) {
       return {
         exitCode: ExitCode.verdictNo,
-        text: `REFUSED to sign: ${verdict.summary}`,
-        json: { signed: false, image: image.resourceUrl, reason: verdict.summary, excess: verdict.excess },
+        text: `REFUSED to sign: ${decision.summary}`,
+        json: { signed: false, image: image.resourceUrl, reason: decision.summary, excess: decision.excess },
       };
     }
     const spec = attestationOccurrence({
@@ -60,7 +60,7 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
       api: context.global.api,
     });
     const created = await createAttestation(store, project, spec, note.name, context.global);
-    const checked = verdict ? `${verdict.summary}\n` : '';
+    const checked = decision ? `${decision.summary}\n` : '';
     return {
       exitCode: ExitCode.ok,
       text: `${checked}Signed ${image.resourceUrl} with ${keySource.describe}\n${occurrenceReport(created)}`,
@@ -71,15 +71,15 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
 
 /**
  * The policy engine loads only for check-and-sign: plain signing stays light. An image whose scan is
- * still running is refused like a failing one: its verdict is not known yet.
+ * still running is refused like a failing one: its decision is not known yet.
  */
 async function loadPolicyCheck(options: SignOptions, image: PinnedImage, context: CommandContext) {
-  const { prepareVulnerabilityCheck } = await import('../policy/vulnerability-check.js');
+  const { prepareVulnerabilityCheck } = await import('../policy-io/vulnerability-check.js');
   const check = await prepareVulnerabilityCheck({ ...options, policy: options.policy ?? '' }, image, context);
-  return async (store: MetadataStore): Promise<VulnerabilityVerdict> => {
-    const { scan, verdict } = await check.run(store);
-    if (scan !== 'PENDING' && scan !== 'SCANNING') return verdict;
+  return async (store: MetadataStore): Promise<VulnerabilityDecision> => {
+    const { scan, decision } = await check.run(store);
+    if (scan !== 'PENDING' && scan !== 'SCANNING') return decision;
     const summary = `the vulnerability scan of ${image.name}@${image.digest} is not finished (${scan}); sign again once it is, or pass --wait DURATION`;
-    return { ...verdict, passed: false, summary };
+    return { ...decision, passed: false, summary };
   };
 }

@@ -9,8 +9,8 @@ import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { type PinnedImage, pinnedImage } from '../cli/image.js';
 import { withStore } from '../cli/store.js';
-import { storeMetadataSource } from '../policy/metadata-source.js';
-import { readAttestationAuthority } from '../policy/policy-files.js';
+import { storeMetadataSource } from '../policy-io/metadata-source.js';
+import { readAttestationAuthority } from '../policy-io/policy-files.js';
 
 interface VerifyOptions {
   image: string;

@@ -7,6 +7,7 @@ import {
   KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { errorMessage } from '@signet/errors';
 import {
   controllerOf,
   type InvalidResource,
@@ -14,7 +15,6 @@ import {
   parsePolicyResource,
   type WorkloadOwner,
 } from '@signet/policy';
-import { errorMessage } from '@signet/signing/errors';
 import { backendError, usageError } from '../cli/cli-error.js';
 
 const KRITIS_GROUP = 'kritis.grafeas.io';

@@ -41,10 +41,8 @@ export function createSandbox(): Sandbox {
     gpg,
     cleanup: () => {
       try {
-        execFileSync('gpgconf', ['--kill', 'all'], {
-          env: { PATH: process.env.PATH, ...env },
-          stdio: 'ignore',
-        });
+        // By --homedir, so the agent of exactly this home goes, whatever the environment says.
+        execFileSync('gpgconf', ['--homedir', gnupgHome, '--kill', 'all'], { stdio: 'ignore' });
       } catch {
         // no agent was started
       }

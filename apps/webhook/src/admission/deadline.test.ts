@@ -1,23 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { budgetFromTimeout, DEFAULT_DEADLINE_SETTINGS, parseGoDuration } from './deadline.js';
-
-describe('parseGoDuration', () => {
-  it.each([
-    ['5s', 5000],
-    ['10s', 10_000],
-    ['1m0s', 60_000],
-    ['500ms', 500],
-    ['1.5s', 1500],
-    ['1h', 3_600_000],
-  ])('reads %s as %d ms', (text, ms) => {
-    expect(parseGoDuration(text)).toBe(ms);
-  });
-
-  it.each(['', 's', '5', '5x', '-5s', '5s junk', '1e9s'.repeat(10)])('refuses %j', (text) => {
-    expect(parseGoDuration(text)).toBeUndefined();
-  });
-});
+import { budgetFromTimeout, DEFAULT_DEADLINE_SETTINGS } from './deadline.js';
 
 describe('budgetFromTimeout', () => {
   const settings = DEFAULT_DEADLINE_SETTINGS;

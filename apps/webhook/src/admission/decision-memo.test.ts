@@ -1,6 +1,6 @@
+import { podReview } from '@signet/guide-world';
 import { type ReviewRequest, readReviewRequest } from '@signet/policy';
 import { describe, expect, it } from 'vitest';
-import { podReview } from '../demo/reviews.js';
 import type { ReviewDecision } from './decision.js';
 import { DecisionMemo } from './decision-memo.js';
 import { parseAdmissionReview } from './review.js';

@@ -1,16 +1,8 @@
+import type { DecisionReason as PolicyReason } from '@signet/policy';
 import type { ParsedReview } from './review.js';
 
-/** Why a review ended the way it did: a metric label and a log field. */
-export type DecisionReason =
-  | 'policy'
-  | 'breakglass'
-  | 'no-policy'
-  | 'not-reviewed'
-  | 'malformed-request'
-  | 'invalid-policy'
-  | 'backend-error'
-  | 'deadline'
-  | 'internal-error';
+/** Why a review ended the way it did (a metric label and a log field): the policy's reason, or the deadline. */
+export type DecisionReason = PolicyReason | 'deadline';
 
 /** What the webhook answers for one review, before it is put into an AdmissionReview. */
 export interface ReviewDecision {
@@ -25,34 +17,22 @@ export interface ReviewDecision {
   auditAnnotations: Readonly<Record<string, string>>;
 }
 
-/** The time a review has left. The signal is made on first use: most decisions never need one. */
+/**
+ * Whether a review's time ran out: it has been answered already. It cancels nothing: backend calls are
+ * shared between reviews and bounded by the metadata cache's `loadTimeoutMs`.
+ */
 export interface Deadline {
   readonly expired: boolean;
-  readonly signal: AbortSignal;
 }
 
 /** Decides a parsed review; the review is answered at the deadline whether it has finished or not. May throw: the caller denies. */
 export type Decider = (review: ParsedReview, deadline: Deadline) => Promise<ReviewDecision>;
 
 export class ReviewDeadline implements Deadline {
-  private controller: AbortController | undefined;
-  private reason: Error | undefined;
+  expired = false;
 
-  get expired(): boolean {
-    return this.reason !== undefined;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.reason) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  expire(reason: Error): void {
-    this.reason = reason;
-    this.controller?.abort(reason);
+  expire(): void {
+    this.expired = true;
   }
 }
 

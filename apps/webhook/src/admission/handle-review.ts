@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
 import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';
@@ -75,7 +75,7 @@ function decideWithin(
     };
     // The timer, not the decider, guarantees the answer is in time.
     const timer = setTimeout(() => {
-      deadline.expire(new Error(`the deadline of ${budgetMs} ms passed`));
+      deadline.expire();
       answer(deadlineDecision(budgetMs, options.failOpen));
     }, budgetMs);
     let pending: Promise<ReviewDecision>;

@@ -1,4 +1,4 @@
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 
 /** The fields of a coordination.k8s.io/v1 Lease that the election reads and writes. */

@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/errors';
 import {
   type AttestationVerifier,
   type AuditReport,
@@ -8,7 +9,6 @@ import {
   type PodFinding,
   type PodObject,
 } from '@signet/policy';
-import { errorMessage } from '@signet/signing';
 import type { Logger } from 'pino';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import type { AuditMetrics } from '../server/metrics.js';

@@ -11,6 +11,7 @@ import { FakeKubeApi } from '../certs/test-support/fake-kube-api.js';
 import { staticPolicySource } from '../policies/policy-source.js';
 import { createLogger } from '../server/logger.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
+import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import {
   APP_DIR,
@@ -346,12 +347,3 @@ describe('the command line of --manage-certs', () => {
     expect(help).toContain('--webhook-config <name>');
   });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the condition never held');
-}

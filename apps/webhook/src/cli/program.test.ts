@@ -137,6 +137,13 @@ describe('signet-webhook command line', () => {
     expect(result.err).toMatch(message);
   });
 
+  it('takes durations as the signer does (Go syntax, or bare seconds): --cache-ttl 1h30m', async () => {
+    const base = ['--policies', 'p', '--insecure-http'];
+    expect((await parse([...base, '--cache-ttl', '1h30m'])).options?.cacheTtlMs).toBe(5_400_000);
+    expect((await parse([...base, '--decision-ttl', '1m0s'])).options?.decisionTtlMs).toBe(60_000);
+    expect((await parse([...base, '--empty-cache-ttl', '45'])).options?.emptyCacheTtlMs).toBe(45_000);
+  });
+
   it('teaches in --help: every option, the endpoints, and examples', async () => {
     const { out, code } = await parse(['--help']);
     expect(code).toBe(0);

@@ -1,3 +1,4 @@
+import { parseDuration } from '@signet/duration';
 import type { ApiVersion } from '@signet/grafeas-client';
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
@@ -5,7 +6,6 @@ import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
 import { DEFAULT_CACHE_SETTINGS } from '../metadata/singleflight-cache.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { defaultPoliciesDir } from './defaults.js';
-import { parseDurationMs } from './duration.js';
 
 /** `--manage-certs`: the objects it keeps (the namespace is the pod's, found at start). */
 export interface ManageCertsOptions {
@@ -55,9 +55,9 @@ export interface AuditCliOptions {
 export const DEFAULT_AUDIT_INTERVAL_MS = 3_600_000;
 
 function duration(value: string): number {
-  const ms = parseDurationMs(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 5m');
-  return ms;
+  const ms = parseDuration(value, { bareSeconds: true });
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 500ms, 10s, 5m or 1h30m');
+  return Math.round(ms);
 }
 
 function durationOption(flags: string, description: string, ms: number, shown: string): Option {

@@ -1,5 +1,5 @@
+import { GUIDE } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE } from '../demo/guide.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { capturedRequest, rewriteImages } from '../test-support/reviews.js';

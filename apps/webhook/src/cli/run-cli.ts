@@ -1,4 +1,4 @@
-import { errorMessage, isSignetError } from '@signet/signing';
+import { errorMessage, isSignetError } from '@signet/errors';
 import { CommanderError } from 'commander';
 import type { ManagedTlsConfig } from '../certs/managed-tls.js';
 import { podNamespace } from '../certs/namespace.js';

@@ -1,10 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { occurrenceSpecOf } from '@signet/grafeas-client';
+import { GUIDE, NOTE_NAME } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE, NOTE_NAME } from '../demo/guide.js';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
+import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { metricValue } from '../test-support/metrics.js';
 import {
@@ -422,14 +423,3 @@ spec: {attestationAuthorityNames: [${GUIDE.attestor}], admissionAllowlistPattern
     expect(metricValue(metrics, 'signet_policy_reloads_total')).toBeGreaterThan(0);
   });
 });
-
-/** Polls until `probe` answers; the budget only guards against a hang (a busy CI machine reloads slowly). */
-async function eventually<T>(probe: () => Promise<T | undefined>, budgetMs = 60_000): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 40));
-  }
-  throw new Error(`condition not reached within ${budgetMs} ms`);
-}

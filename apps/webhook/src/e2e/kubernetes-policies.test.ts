@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { GUIDE } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE } from '../demo/guide.js';
 import {
   KRITIS_GROUP,
   KRITIS_VERSION,
@@ -10,6 +10,7 @@ import {
 } from '../policies/kubernetes-policy-source.js';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
+import { eventually } from '../test-support/eventually.js';
 import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { capturedRequest, rewriteImages } from '../test-support/reviews.js';
@@ -75,12 +76,10 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
       /^ImageSecurityPolicy not listed yet/,
     );
     api.missing.delete('imagesecuritypolicies');
-    let status = 0;
-    for (let i = 0; i < 100 && status !== 200; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      status = (await httpsRequest(`${webhook.url}/readyz`, { ca: world.cert.certPem })).status;
-    }
-    expect(status).toBe(200);
+    await eventually(
+      async () => (await httpsRequest(`${webhook.url}/readyz`, { ca: world.cert.certPem })).status === 200,
+      'readiness',
+    );
   });
 
   it('admits a signed pod and denies an unsigned one with the listed resources', async () => {
@@ -98,12 +97,10 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
         admissionAllowlistPatterns: [{ namePattern: 'registry.example/e2e/**' }],
       }),
     );
-    let allowed = false;
-    for (let i = 0; i < 100 && !allowed; i += 1) {
-      allowed = ((await world.post(webhook, pod(pinned('bad/img')))).json as Answer).response.allowed;
-      if (!allowed) await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    expect(allowed).toBe(true);
+    await eventually(
+      async () => ((await world.post(webhook, pod(pinned('bad/img')))).json as Answer).response.allowed,
+      'the allowlist taking effect',
+    );
   });
 
   it('fails the namespace closed when a resource in the cluster is invalid', async () => {
@@ -113,13 +110,11 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
         packageVulnerabilityRequirements: { maximumSeverity: 'SEVERE' },
       }),
     );
-    let answer: Answer | undefined;
-    for (let i = 0; i < 100; i += 1) {
-      answer = (await world.post(webhook, pod(pinned('ok/img')))).json as Answer;
-      if (!answer.response.allowed) break;
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    expect(answer?.response.allowed).toBe(false);
+    const answer = await eventually(async () => {
+      const reply = (await world.post(webhook, pod(pinned('ok/img')))).json as Answer;
+      return !reply.response.allowed && reply;
+    }, 'the namespace failing closed');
+    expect(answer.response.allowed).toBe(false);
     expect(answer?.response.status?.message).toMatch(/typo/);
     expect(answer?.response.status?.message).toMatch(/maximumSeverity/);
     api.remove('imagesecuritypolicies', GUIDE.namespace, 'typo');

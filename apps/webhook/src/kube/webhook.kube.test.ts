@@ -1,11 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
-import { generatePgpKey } from '@signet/signing';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE, NOTE_NAME, signImage } from '../demo/guide.js';
 import {
   GUIDE_INSTALL,
   GUIDE_RESOURCES,
@@ -13,7 +8,12 @@ import {
   objectKey,
   parseObjects,
   runShell,
-} from '../manifests/test-support/guide.js';
+} from '@signet/deploy';
+import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
+import { GUIDE, NOTE_NAME, signImage } from '@signet/guide-world';
+import { generatePgpKey } from '@signet/signing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { metricValue } from '../test-support/metrics.js';
 import { findKubeAssets } from './test-support/assets.js';

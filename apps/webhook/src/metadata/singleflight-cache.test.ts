@@ -84,25 +84,6 @@ describe('SingleflightCache', () => {
     expect(reloaded).toBe(true);
   });
 
-  it('stops a caller waiting when its signal aborts, but the shared load still fills the cache', async () => {
-    const cache = new SingleflightCache<string[]>(settings);
-    const gate = deferred<string[]>();
-    const controller = new AbortController();
-    const waiting = cache.get('k', () => gate.promise, controller.signal);
-    controller.abort(new Error('deadline'));
-    await expect(waiting).rejects.toThrow('deadline');
-    gate.resolve(['late']);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    let loaded = false;
-    expect(
-      await cache.get('k', async () => {
-        loaded = true;
-        return [];
-      }),
-    ).toEqual(['late']);
-    expect(loaded).toBe(false);
-  });
-
   it('abandons a load that takes longer than loadTimeoutMs', async () => {
     const cache = new SingleflightCache<string[]>({ ...settings, loadTimeoutMs: 30 });
     const result = cache.get(

@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import { raceSignal } from './abort.js';
 
 export interface CacheSettings {
   /** Most entries kept; the least recently used go first. */
@@ -27,8 +26,8 @@ interface Entry<V> {
 
 /**
  * A bounded LRU with TTL in front of a loader, where concurrent lookups of one key share one load
- * (singleflight). Failures are never cached. A caller's signal only stops that caller from waiting:
- * the shared load goes on, so the next review finds the answer cached.
+ * (singleflight). Failures are never cached. A load is bounded by `loadTimeoutMs` only, never by a
+ * review's deadline: other reviews may share it, and a late answer still fills the cache.
  */
 export class SingleflightCache<V> {
   private readonly entries: LRUCache<string, Entry<V>>;
@@ -51,7 +50,7 @@ export class SingleflightCache<V> {
     return this.inFlight.size;
   }
 
-  async get(key: string, load: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+  async get(key: string, load: (signal: AbortSignal) => Promise<V>): Promise<V> {
     const cached = this.entries.get(key);
     if (cached) {
       this.onLookup('hit');
@@ -60,10 +59,10 @@ export class SingleflightCache<V> {
     const running = this.inFlight.get(key);
     if (running) {
       this.onLookup('shared');
-      return raceSignal(running, signal);
+      return running;
     }
     this.onLookup('miss');
-    return raceSignal(this.start(key, load), signal);
+    return this.start(key, load);
   }
 
   clear(): void {

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../test-support/eventually.js';
 import { tempDir } from '../test-support/tmp.js';
 import { filePolicySource } from './file-policy-source.js';
 import type { PolicySnapshot, PolicySource } from './policy-source.js';
@@ -14,12 +15,10 @@ ${namespace ? `  namespace: ${namespace}\n` : ''}spec:
 `;
 
 async function nextChange(source: PolicySource, after: number): Promise<PolicySnapshot> {
-  for (let i = 0; i < 300; i += 1) {
+  return eventually(() => {
     const snapshot = source.snapshot();
-    if (snapshot.generation > after) return snapshot;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the policy folder change was not picked up');
+    return snapshot.generation > after && snapshot;
+  }, 'the policy folder change');
 }
 
 describe('filePolicySource', () => {

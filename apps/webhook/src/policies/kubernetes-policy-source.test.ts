@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { generateSelfSignedCert } from '@signet/guide-world';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateSelfSignedCert } from '../demo/self-signed.js';
+import { eventually } from '../test-support/eventually.js';
 import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import { tempDir } from '../test-support/tmp.js';
 import {
@@ -22,12 +23,10 @@ async function until(
   source: PolicySource,
   check: (snapshot: PolicySnapshot) => boolean,
 ): Promise<PolicySnapshot> {
-  for (let i = 0; i < 200; i += 1) {
+  return eventually(() => {
     const snapshot = source.snapshot();
-    if (check(snapshot)) return snapshot;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`condition never met; last snapshot: ${JSON.stringify(source.snapshot())}`);
+    return check(snapshot) && snapshot;
+  }, 'the policy snapshot change');
 }
 
 describe('kubernetesPolicySource against a fake API server (real list/watch wire format)', () => {
@@ -72,7 +71,8 @@ describe('kubernetesPolicySource against a fake API server (real list/watch wire
     expect(readiness.reasons).toEqual([expect.stringMatching(/^ImageSecurityPolicy not listed yet/)]);
 
     api.missing.delete('imagesecuritypolicies');
-    for (let i = 0; i < 100 && !source.readiness().ready; i += 1) await new Promise((r) => setTimeout(r, 20));
+    const started = source;
+    await eventually(() => started.readiness().ready, 'readiness');
     expect(source.readiness()).toEqual({ ready: true, reasons: [] });
     const snapshot = source.snapshot();
     expect(snapshot.documents).toEqual([
@@ -131,9 +131,7 @@ describe('kubernetesPolicySource against a fake API server (real list/watch wire
     source = kubernetesPolicySource({ kubeconfig });
     await source.start();
     api.endWatches();
-    for (let i = 0; i < 100 && api.watchCount('attestationauthorities') === 0; i += 1) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually(() => api.watchCount('attestationauthorities') > 0, 'a new watch');
     api.put('attestationauthorities', authority('default', 'late', 'projects/p'));
     const snapshot = await until(source, (s) => s.documents.length === 1);
     expect(snapshot.documents[0]?.source).toBe('kubernetes:AttestationAuthority/default/late');

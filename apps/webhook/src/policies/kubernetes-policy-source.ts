@@ -5,7 +5,7 @@ import {
   type KubernetesObject,
   makeInformer,
 } from '@kubernetes/client-node';
-import { errorMessage } from '@signet/signing';
+import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 import type { PolicyDocument, PolicySnapshot, PolicySource } from './policy-source.js';
 

@@ -1,8 +1,6 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { FastCounter, FastGauge, FastHistogram } from './fast-metrics.js';
 
-export type Stage = 'parse' | 'policies' | 'decide' | 'total';
-
 /** Every Prometheus series the webhook exports, on its own registry (several servers may share a process). */
 export interface WebhookMetrics {
   registry: Registry;

@@ -1,9 +1,10 @@
 import { copyFile, mkdir, readFile, rename, symlink } from 'node:fs/promises';
 import { Agent } from 'node:https';
+import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
 import { WebhookError } from '../errors.js';
+import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { allowEverything } from '../test-support/reviews.js';
 import { tempDir } from '../test-support/tmp.js';
@@ -11,11 +12,7 @@ import { loadTlsMaterial, type TlsSource } from './tls.js';
 import { createWebhookServer, type WebhookServer } from './webhook-server.js';
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await eventually(check, what);
 }
 
 function serveTls(tls: TlsSource): Promise<WebhookServer> {

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
+import { startEmulator } from '@signet/grafeas-emulator';
+import {
+  GUIDE,
+  type GuideWorld,
+  generateSelfSignedCert,
+  prepareGuide,
+  type SelfSignedPair,
+  signImage,
+} from '@signet/guide-world';
+import type { Logger } from 'pino';
 import pino from 'pino';
-import { type GuideWorld, guideWebhookConfig, prepareGuide, signImage } from '../demo/guide.js';
-import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
 import { type RunningWebhook, startWebhook, type WebhookConfig } from '../start-webhook.js';
 import { type HttpResult, httpsRequest } from './https-client.js';
 import { tempDir } from './tmp.js';
@@ -27,9 +35,24 @@ export function isOkPlaceholder(image: string): boolean {
   return image.startsWith('ok/') || image.startsWith('registry.example/ok');
 }
 
+/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
+export function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
+  return {
+    policies: { from: 'directory', directory: world.policyDir },
+    store: world.storeUrl,
+    api: 'v1',
+    project: GUIDE.project,
+    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+    port: 0,
+    host: '127.0.0.1',
+    shutdownDelayMs: 0,
+    logger,
+  };
+}
+
 export async function createE2eWorld(): Promise<E2eWorld> {
   const tmp = await tempDir('e2e');
-  const guide = await prepareGuide(tmp.path);
+  const guide = await prepareGuide(tmp.path, startEmulator);
   const cert = await generateSelfSignedCert(tmp.path);
   const signed = new Set<string>();
   const webhooks: RunningWebhook[] = [];

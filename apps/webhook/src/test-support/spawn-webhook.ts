@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 
 /** The package folder (apps/webhook). */
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,11 +34,17 @@ export function spawnWebhook(args: string[], env: NodeJS.ProcessEnv): SpawnedWeb
 
 /** The URL the process prints once it listens (0.0.0.0 as 127.0.0.1); throws with its output when it exits first. */
 export async function listeningUrl(spawned: SpawnedWebhook): Promise<string> {
-  for (let i = 0; i < 400; i += 1) {
-    const match = /listening on (\S+)/.exec(spawned.stdout());
-    if (match) return (match[1] as string).replace('0.0.0.0', '127.0.0.1');
-    if (spawned.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the webhook did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
+  const didNotStart = () => new Error(`the webhook did not start:\n${spawned.stdout()}\n${spawned.stderr()}`);
+  // Starting a Node process takes minutes on a busy machine: wait for the line, or the exit.
+  const match = await eventually(
+    () => {
+      if (spawned.child.exitCode !== null) throw didNotStart();
+      return /listening on (\S+)/.exec(spawned.stdout()) ?? undefined;
+    },
+    'the webhook listening',
+    240_000,
+  ).catch((error: Error) => {
+    throw error.message.startsWith('the webhook did not start') ? error : didNotStart();
+  });
+  return (match[1] as string).replace('0.0.0.0', '127.0.0.1');
 }

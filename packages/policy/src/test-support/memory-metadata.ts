@@ -11,8 +11,6 @@ export class MemoryMetadata implements MetadataSource {
   recordCalls = true;
   attestationFailure: Error | undefined;
   vulnerabilityFailure: Error | undefined;
-  /** Never answers (until the signal aborts). */
-  hang = false;
   private readonly attestationsByKey = new Map<string, AttestationEvidence[]>();
   private readonly vulnerabilitiesByKey = new Map<string, VulnerabilityFinding[]>();
   private readonly scansByKey = new Map<string, ScanRecord[]>();
@@ -28,24 +26,14 @@ export class MemoryMetadata implements MetadataSource {
     return this;
   }
 
-  async attestations(
-    noteName: string,
-    resourceUrl: string,
-    signal?: AbortSignal,
-  ): Promise<AttestationEvidence[]> {
+  async attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
     if (this.recordCalls) this.calls.push(`attestations ${noteName} ${resourceUrl}`);
-    await this.maybeHang(signal);
     if (this.attestationFailure) throw this.attestationFailure;
     return this.attestationsByKey.get(`${noteName}|${resourceUrl}`) ?? [];
   }
 
-  async vulnerabilities(
-    resourceUrl: string,
-    project: string,
-    signal?: AbortSignal,
-  ): Promise<VulnerabilityFinding[]> {
+  async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
     if (this.recordCalls) this.calls.push(`vulnerabilities ${project} ${resourceUrl}`);
-    await this.maybeHang(signal);
     if (this.vulnerabilityFailure) throw this.vulnerabilityFailure;
     return this.vulnerabilitiesByKey.get(`${project}|${resourceUrl}`) ?? [];
   }
@@ -55,19 +43,10 @@ export class MemoryMetadata implements MetadataSource {
     return this;
   }
 
-  async scans(resourceUrl: string, project: string, signal?: AbortSignal): Promise<ScanRecord[]> {
+  async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
     if (this.recordCalls) this.calls.push(`scans ${project} ${resourceUrl}`);
-    await this.maybeHang(signal);
     if (this.vulnerabilityFailure) throw this.vulnerabilityFailure;
     return this.scansByKey.get(`${project}|${resourceUrl}`) ?? [];
-  }
-
-  private async maybeHang(signal?: AbortSignal): Promise<void> {
-    if (!this.hang) return;
-    await new Promise<void>(() => {
-      // deliberately never settles: the decision must give up on its own when the signal aborts
-      void signal;
-    });
   }
 }
 

@@ -4,13 +4,13 @@ import {
   parseGenericAttestationPolicy,
   parseImageSecurityPolicy,
 } from '../parse.js';
-import { KRITIS_API_VERSION } from '../schemas/fields.js';
 import type {
   AttestationAuthority,
   GenericAttestationPolicy,
   ImageSecurityPolicy,
   PolicyKind,
-} from '../types.js';
+} from '../resource-types.js';
+import { KRITIS_API_VERSION } from '../schemas/fields.js';
 
 /** The resource `kind/namespace/name` with this spec, parsed; a refused one throws its error. */
 function parsed<T>(

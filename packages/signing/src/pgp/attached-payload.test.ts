@@ -27,6 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await run('gpgconf', ['--homedir', join(dir, 'gnupg'), '--kill', 'all']).catch(() => {});
   await rm(dir, { recursive: true, force: true });
 });
 

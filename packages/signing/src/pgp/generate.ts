@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { generateKey } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { strictConfig } from './config.js';
 import { onlySigningErrors, pgpError } from './errors.js';
 import { fingerprintOf } from './keys.js';

@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import type { Key, SignaturePacket, Subkey } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { lookupConfig, MIN_RSA_BITS } from './config.js';
 import { pgpError } from './errors.js';
 import { fingerprintOf } from './keys.js';

@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { type Key, type PublicKey, readKeys } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { lookupConfig, MAX_KEY_BYTES } from './config.js';
 import { onlySigningErrors, pgpError } from './errors.js';
 import { normalizeFingerprint } from './fingerprint.js';

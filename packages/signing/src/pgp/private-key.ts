@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { decryptKey, type PrivateKey, readPrivateKey } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { lookupConfig, MAX_KEY_BYTES } from './config.js';
 import { pgpError } from './errors.js';
 

@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { createMessage, type PrivateKey, type Subkey, sign } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { lookupConfig, strictConfig } from './config.js';
 import { onlySigningErrors, pgpError } from './errors.js';
 import { assertStrongKey, explainInvalidKey } from './key-policy.js';

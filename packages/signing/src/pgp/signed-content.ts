@@ -1,3 +1,4 @@
+import { errorMessage } from '@signet/errors';
 import {
   createMessage,
   enums,
@@ -7,7 +8,6 @@ import {
   readSignature,
   type SignaturePacket,
 } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { MAX_MESSAGE_BYTES, strictConfig } from './config.js';
 import { pgpError } from './errors.js';
 import { type PgpInput, readPgpInput } from './input.js';

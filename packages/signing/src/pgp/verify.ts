@@ -1,5 +1,5 @@
+import { errorMessage } from '@signet/errors';
 import { enums, type Key, type SignaturePacket, type Subkey } from 'openpgp';
-import { errorMessage } from '../errors.js';
 import { SigningError } from '../signing-error.js';
 import { MAX_CLOCK_SKEW_MS, strictConfig, WEAK_HASHES } from './config.js';
 import { onlySigningErrors, pgpError } from './errors.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isSignetError } from '@signet/errors';
 import {
-  isSignetError,
   normalizePkixAlgorithm,
   PKIX_ALGORITHM_NAMES,
   type PkixAlgorithm,

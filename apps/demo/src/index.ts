@@ -1,0 +1,1 @@
+export { type DemoOptions, type DemoRow, formatTable, runDemo } from './run-demo.js';

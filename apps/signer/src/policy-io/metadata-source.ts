@@ -1,0 +1,23 @@
+import type { MetadataStore } from '@signet/grafeas-client';
+import { attestationEvidence, type MetadataSource, scanRecord, vulnerabilityFinding } from '@signet/policy';
+
+/** The policy engine's view of a metadata store: a note's attestations, an image's vulnerabilities and scans. */
+export function storeMetadataSource(store: MetadataStore): MetadataSource {
+  return {
+    description: store.backend,
+    async attestations(noteName, resourceUrl) {
+      const listed = await store.listNoteOccurrences(noteName, resourceUrl);
+      return listed.items.flatMap((occurrence) =>
+        occurrence.kind === 'ATTESTATION' ? [attestationEvidence(occurrence)] : [],
+      );
+    },
+    async vulnerabilities(resourceUrl, project) {
+      const listed = await store.listImageOccurrences(project, resourceUrl);
+      return listed.vulnerabilities.map(vulnerabilityFinding);
+    },
+    async scans(resourceUrl, project, signal) {
+      const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
+      return listed.discoveries.map(scanRecord);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type { AttestationOccurrence, MetadataStore, Occurrence } from '@signet/grafeas-client';
+import {
+  type AttestationEvidence,
+  attestationEvidence,
+  type MetadataSource,
+  type ScanRecord,
+  scanRecord,
+  type VulnerabilityFinding,
+  vulnerabilityFinding,
+} from '@signet/policy';
+import type { Logger } from 'pino';
+import type { WebhookMetrics } from '../server/metrics.js';
+import {
+  type CacheSettings,
+  DEFAULT_CACHE_SETTINGS,
+  type LookupResult,
+  SingleflightCache,
+} from './singleflight-cache.js';
+
+/** The two calls of a metadata store the webhook needs (any `MetadataStore` has them). */
+export type MetadataStoreReader = Pick<
+  MetadataStore,
+  'backend' | 'listNoteOccurrences' | 'listImageOccurrences'
+>;
+
+export interface CachedMetadataSourceOptions {
+  store: MetadataStoreReader;
+  cache?: Partial<CacheSettings>;
+  metrics?: WebhookMetrics;
+  logger?: Logger;
+}
+
+/**
+ * The policy's `MetadataSource` over a Grafeas store, with one cache per kind of lookup: per note and
+ * image digest for attestations, per project and image digest for an image's scan (its vulnerabilities
+ * and its DISCOVERY status, read in one call). Concurrent reviews
+ * of one digest share one backend call; results are converted once, so the verifier's per-object
+ * memo hits on every later review.
+ */
+export class CachedMetadataSource implements MetadataSource {
+  readonly description: string;
+  private readonly attestationCache: SingleflightCache<AttestationEvidence[]>;
+  private readonly vulnerabilityCache: SingleflightCache<ImageScan>;
+
+  constructor(private readonly options: CachedMetadataSourceOptions) {
+    this.description = options.store.backend;
+    const settings = { ...DEFAULT_CACHE_SETTINGS, ...options.cache };
+    this.attestationCache = new SingleflightCache(settings, lookupCounter(options.metrics, 'attestations'));
+    this.vulnerabilityCache = new SingleflightCache(
+      settings,
+      lookupCounter(options.metrics, 'vulnerabilities'),
+      // Nothing found yet, or a scan under way: what it finds may change any moment, so keep it briefly.
+      (scan) => scan.findings.length === 0 || scan.scans.some((s) => RUNNING_SCANS.has(s.status)),
+    );
+  }
+
+  /** Entries held, per cache (for tests and the bench). */
+  get sizes(): { attestations: number; vulnerabilities: number } {
+    return { attestations: this.attestationCache.size, vulnerabilities: this.vulnerabilityCache.size };
+  }
+
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
+    return this.attestationCache.get(`${noteName}|${resourceUrl}`, (loadSignal) =>
+      this.call('attestations', async () => {
+        const result = await this.options.store.listNoteOccurrences(noteName, resourceUrl, {
+          signal: loadSignal,
+        });
+        this.reportSkipped(result.skipped, noteName, resourceUrl);
+        return result.items.filter(isAttestation).map(attestationEvidence);
+      }),
+    );
+  }
+
+  async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
+    return (await this.imageScan(resourceUrl, project)).findings;
+  }
+
+  async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
+    return (await this.imageScan(resourceUrl, project)).scans;
+  }
+
+  private imageScan(resourceUrl: string, project: string): Promise<ImageScan> {
+    return this.vulnerabilityCache.get(`${project}|${resourceUrl}`, (loadSignal) =>
+      this.call('vulnerabilities', async () => {
+        const result = await this.options.store.listImageOccurrences(project, resourceUrl, {
+          signal: loadSignal,
+        });
+        this.reportSkipped(result.skipped, project, resourceUrl);
+        return {
+          findings: result.vulnerabilities.map(vulnerabilityFinding),
+          scans: result.discoveries.map(scanRecord),
+        };
+      }),
+    );
+  }
+
+  clear(): void {
+    this.attestationCache.clear();
+    this.vulnerabilityCache.clear();
+  }
+
+  private async call<T>(lookup: string, work: () => Promise<T>): Promise<T> {
+    this.options.metrics?.backendCalls.inc({ backend: lookup });
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.options.metrics?.backendErrors.inc({
+        backend: lookup,
+        reason: typeof code === 'string' ? code : 'ERROR',
+      });
+      this.options.logger?.warn(
+        { err: error, lookup, backend: this.description },
+        'metadata backend call failed',
+      );
+      throw error;
+    }
+  }
+
+  private reportSkipped(
+    skipped: readonly { name?: string; reason: string }[],
+    scope: string,
+    resourceUrl: string,
+  ) {
+    if (skipped.length === 0) return;
+    this.options.logger?.warn(
+      { scope, resourceUrl, skipped: skipped.slice(0, 10) },
+      'unreadable occurrences skipped',
+    );
+  }
+}
+
+/** Counts cache lookups with label children bound once (a labelled `inc` hashes its labels each time). */
+function lookupCounter(metrics: WebhookMetrics | undefined, cache: string): (result: LookupResult) => void {
+  if (!metrics) return () => {};
+  const children = {
+    hit: metrics.cacheLookups.labels({ cache, result: 'hit' }),
+    miss: metrics.cacheLookups.labels({ cache, result: 'miss' }),
+    shared: metrics.cacheLookups.labels({ cache, result: 'shared' }),
+  };
+  return (result) => children[result].inc();
+}
+
+const RUNNING_SCANS = new Set(['PENDING', 'SCANNING']);
+
+/** What one listing of an image's occurrences in a project says about its vulnerabilities. */
+interface ImageScan {
+  findings: VulnerabilityFinding[];
+  scans: ScanRecord[];
+}
+
+function isAttestation(occurrence: Occurrence): occurrence is AttestationOccurrence {
+  return occurrence.kind === 'ATTESTATION';
+}
