@@ -6,13 +6,13 @@ import type { RequestLookups } from './lookups.js';
 import type { AttestationEvidence } from './metadata.js';
 import { describeResource } from './parse.js';
 import { vulnerabilityProjectFor } from './project.js';
-import { unfinishedScan } from './scans.js';
 import type {
   AttestationAuthority,
   GenericAttestationPolicy,
   ImageSecurityPolicy,
   NamespacePolicies,
 } from './resource-types.js';
+import { unfinishedScan } from './scans.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import type { AttestationVerifier } from './verifier.js';
 import { describeExcess, findExcessVulnerabilities } from './vulnerabilities.js';

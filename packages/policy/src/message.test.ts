@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import { MAX_IMAGES_IN_MESSAGE, MAX_MESSAGE_CHARS } from './message.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { isp, podRequest } from './test-support/resources.js';
-import type { NamespacePolicies } from './resource-types.js';
 
 // No image here gets as far as a metadata lookup: each is refused for how it is named.
 const policies: NamespacePolicies = {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import { readReviewRequest } from './request.js';
+import type { NamespacePolicies } from './resource-types.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { DIGEST_A, podRequest } from './test-support/resources.js';
-import type { NamespacePolicies } from './resource-types.js';
 
 const NO_POLICIES: NamespacePolicies = {
   authorities: [],

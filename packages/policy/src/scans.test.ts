@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { ScanRecord } from './metadata.js';
+import type { ImageSecurityPolicy, NamespacePolicies } from './resource-types.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 import { DIGEST_A, isp, podRequest } from './test-support/resources.js';
-import type { ImageSecurityPolicy, NamespacePolicies } from './resource-types.js';
 
 const IMAGE = `gcr.io/team/app@${DIGEST_A}`;
 const URL = `https://${IMAGE}`;

@@ -25,6 +25,9 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   PodTemplate: ['template', 'spec'],
 };
 
+/** Every kind Signet reviews (all namespaced). */
+export const REVIEWED_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
+
 const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 const EVERY_POD_SPEC_PATH: readonly (readonly string[])[] = [

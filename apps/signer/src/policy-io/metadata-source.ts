@@ -15,8 +15,8 @@ export function storeMetadataSource(store: MetadataStore): MetadataSource {
       const listed = await store.listImageOccurrences(project, resourceUrl);
       return listed.vulnerabilities.map(vulnerabilityFinding);
     },
-    async scans(resourceUrl, project, signal) {
-      const listed = await store.listImageOccurrences(project, resourceUrl, signal ? { signal } : {});
+    async scans(resourceUrl, project) {
+      const listed = await store.listImageOccurrences(project, resourceUrl);
       return listed.discoveries.map(scanRecord);
     },
   };

@@ -45,4 +45,11 @@ describe("deploy/'s Deployment starts the webhook with options its command line 
     });
     expect(options?.tlsCert).toBeUndefined();
   });
+
+  it('with the client-auth component, after the serving flags or --manage-certs: --client-ca on the mounted Secret', async () => {
+    for (const components of [['client-auth'], ['manage-certs', 'client-auth']]) {
+      const options = await parseContainerArgs(renderKustomization(DEPLOY_DIR, components));
+      expect(options?.clientCa).toBe('/var/run/signet/client-ca/ca.crt');
+    }
+  });
 });

@@ -1,5 +1,5 @@
+import { podReview } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podReview } from '../demo/reviews.js';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 import { httpsRequest } from '../test-support/https-client.js';

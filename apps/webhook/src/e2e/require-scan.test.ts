@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalysisStatus } from '@signet/grafeas-client';
+import { GUIDE, podReview } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE } from '../demo/guide.js';
-import { podReview } from '../demo/reviews.js';
 import type { RunningWebhook } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
 

@@ -1,10 +1,9 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
+import { generateSelfSignedCert, podReview, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podReview } from '../demo/reviews.js';
-import { generateSelfSignedCert, type SelfSignedPair } from '../demo/self-signed.js';
 import { type CertificateFiles, createCa, issueClientCert } from '../test-support/client-pki.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { allowEverything } from '../test-support/reviews.js';
