@@ -331,8 +331,7 @@ describe('the optional components that let only the API server ask', () => {
       await expectSchemaValid(objects);
       const pod = byKind(objects, 'Deployment').spec.template.spec;
       const [container] = pod.containers as [Any];
-      const args = container.args as string[];
-      expect(args[args.indexOf('--client-ca') + 1]).toBe('/var/run/signet/client-ca/ca.crt');
+      expect(container.args).toContain('--client-ca=/var/run/signet/client-ca/ca.crt');
       const mount = (container.volumeMounts as Any[]).find(
         (m) => m.mountPath === '/var/run/signet/client-ca',
       );

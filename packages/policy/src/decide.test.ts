@@ -694,7 +694,7 @@ describe('the decision says why, per image, without anyone reading its messages'
     expect(decision).toMatchObject({ allowed: false, reason: 'backend-error', denial: 'policy' });
   });
 
-  it('no-policy, not-reviewed, breakglass, invalid-policy and internal-error', async () => {
+  it('no-policy, not-reviewed, breakglass, invalid-policy, malformed-request and internal-error', async () => {
     const reasonOf = async (input: Partial<DecisionInput> & Pick<DecisionInput, 'request'>) => {
       const d = await run(input);
       return [d.reason, d.allowed, d.denial];
@@ -729,6 +729,20 @@ describe('the decision says why, per image, without anyone reading its messages'
         metadata: await signedStore(),
       }),
     ).toEqual(['invalid-policy', false, 'policy']);
-    expect(await reasonOf({ request: { not: 'a request' } })).toEqual(['internal-error', false, 'policy']);
+    expect(await reasonOf({ request: { not: 'a request' } })).toEqual([
+      'malformed-request',
+      false,
+      'request',
+    ]);
+    const broken = Object.defineProperty({}, 'authorities', {
+      get() {
+        throw new Error('a broken policy list');
+      },
+    }) as NamespacePolicies;
+    expect(await reasonOf({ request: podRequest([image]), policies: broken })).toEqual([
+      'internal-error',
+      false,
+      'internal',
+    ]);
   });
 });
