@@ -25,3 +25,4 @@ export {
   metricNamesIn,
   prometheusRuleSpec,
 } from './monitoring.js';
+export { handshake as tlsHandshake } from './tls-handshake.js';

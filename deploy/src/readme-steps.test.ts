@@ -21,7 +21,7 @@ import {
 } from './guide-commands.js';
 import { kubernetesSchemaProblems } from './k8s-schema.js';
 import { renderKustomization } from './kustomize.js';
-import { handshake } from './test-support/tls-handshake.js';
+import { handshake } from './tls-handshake.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
 type Any = Record<string, any>;

@@ -7,6 +7,7 @@ import {
   GUIDE,
   type GuideWorld,
   generateSelfSignedCert,
+  guideWebhookSettings,
   podReview,
   prepareGuide,
   type SelfSignedPair,
@@ -49,7 +50,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
       { level: 'info' },
       pino.destination({ dest: join(workDir, 'webhook.log'), sync: true }),
     );
-    const webhook = await startWebhook(guideWebhookConfig(world, cert, logger));
+    const webhook = await startWebhook({ ...guideWebhookSettings(world, cert), logger });
     step(`started signet-webhook at ${webhook.url} (TLS 1.2+)`);
     try {
       const cases: [string, unknown][] = [
@@ -96,21 +97,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
     await rm(workDir, { recursive: true, force: true });
     step('stopped the emulator and removed the temporary files');
   }
-}
-
-/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
-function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
-  return {
-    policies: { from: 'directory', directory: world.policyDir },
-    store: world.storeUrl,
-    api: 'v1',
-    project: GUIDE.project,
-    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
-    port: 0,
-    host: '127.0.0.1',
-    shutdownDelayMs: 0,
-    logger,
-  };
 }
 
 export function formatTable(rows: readonly DemoRow[]): string {

@@ -12,3 +12,4 @@ export {
 export { GuideWorldError } from './guide-world-error.js';
 export { deploymentReview, podReview, type ReviewOptions } from './reviews.js';
 export { generateSelfSignedCert, type SelfSignedPair } from './self-signed.js';
+export { guideWebhookSettings } from './webhook-settings.js';

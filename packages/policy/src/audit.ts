@@ -79,7 +79,7 @@ export async function auditPods(input: AuditInput): Promise<AuditReport> {
   const judgeNext = async (): Promise<void> => {
     while (next < pods.length) {
       const index = next++;
-      findings[index] = await judgePod(pods[index] as PodIdentity, input, lookups, verifier);
+      findings[index] = await auditPod(pods[index] as PodIdentity, input, lookups, verifier);
       done += 1;
       input.onProgress?.(done, pods.length);
       await yieldToEventLoop();
@@ -113,7 +113,7 @@ function identify(pod: PodObject): PodIdentity | undefined {
   return { namespace, name, uid: typeof uid === 'string' ? uid : '', phase, pod };
 }
 
-async function judgePod(
+async function auditPod(
   pod: PodIdentity,
   input: AuditInput,
   metadata: MetadataSource,
@@ -130,7 +130,7 @@ async function judgePod(
     ...(input.now ? { now: input.now } : {}),
   });
   if (decision.allowed) return undefined;
-  const backendOnly = decision.violations.every((v) => v.code === 'BACKEND_FAILED');
+  const backendOnly = decision.denial === 'backend';
   const breakglass = findBreakglass(pod.pod, 'Pod').requested;
   return {
     namespace: pod.namespace,

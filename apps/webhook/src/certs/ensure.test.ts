@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tlsHandshake as handshake } from '@signet/deploy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handshake } from '../test-support/tls-handshake.js';
 import {
   DEFAULT_RENEW_BEFORE_MS,
   DEFAULT_VALIDITY_MS,

@@ -4,6 +4,7 @@ import {
   GUIDE,
   type GuideWorld,
   generateSelfSignedCert,
+  guideWebhookSettings,
   prepareGuide,
   type SelfSignedPair,
   signImage,
@@ -35,19 +36,9 @@ export function isOkPlaceholder(image: string): boolean {
   return image.startsWith('ok/') || image.startsWith('registry.example/ok');
 }
 
-/** The guide's webhook: its policy folder and store, over TLS on a free loopback port. */
+/** The guide's webhook over TLS on a free loopback port, logging to `logger`. */
 export function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
-  return {
-    policies: { from: 'directory', directory: world.policyDir },
-    store: world.storeUrl,
-    api: 'v1',
-    project: GUIDE.project,
-    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
-    port: 0,
-    host: '127.0.0.1',
-    shutdownDelayMs: 0,
-    logger,
-  };
+  return { ...guideWebhookSettings(world, tls), logger };
 }
 
 export async function createE2eWorld(): Promise<E2eWorld> {
