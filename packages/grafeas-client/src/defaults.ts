@@ -16,3 +16,33 @@ export function signetDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
   return `sqlite:${join(signetDataDir(env), 'metadata.db')}`;
 }
+
+/**
+ * A command-line flag that says how to reach a metadata store, shared by `signet` and `signet-webhook`
+ * so both spell and explain it alike. Plain data: each CLI makes its own options.
+ */
+export interface StoreFlag {
+  /** As commander takes it, e.g. `--store-ca <file>`. */
+  flags: string;
+  description: string;
+  /** The environment variable that sets it. */
+  env: string;
+}
+
+export const STORE_TLS_FLAGS: readonly StoreFlag[] = [
+  {
+    flags: '--store-ca <file>',
+    description: "an https store: the PEM CA that signed the server's certificate",
+    env: 'SIGNET_STORE_CA',
+  },
+  {
+    flags: '--store-cert <file>',
+    description: 'an https store that requires client certificates: the PEM certificate',
+    env: 'SIGNET_STORE_CERT',
+  },
+  {
+    flags: '--store-key <file>',
+    description: 'with --store-cert: its PEM private key',
+    env: 'SIGNET_STORE_KEY',
+  },
+];

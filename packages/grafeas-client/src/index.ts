@@ -1,5 +1,5 @@
 export { decodeBase64, encodeBase64 } from '@signet/signing';
-export { defaultStoreUrl, signetDataDir } from './defaults.js';
+export { defaultStoreUrl, STORE_TLS_FLAGS, type StoreFlag, signetDataDir } from './defaults.js';
 export { errorFromHttpAnswer } from './error-body.js';
 export {
   GRPC_CODE_NAMES,

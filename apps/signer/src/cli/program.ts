@@ -1,4 +1,4 @@
-import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
+import { defaultStoreUrl, STORE_TLS_FLAGS } from '@signet/grafeas-client/defaults';
 import { Command, Option, type OutputConfiguration } from 'commander';
 import { KEY_VERSION_FORM } from '../sign/kms/key-version-name.js';
 import type { CommandAction, CommandContext, CommandResult } from './command-result.js';
@@ -68,21 +68,10 @@ export function buildProgram(
         .choices(['v1', 'v1beta1'])
         .env('SIGNET_API')
         .default('v1'),
-    )
-    .addOption(
-      new Option('--store-ca <file>', "an https store: the PEM CA that signed the server's certificate").env(
-        'SIGNET_STORE_CA',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--store-cert <file>',
-        'an https store that requires client certificates: the PEM certificate',
-      ).env('SIGNET_STORE_CERT'),
-    )
-    .addOption(
-      new Option('--store-key <file>', 'with --store-cert: its PEM private key').env('SIGNET_STORE_KEY'),
-    )
+    );
+  for (const flag of STORE_TLS_FLAGS)
+    program.addOption(new Option(flag.flags, flag.description).env(flag.env));
+  program
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .showSuggestionAfterError(true)
     .addHelpText(

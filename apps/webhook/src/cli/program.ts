@@ -1,5 +1,6 @@
 import { parseDuration } from '@signet/duration';
 import type { ApiVersion } from '@signet/grafeas-client';
+import { STORE_TLS_FLAGS } from '@signet/grafeas-client/defaults';
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
 import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
@@ -156,29 +157,18 @@ export function buildProgram(
         .choices(['v1', 'v1beta1'])
         .env('SIGNET_API')
         .default('v1'),
-    )
-    .addOption(
-      new Option('--store-ca <file>', "an https store: the PEM CA that signed the server's certificate").env(
-        'SIGNET_STORE_CA',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--store-cert <file>',
-        'an https store that requires client certificates: the PEM certificate (reloaded when it changes)',
-      ).env('SIGNET_STORE_CERT'),
-    )
-    .addOption(
-      new Option('--store-key <file>', 'with --store-cert: its PEM private key').env('SIGNET_STORE_KEY'),
-    )
-    .addOption(
-      new Option(
-        '--project <id>',
-        'project holding vulnerability occurrences of images outside GCR / Artifact Registry',
-      )
-        .env('SIGNET_PROJECT')
-        .default('signet'),
     );
+  for (const flag of STORE_TLS_FLAGS) {
+    program.addOption(new Option(flag.flags, `${flag.description} (reloaded when it changes)`).env(flag.env));
+  }
+  program.addOption(
+    new Option(
+      '--project <id>',
+      'project holding vulnerability occurrences of images outside GCR / Artifact Registry',
+    )
+      .env('SIGNET_PROJECT')
+      .default('signet'),
+  );
   program
     .optionsGroup('Serving:')
     .option('--tls-cert <file>', 'PEM serving certificate (chain); reloaded when it changes')
