@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Gcloud, gcloudAgainst } from './gcloud.js';
 import { seedOccurrences } from './google/seed.js';
 import { type RunningEmulator, startEmulator } from './server.js';
 import { recordedCases, recordedFixture } from './test-support/gcloud-528.js';
@@ -18,59 +17,6 @@ const IMG =
   'us-docker.pkg.dev/demo-proj/repo/app@sha256:9f9973b643ba5081290f7aeb1c3d9eab309c464028339bc484880abdb8635d46';
 const FINGERPRINT = '0335BD1F91B3B24633E1BCDECD74AE3085B4ADB0';
 const GCLOUD_DEADLINE_MS = 240_000;
-
-interface Gcloud {
-  dir: string;
-  ok(args: string[]): Promise<string>;
-  close(): Promise<void>;
-}
-
-/**
- * gcloud with a throwaway CLOUDSDK_CONFIG (the gcloud-528 README's settings, endpoint overrides with
- * a trailing slash), a fake access token, and a deadline on every call. No gcloud: the test fails.
- */
-async function gcloudAgainst(endpoints: Record<string, string>): Promise<Gcloud> {
-  const dir = await mkdtemp(join(tmpdir(), 'signet-emulator-gcloud-'));
-  await mkdir(join(dir, 'configurations'));
-  await writeFile(join(dir, 'active_config'), 'default');
-  const overrides = Object.entries(endpoints).map(([api, url]) => `${api} = ${url.replace(/\/?$/, '/')}`);
-  await writeFile(
-    join(dir, 'configurations', 'config_default'),
-    [
-      '[core]',
-      'project = demo-proj',
-      'disable_usage_reporting = true',
-      'disable_prompts = true',
-      'check_gce_metadata = false',
-      '[component_manager]',
-      'disable_update_check = true',
-      '[api_endpoint_overrides]',
-      ...overrides,
-      '',
-    ].join('\n'),
-  );
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    CLOUDSDK_CONFIG: dir,
-    CLOUDSDK_AUTH_ACCESS_TOKEN: 'fake-token',
-  };
-  const ok = (args: string[]) =>
-    new Promise<string>((resolve, reject) => {
-      const options = {
-        cwd: dir,
-        env,
-        timeout: GCLOUD_DEADLINE_MS,
-        killSignal: 'SIGKILL' as const,
-        maxBuffer: 16 << 20,
-      };
-      execFile('gcloud', args, options, (error, stdout, stderr) => {
-        if (error) reject(new Error(`gcloud ${args.join(' ')} failed (${error.message}):\n${stderr}`));
-        else resolve(stdout);
-      });
-    });
-  return { dir, ok, close: () => rm(dir, { recursive: true, force: true }) };
-}
 
 /** One loopback server answering the recorded replies of the given APIs by method and path. */
 async function startRecordedStub(apis: string[]): Promise<{ url: string; server: Server }> {
@@ -102,9 +48,9 @@ describe('gcloud 528 against the emulator', () => {
     seedOccurrences(emulator.store, 'v1', recordedFixture());
     stub = await startRecordedStub(['artifactregistry', 'serviceusage']);
     gcloud = await gcloudAgainst({
-      containeranalysis: emulator.url,
-      artifactregistry: stub.url,
-      serviceusage: stub.url,
+      project: 'demo-proj',
+      endpoints: { containeranalysis: emulator.url, artifactregistry: stub.url, serviceusage: stub.url },
+      timeoutMs: GCLOUD_DEADLINE_MS,
     });
   }, GCLOUD_DEADLINE_MS);
 

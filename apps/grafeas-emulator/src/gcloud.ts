@@ -11,7 +11,10 @@ import { join } from 'node:path';
 
 /** The gcloud API names whose endpoints can be overridden, each with its root URL (trailing slash added). */
 export type GcloudEndpoints = Partial<
-  Record<'containeranalysis' | 'binaryauthorization' | 'cloudkms' | 'artifactregistry', string>
+  Record<
+    'containeranalysis' | 'binaryauthorization' | 'cloudkms' | 'artifactregistry' | 'serviceusage',
+    string
+  >
 >;
 
 export interface GcloudOptions {
@@ -31,6 +34,7 @@ export interface GcloudRun {
 /** An attestation for `gcloud container binauthz attestations create --note` (files in `Gcloud.dir`). */
 export interface GcloudAttestation {
   artifactUrl: string;
+  /** `projects/P/notes/N`, or just `N` for a note of the configured project. */
   note: string;
   signatureFile: string;
   publicKeyId: string;
@@ -119,9 +123,10 @@ export async function gcloudAgainst(options: GcloudOptions): Promise<Gcloud> {
     run,
     ok,
     async createAttestation(a) {
+      const note = a.note.startsWith('projects/') ? a.note : `projects/${options.project}/notes/${a.note}`;
       await ok([
         ...['container', 'binauthz', 'attestations', 'create', `--artifact-url=${a.artifactUrl}`],
-        ...[`--note=${a.note}`, `--signature-file=${a.signatureFile}`, `--public-key-id=${a.publicKeyId}`],
+        ...[`--note=${note}`, `--signature-file=${a.signatureFile}`, `--public-key-id=${a.publicKeyId}`],
         ...(a.payloadFile ? [`--payload-file=${a.payloadFile}`] : []),
       ]);
     },

@@ -203,24 +203,26 @@ describe('attestations gcloud writes with --note', () => {
       inGcloudDir('signature.pkix'),
       inGcloudDir('payload.json'),
     ]);
-    const create = (
-      artifactUrl: string,
-      note: string,
-      signatureFile: string,
-      publicKeyId: string,
-      payloadFile?: string,
-    ) =>
-      gcloud.createAttestation({
-        artifactUrl,
-        note: `projects/${project}/notes/${note}`,
-        signatureFile,
-        publicKeyId,
-        ...(payloadFile ? { payloadFile } : {}),
-      });
-    await create(image, 'pgp', 'signature.pgp', fingerprint);
-    await create(image, 'pkix', 'signature.pkix', pkixId);
+    await gcloud.createAttestation({
+      artifactUrl: image,
+      note: 'pgp',
+      signatureFile: 'signature.pgp',
+      publicKeyId: fingerprint,
+    });
+    await gcloud.createAttestation({
+      artifactUrl: image,
+      note: 'pkix',
+      signatureFile: 'signature.pkix',
+      publicKeyId: pkixId,
+    });
     // A replay: the payload and signature made for `image`, stored as an attestation of another digest.
-    await create(otherImage, 'pkix', 'signature.pkix', pkixId, 'payload.json');
+    await gcloud.createAttestation({
+      artifactUrl: otherImage,
+      note: 'pkix',
+      signatureFile: 'signature.pkix',
+      publicKeyId: pkixId,
+      payloadFile: 'payload.json',
+    });
   }, 300_000);
 
   it('are stored as gcloud stores them: resourceUri without https://', async () => {

@@ -65,23 +65,25 @@ async function writeAttestationsWithGcloud(policyDir: string): Promise<void> {
     inGcloud('payload.json'),
   ]);
   const pkixId = pkixKeyId(publicPem);
-  const create = (
-    artifactUrl: string,
-    note: string,
-    signatureFile: string,
-    publicKeyId: string,
-    payloadFile?: string,
-  ) =>
-    gcloud.createAttestation({
-      artifactUrl,
-      note: `projects/${project}/notes/${note}`,
-      signatureFile,
-      publicKeyId,
-      ...(payloadFile ? { payloadFile } : {}),
-    });
-  await create(image, 'pgp', 'signature.pgp', fingerprint);
-  await create(image, 'pkix', 'signature.pkix', pkixId);
-  await create(replayed, 'pkix', 'signature.pkix', pkixId, 'payload.json');
+  await gcloud.createAttestation({
+    artifactUrl: image,
+    note: 'pgp',
+    signatureFile: 'signature.pgp',
+    publicKeyId: fingerprint,
+  });
+  await gcloud.createAttestation({
+    artifactUrl: image,
+    note: 'pkix',
+    signatureFile: 'signature.pkix',
+    publicKeyId: pkixId,
+  });
+  await gcloud.createAttestation({
+    artifactUrl: replayed,
+    note: 'pkix',
+    signatureFile: 'signature.pkix',
+    publicKeyId: pkixId,
+    payloadFile: 'payload.json',
+  });
 
   const armored = gpg(['--armor', '--export', fingerprint]).toString('base64');
   writeFileSync(
