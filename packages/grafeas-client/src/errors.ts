@@ -85,6 +85,7 @@ export type GrafeasErrorCode =
   | 'GRAFEAS_DEADLINE_EXCEEDED'
   | 'GRAFEAS_CANCELLED'
   | 'GRAFEAS_BAD_RESPONSE'
+  | 'GRAFEAS_LIST_TOO_LONG'
   | 'GRAFEAS_BAD_STORE_URL'
   | 'GRAFEAS_UNSUPPORTED_KIND';
 
@@ -119,6 +120,8 @@ const FIX_BY_CODE: Readonly<Record<GrafeasErrorCode, string>> = {
   GRAFEAS_DEADLINE_EXCEEDED: 'the backend did not answer in time: check its health or raise the deadline',
   GRAFEAS_CANCELLED: 'the call was cancelled by the caller',
   GRAFEAS_BAD_RESPONSE: 'the URL does not point at a Grafeas / Container Analysis API (or a proxy answered)',
+  GRAFEAS_LIST_TOO_LONG:
+    'use a Grafeas server whose paging ends (not v0.1.0 on PostgreSQL), or split the project: Signet bounds every listing so that it never runs forever',
   GRAFEAS_BAD_STORE_URL:
     'use sqlite:PATH, sqlite::memory:, containeranalysis[:ROOT_URL] or grafeas:http(s)://HOST:PORT',
   GRAFEAS_UNSUPPORTED_KIND: 'only ATTESTATION, VULNERABILITY and DISCOVERY occurrences are understood',
@@ -223,7 +226,9 @@ export function localGrafeasError(
             ? 'NOT_FOUND'
             : code === 'GRAFEAS_BAD_RESPONSE'
               ? 'UNKNOWN'
-              : 'INVALID_ARGUMENT';
+              : code === 'GRAFEAS_LIST_TOO_LONG'
+                ? 'OUT_OF_RANGE'
+                : 'INVALID_ARGUMENT';
   return new GrafeasError(
     code,
     message,

@@ -22,6 +22,7 @@ export {
 } from './names.js';
 export { type OpenStoreOptions, openMetadataStore, STORE_URL_FORMS } from './open.js';
 export type { TlsOptions } from './rest/http-transport.js';
+export { DEFAULT_PAGING_LIMITS, type PagingLimits, type PagingProgress } from './rest/paging.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
 export {
   type Inserted,
@@ -39,7 +40,14 @@ export type {
   WireDocument,
   WireRecords,
 } from './sqlite/wire-records.js';
-export type { CallOptions, MetadataStore, OccurrenceFilter } from './store.js';
+export type {
+  CallOptions,
+  FilterSupport,
+  MetadataStore,
+  OccurrenceFilter,
+  OccurrenceScope,
+  ScanOptions,
+} from './store.js';
 export {
   mapperFor,
   type Parsed,

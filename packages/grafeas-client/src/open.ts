@@ -3,6 +3,7 @@ import { GrafeasError, localGrafeasError } from './errors.js';
 import type { ApiVersion } from './model.js';
 import { defaultCredentials, GOOGLE_ROOT_URL, GoogleapisTransport } from './rest/googleapis-transport.js';
 import { HttpTransport, type TlsOptions } from './rest/http-transport.js';
+import { DEFAULT_PAGING_LIMITS, type PagingLimits } from './rest/paging.js';
 import { RestMetadataStore, type RestStoreOptions } from './rest/rest-store.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
 import { SqliteMetadataStore } from './sqlite/sqlite-store.js';
@@ -23,6 +24,8 @@ export interface OpenStoreOptions {
   tls?: TlsOptions;
   /** Where debug lines go (e.g. a DELETE that answered 5xx and then 404); default NODE_DEBUG=signet. */
   debug?: (line: string) => void;
+  /** Hard bounds of one listing (default 5,000 pages, 1,000,000 occurrences). */
+  paging?: Partial<PagingLimits>;
 }
 
 export const STORE_URL_FORMS =
@@ -61,13 +64,15 @@ function ossNeedsV1beta1(url: string): GrafeasError {
   });
 }
 
-function restOptions(options: OpenStoreOptions): RestStoreOptions {
+function restOptions(options: OpenStoreOptions, assumedFilters: 'applied' | 'ignored'): RestStoreOptions {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
   return {
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     pageSize,
     debug: options.debug ?? debuglog('signet'),
+    paging: { ...DEFAULT_PAGING_LIMITS, ...options.paging },
+    assumedFilters,
   };
 }
 
@@ -94,13 +99,13 @@ export async function openMetadataStore(url: string, options: OpenStoreOptions =
       credentials: options.credentials ?? defaultCredentials(rootUrl),
       ...(options.tls ? { tls: options.tls } : {}),
     });
-    return new RestMetadataStore(transport, mapperFor(version), restOptions(options));
+    return new RestMetadataStore(transport, mapperFor(version), restOptions(options, 'applied'));
   }
   if (url.startsWith('grafeas:')) {
     if (options.api === 'v1') throw ossNeedsV1beta1(url);
     const base = httpUrl(url, url.slice('grafeas:'.length));
     const transport = new HttpTransport(base, 'v1beta1', options.tls);
-    return new RestMetadataStore(transport, mapperFor('v1beta1'), restOptions(options));
+    return new RestMetadataStore(transport, mapperFor('v1beta1'), restOptions(options, 'ignored'));
   }
   throw badUrl(url, 'unknown kind of store');
 }

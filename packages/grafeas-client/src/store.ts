@@ -8,10 +8,30 @@ import type {
   OccurrenceKind,
   OccurrenceSpec,
 } from './model.js';
+import type { PagingProgress } from './rest/paging.js';
 
 export interface CallOptions {
   /** Deadline / cancellation for the whole call, retries included. */
   signal?: AbortSignal;
+}
+
+/** Everything in a project, or everything attached to one note. */
+export type OccurrenceScope = { project: string } | { noteName: string };
+
+export interface ScanOptions extends CallOptions {
+  /** Called after each page read (pages and occurrences so far), e.g. to show progress. */
+  onPage?: (progress: PagingProgress) => void;
+}
+
+/**
+ * Whether list filters are applied by the server. `probe`: a list filtered on a resource no image has
+ * returned something (ignored) or returned nothing while the project holds occurrences (applied).
+ * `assumed`: the probe could not tell (an empty project), so the URL scheme decides: `grafeas:`
+ * (open-source Grafeas, whose stores ignore filters) is ignored, every other is applied.
+ */
+export interface FilterSupport {
+  filters: 'applied' | 'ignored';
+  how: 'probe' | 'assumed' | 'local';
 }
 
 export interface OccurrenceFilter {
@@ -59,5 +79,9 @@ export interface MetadataStore {
     resourceUrl: string,
     options?: CallOptions,
   ): Promise<ListResult<Occurrence>>;
+  /** Every occurrence of a project or of a note, unfiltered, page by page (one scan of the whole scope). */
+  scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>>;
+  /** Whether this backend applies list filters (see FilterSupport). */
+  filterSupport(project: string, options?: CallOptions): Promise<FilterSupport>;
   close(): Promise<void>;
 }

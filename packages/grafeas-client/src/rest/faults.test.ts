@@ -195,8 +195,11 @@ for (const client of CLIENTS) {
     });
 
     it('a looping page token -> GRAFEAS_BAD_RESPONSE instead of an endless listing', async () => {
-      const loop = await serve((_req, res) =>
-        json(res, 200, { occurrences: [client.ok], nextPageToken: 'same' }),
+      const loop = await serve((_req, res, n) =>
+        json(res, 200, {
+          occurrences: [{ ...client.ok, name: `projects/p/occurrences/${n}` }],
+          nextPageToken: 'same',
+        }),
       );
       const store = await open(client, loop.url);
       const e = await failure(store.listOccurrences('p'));

@@ -67,6 +67,7 @@ export function defaultCredentials(rootUrl: string): 'adc' | 'none' {
 /** Google Container Analysis (or any compatible server at rootUrl) through the `googleapis` client. */
 export class GoogleapisTransport implements WireTransport {
   readonly backend: string;
+  readonly emptyPagesMayContinue = true;
   private client: Promise<ContainerAnalysisClient> | undefined;
   private readonly agent: https.Agent | undefined;
 

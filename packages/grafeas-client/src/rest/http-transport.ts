@@ -25,6 +25,7 @@ interface Answer {
 /** Plain HTTP(S) to a Grafeas REST server at a root URL (the open-source server: v1beta1, no auth). */
 export class HttpTransport implements WireTransport {
   readonly backend: string;
+  readonly emptyPagesMayContinue = false;
   private readonly base: URL;
   private readonly agent: http.Agent;
 

@@ -13,7 +13,14 @@ import { noteSpecOf, occurrenceSpecOf, storedOccurrence } from '../model.js';
 import { partitionImageOccurrences } from '../partition.js';
 import { filterString, isSameResource, resourceUrlFilter } from '../resource-url.js';
 import { attestationFingerprint } from '../sqlite/record.js';
-import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
+import type {
+  CallOptions,
+  FilterSupport,
+  MetadataStore,
+  OccurrenceFilter,
+  OccurrenceScope,
+  ScanOptions,
+} from '../store.js';
 import {
   checkOccurrenceSpec,
   requireNoteId,
@@ -22,6 +29,7 @@ import {
   requireProjectId,
 } from '../store-arguments.js';
 import type { WireMapper, WireNote, WireOccurrence } from '../wire/index.js';
+import { followPages, type PagingLimits } from './paging.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import type { WireCall, WireTransport } from './transport.js';
 
@@ -33,6 +41,10 @@ export interface RestStoreOptions {
   pageSize: number;
   /** Lines worth seeing when debugging, never errors. */
   debug: (line: string) => void;
+  /** Hard bounds of one listing. */
+  paging: PagingLimits;
+  /** `ignored`: a filter-ignoring server unless a probe proves otherwise (the `grafeas:` scheme). */
+  assumedFilters: 'applied' | 'ignored';
 }
 
 const MAX_BATCH = 1000;
@@ -68,6 +80,9 @@ function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
   if (filter.kind) parts.push(`kind = ${filterString(filter.kind)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
 }
+
+/** A resource no image can have: a server that returns anything for it ignores filters. */
+const PROBE_RESOURCE = `https://signet.invalid/filter-probe@sha256:${'0'.repeat(64)}`;
 
 function matches(o: Occurrence, filter: OccurrenceFilter): boolean {
   if (filter.resourceUrl !== undefined && !isSameResource(o.resourceUri, filter.resourceUrl)) return false;
@@ -234,6 +249,49 @@ export class RestMetadataStore implements MetadataStore {
     }
   }
 
+  async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    if ('noteName' in scope) {
+      const name = scope.noteName;
+      requireNoteName(this.backend, name);
+      return this.collect(
+        options,
+        {},
+        (pageToken) => ({ op: 'notes.occurrences.list', name, ...this.page(pageToken) }),
+        (o) => o.noteName === name,
+      );
+    }
+    const parent = this.parent(scope.project);
+    // OSS Grafeas lists projects whose id merely starts with P under P too: keep P's own.
+    const own = `${parent}/occurrences/`;
+    return this.collect(
+      options,
+      {},
+      (pageToken) => ({ op: 'occurrences.list', parent, ...this.page(pageToken) }),
+      (o) => o.name.startsWith(own),
+    );
+  }
+
+  async filterSupport(project: string, options?: CallOptions): Promise<FilterSupport> {
+    const parent = this.parent(project);
+    const probe = async (filter?: string) => {
+      const json = await this.send(
+        { op: 'occurrences.list', parent, pageSize: 1, ...(filter ? { filter } : {}) },
+        options,
+      );
+      return Array.isArray(json.occurrences) && json.occurrences.length > 0;
+    };
+    const assumed = { filters: this.options.assumedFilters, how: 'assumed' as const };
+    try {
+      if (await probe(occurrenceFilter({ resourceUrl: PROBE_RESOURCE })))
+        return { filters: 'ignored', how: 'probe' };
+      return (await probe()) ? { filters: 'applied', how: 'probe' } : assumed;
+    } catch (error) {
+      // A server that refuses the filter does not apply it either way; anything else is a real failure.
+      if (isGrafeasError(error, 'GRAFEAS_INVALID_ARGUMENT')) return assumed;
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }
@@ -241,9 +299,10 @@ export class RestMetadataStore implements MetadataStore {
   // ---- helpers ----------------------------------------------------------------------------
 
   private async collect(
-    options: CallOptions | undefined,
+    options: ScanOptions | undefined,
     filter: OccurrenceFilter,
     call: (pageToken: string | undefined) => WireCall,
+    keep: (o: Occurrence) => boolean = () => true,
   ): Promise<ListResult<Occurrence>> {
     const items: Occurrence[] = [];
     const skipped: Skipped[] = [];
@@ -258,43 +317,45 @@ export class RestMetadataStore implements MetadataStore {
         return;
       }
       const o = this.storedOccurrence(parsed.value, parsed.value.name);
-      if (matches(o, filter)) items.push(o);
+      if (matches(o, filter) && keep(o)) items.push(o);
     });
     return { items, skipped };
   }
 
-  /** Follow nextPageToken until it is empty, under one deadline for the whole listing. */
+  /** Follow page tokens (see followPages) under one deadline for the whole listing. */
   private async pages(
-    options: CallOptions | undefined,
+    options: ScanOptions | undefined,
     key: 'notes' | 'occurrences',
     call: (pageToken: string | undefined) => WireCall,
     each: (raw: unknown) => void,
   ): Promise<void> {
     const signal = this.deadline(options);
-    const seen = new Set<string>();
-    let token: string | undefined;
-    do {
-      const json = await this.sendWith(call(token), signal);
-      const list = json[key];
-      if (list !== undefined && !Array.isArray(list)) {
-        throw localGrafeasError(
-          'GRAFEAS_BAD_RESPONSE',
-          this.backend,
-          `${this.backend}: "${key}" is not a list`,
-        );
-      }
-      for (const raw of list ?? []) each(raw);
-      token =
-        typeof json.nextPageToken === 'string' && json.nextPageToken !== '' ? json.nextPageToken : undefined;
-      if (token !== undefined && seen.has(token)) {
-        throw localGrafeasError(
-          'GRAFEAS_BAD_RESPONSE',
-          this.backend,
-          `${this.backend} returned the page token "${token}" twice: its pagination loops`,
-        );
-      }
-      if (token !== undefined) seen.add(token);
-    } while (token !== undefined);
+    const paging = {
+      backend: this.backend,
+      limits: this.options.paging,
+      emptyPageEnds: !this.transport.emptyPagesMayContinue,
+      ...(options?.onPage ? { onPage: options.onPage } : {}),
+    };
+    await followPages(
+      paging,
+      async (pageToken) => {
+        const json = await this.sendWith(call(pageToken), signal);
+        const list = json[key];
+        if (list !== undefined && !Array.isArray(list)) {
+          throw localGrafeasError(
+            'GRAFEAS_BAD_RESPONSE',
+            this.backend,
+            `${this.backend}: "${key}" is not a list`,
+          );
+        }
+        const token = json.nextPageToken;
+        return {
+          items: list ?? [],
+          nextPageToken: typeof token === 'string' && token !== '' ? token : undefined,
+        };
+      },
+      each,
+    );
   }
 
   private page(pageToken: string | undefined) {

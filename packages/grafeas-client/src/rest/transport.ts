@@ -17,6 +17,8 @@ export type WireCall =
  */
 export interface WireTransport {
   readonly backend: string;
+  /** Google's list convention (AIP-158): a page may be empty while more follow. */
+  readonly emptyPagesMayContinue: boolean;
   call(call: WireCall, signal: AbortSignal): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }

@@ -17,7 +17,14 @@ import {
 import { noteName, occurrenceName } from '../names.js';
 import { partitionImageOccurrences } from '../partition.js';
 import { resourceUrlSpellings } from '../resource-url.js';
-import type { CallOptions, MetadataStore, OccurrenceFilter } from '../store.js';
+import type {
+  CallOptions,
+  FilterSupport,
+  MetadataStore,
+  OccurrenceFilter,
+  OccurrenceScope,
+  ScanOptions,
+} from '../store.js';
 import {
   checkOccurrenceSpec,
   requireNoteId,
@@ -384,6 +391,21 @@ export class SqliteMetadataStore implements MetadataStore {
       const resourceUris = resourceUrlSpellings(resourceUrl);
       return { items: this.all({ noteName: noteNameValue, resourceUris }), skipped: [] };
     });
+  }
+
+  async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    return this.guard(options, () => {
+      if ('noteName' in scope) requireNoteName(this.backend, scope.noteName);
+      const items = this.all(
+        'noteName' in scope ? { noteName: scope.noteName } : { project: this.project(scope.project) },
+      );
+      options?.onPage?.({ pages: 1, items: items.length });
+      return { items, skipped: [] };
+    });
+  }
+
+  async filterSupport(): Promise<FilterSupport> {
+    return { filters: 'applied', how: 'local' };
   }
 
   async close(): Promise<void> {

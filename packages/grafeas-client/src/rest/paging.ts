@@ -1,0 +1,89 @@
+import { localGrafeasError } from '../errors.js';
+import { isRecord } from '../wire/json.js';
+
+/** Hard bounds of one listing: past either, the listing fails with GRAFEAS_LIST_TOO_LONG. */
+export interface PagingLimits {
+  maxPages: number;
+  maxItems: number;
+}
+
+export const DEFAULT_PAGING_LIMITS: PagingLimits = { maxPages: 5_000, maxItems: 1_000_000 };
+
+/** What a listing has read so far (reported after each page, e.g. to show progress). */
+export interface PagingProgress {
+  pages: number;
+  items: number;
+}
+
+export interface PageAnswer {
+  items: readonly unknown[];
+  nextPageToken: string | undefined;
+}
+
+export interface FollowPagesOptions {
+  backend: string;
+  limits: PagingLimits;
+  /**
+   * Whether an empty page with a token ends the listing. Google (AIP-158) may send one mid-listing; OSS
+   * Grafeas on PostgreSQL sends one with a fresh token that restarts from the first row.
+   */
+  emptyPageEnds: boolean;
+  onPage?: (progress: PagingProgress) => void;
+}
+
+/**
+ * Follows page tokens and hands each item seen for the first time to `each`. A listing ends on an
+ * empty token, an empty page (see `emptyPageEnds`), or a page holding only names already seen (a
+ * server restarting from row 1); a token seen twice with new items, or a listing past the limits,
+ * is an error: never an endless loop, never a silent truncation.
+ */
+export async function followPages(
+  options: FollowPagesOptions,
+  read: (pageToken: string | undefined) => Promise<PageAnswer>,
+  each: (raw: unknown) => void,
+): Promise<void> {
+  const { backend, limits } = options;
+  const tokens = new Set<string>();
+  const names = new Set<string>();
+  const progress: PagingProgress = { pages: 0, items: 0 };
+  let token: string | undefined;
+  do {
+    if (progress.pages >= limits.maxPages) throw tooLong(backend, `${limits.maxPages} pages`);
+    const page = await read(token);
+    progress.pages += 1;
+    let fresh = 0;
+    for (const raw of page.items) {
+      const name = nameOf(raw);
+      if (name !== undefined && names.has(name)) continue;
+      if (name !== undefined) names.add(name);
+      fresh += 1;
+      progress.items += 1;
+      if (progress.items > limits.maxItems) throw tooLong(backend, `${limits.maxItems} items`);
+      each(raw);
+    }
+    options.onPage?.({ ...progress });
+    token = page.nextPageToken;
+    if (page.items.length === 0 && options.emptyPageEnds) return;
+    if (page.items.length > 0 && fresh === 0) return;
+    if (token !== undefined && tokens.has(token)) {
+      throw localGrafeasError(
+        'GRAFEAS_BAD_RESPONSE',
+        backend,
+        `${backend} returned the page token "${token}" twice: its pagination loops`,
+      );
+    }
+    if (token !== undefined) tokens.add(token);
+  } while (token !== undefined);
+}
+
+function nameOf(raw: unknown): string | undefined {
+  return isRecord(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : undefined;
+}
+
+function tooLong(backend: string, bound: string) {
+  return localGrafeasError(
+    'GRAFEAS_LIST_TOO_LONG',
+    backend,
+    `${backend}: the listing passed ${bound} without ending: its paging may be broken (OSS Grafeas v0.1.0 on PostgreSQL restarts and skips rows), or the project is larger than Signet reads`,
+  );
+}
