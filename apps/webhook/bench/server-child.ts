@@ -62,7 +62,7 @@ async function start(): Promise<{ url: string; stats: () => Record<string, unkno
   });
   return {
     url: webhook.url,
-    stats: () => ({ ...webhook.metadata.sizes }),
+    stats: () => ('sizes' in webhook.metadata ? { ...webhook.metadata.sizes } : {}),
   };
 }
 

@@ -11,10 +11,13 @@ import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
 import { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
+import { exposeIndexMetrics } from './metadata/index-metrics.js';
+import { DEFAULT_INDEX_SETTINGS, type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
+import type { Readiness } from './server/app.js';
 import { createLogger } from './server/logger.js';
 import { createMetrics, type WebhookMetrics } from './server/metrics.js';
 import type { TlsSource } from './server/tls.js';
@@ -44,6 +47,11 @@ export interface WebhookConfig {
   host?: string;
   settings?: Partial<Pick<ClusterSettings, 'noPolicy' | 'breakglass' | 'onBackendError'>>;
   cache?: Partial<CacheSettings>;
+  /**
+   * The per-project index for backends that ignore filters. `auto` (default): used when the store's
+   * probe says filters are ignored (see README "Backends that ignore filters").
+   */
+  index?: Partial<IndexSettings> & { mode?: IndexMode; clock?: () => number };
   /** Plain admissions remembered briefly (ttlMs 0: off). */
   decisionMemo?: Partial<DecisionMemoSettings>;
   deadline?: Partial<DeadlineSettings>;
@@ -55,10 +63,13 @@ export interface WebhookConfig {
   metrics?: WebhookMetrics;
 }
 
+export type IndexMode = 'auto' | 'on' | 'off';
+
 export interface RunningWebhook extends WebhookServer {
   policies: PolicySource;
-  metadata: CachedMetadataSource;
   audit: RunningAudit | undefined;
+  /** Where decisions read metadata: the per-lookup cache, or the index of a filter-ignoring backend. */
+  metadata: CachedMetadataSource | OccurrenceIndex;
   /** Shuts the server down (in-flight reviews finish), then stops the policy source and the store. */
   stop(): Promise<void>;
 }
@@ -83,17 +94,19 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     const url = config.store ?? defaultStoreUrl();
     const api = config.api ?? 'v1';
     const files = config.storeTls;
+    // A whole-project read of a large OSS project may take longer than one lookup's 30 s.
+    const timeoutMs = Math.max(30_000, config.index?.maxAgeMs ?? DEFAULT_INDEX_SETTINGS.maxAgeMs);
     const opened =
       files && (files.ca || files.cert || files.key)
-        ? await ReloadingStore.open(url, { api, files, logger })
-        : await openMetadataStore(url, { api });
+        ? await ReloadingStore.open(url, { api, files, logger, timeoutMs })
+        : await openMetadataStore(url, { api, timeoutMs });
     ownedStore = opened;
     store = opened;
   }
   let managedTls: ManagedTls | undefined;
   try {
     managedTls = config.manageCerts ? await startManagedTlsFor(config.manageCerts, logger) : undefined;
-    const metadata = new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
+    const metadata = await metadataSourceFor(config, store, metrics, logger);
     const verifier = new AttestationVerifier({ cache: new LRUCache({ max: 50_000 }) });
     const settings = {
       noPolicy: config.settings?.noPolicy ?? 'allow',
@@ -109,6 +122,17 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       });
     });
     await policies.start();
+    if (metadata instanceof OccurrenceIndex) {
+      const track = () =>
+        metadata.track({
+          notes: resolver.noteNames(),
+          projects: [settings.vulnerabilityProject ?? 'signet'],
+        });
+      track();
+      policies.onChange(track);
+      metadata.start();
+      exposeIndexMetrics(metrics.registry, metadata);
+    }
     const server = await createWebhookServer({
       decider: createPolicyDecider({
         policies: resolver,
@@ -124,7 +148,11 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       insecureHttp: config.insecureHttp,
       port: config.port,
       host: config.host,
-      readiness: () => policies.readiness(),
+      readiness: () =>
+        bothReady(
+          policies.readiness(),
+          metadata instanceof OccurrenceIndex ? metadata.readiness() : undefined,
+        ),
       failOpen: settings.onBackendError === 'allow',
       deadline: config.deadline,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -151,6 +179,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       async stop() {
         await audit?.stop();
         await server.shutdown();
+        if (metadata instanceof OccurrenceIndex) metadata.close();
         await managedTls?.close();
         await policies.close();
         await ownedStore?.close();
@@ -162,6 +191,39 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     await ownedStore?.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * One filtered query per lookup (cached) where the backend filters; the shared index where it ignores
+ * filters: `grafeas:` unless its probe shows filtering (grafeas-pgsql), or any URL whose probe shows it.
+ */
+async function metadataSourceFor(
+  config: WebhookConfig,
+  store: OccurrenceReader,
+  metrics: WebhookMetrics,
+  logger: Logger,
+): Promise<CachedMetadataSource | OccurrenceIndex> {
+  const mode = config.index?.mode ?? 'auto';
+  const cached = () => new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
+  if (mode === 'off' || !isIndexable(store)) return cached();
+  if (mode === 'auto') {
+    const support = await store.filterSupport(config.project ?? 'signet');
+    logger.info({ backend: store.backend, ...support }, 'metadata backend filter support');
+    if (support.filters === 'applied') return cached();
+  }
+  const { mode: _mode, clock, ...settings } = config.index ?? {};
+  return new OccurrenceIndex({ store, settings, metrics, logger, ...(clock ? { clock } : {}) });
+}
+
+function isIndexable(
+  store: OccurrenceReader,
+): store is OccurrenceReader & Pick<MetadataStore, 'scanOccurrences' | 'filterSupport'> {
+  return 'scanOccurrences' in store && 'filterSupport' in store;
+}
+
+function bothReady(first: Readiness, second: Readiness | undefined): Readiness {
+  if (!second) return first;
+  return { ready: first.ready && second.ready, reasons: [...first.reasons, ...second.reasons] };
 }
 
 async function startManagedTlsFor(config: ManagedTlsConfig, logger: Logger): Promise<ManagedTls> {

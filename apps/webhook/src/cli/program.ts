@@ -4,6 +4,7 @@ import { STORE_TLS_FLAGS } from '@signet/grafeas-client/defaults';
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { DEFAULT_DEADLINE_SETTINGS } from '../admission/deadline.js';
 import { DEFAULT_DECISION_MEMO } from '../admission/decision-memo.js';
+import { DEFAULT_INDEX_SETTINGS } from '../metadata/occurrence-index.js';
 import { DEFAULT_CACHE_SETTINGS } from '../metadata/singleflight-cache.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../server/app.js';
 import { defaultPoliciesDir } from './defaults.js';
@@ -37,6 +38,10 @@ export interface WebhookCliOptions {
   onBackendError: 'deny' | 'allow';
   cacheSize: number;
   cacheTtlMs: number;
+  index: 'auto' | 'on' | 'off';
+  indexRefreshMs: number;
+  indexMaxAgeMs: number;
+  indexMaxOccurrences: number;
   decisionTtlMs: number;
   emptyCacheTtlMs: number;
   safetyMarginMs: number;
@@ -104,7 +109,8 @@ Examples:
 Endpoints:
   POST /validate   AdmissionReview admission.k8s.io/v1 (and v1beta1), answered in the version asked
   GET  /healthz    the process is alive
-  GET  /readyz     policies loaded (first sync done) and not shutting down
+  GET  /readyz     policies loaded (first sync done), the index filled (filter-ignoring
+                   backends), and not shutting down
   GET  /metrics    Prometheus metrics
   (with --client-ca, POST /validate needs a client certificate; the GETs never do)
 
@@ -227,6 +233,38 @@ export function buildProgram(
       )
         .choices(['deny', 'allow'])
         .default('deny'),
+    );
+  program
+    .optionsGroup('Backends that ignore filters (open-source Grafeas):')
+    .addOption(
+      new Option(
+        '--index <mode>',
+        'keep one shared index per note and project instead of reading a whole project per image: ' +
+          'auto = when a probe query shows the backend ignores filters (grafeas: unless it filters)',
+      )
+        .choices(['auto', 'on', 'off'])
+        .default('auto'),
+    )
+    .addOption(
+      durationOption(
+        '--index-refresh <duration>',
+        're-read the index in the background this often (a refresh never blocks a decision)',
+        DEFAULT_INDEX_SETTINGS.refreshMs,
+        '10s',
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--index-max-age <duration>',
+        'when the index could not be re-read for this long, decisions fail closed',
+        DEFAULT_INDEX_SETTINGS.maxAgeMs,
+        '5m',
+      ),
+    )
+    .addOption(
+      new Option('--index-max-occurrences <n>', 'most occurrences held in the index, all scopes together')
+        .argParser(integer(1, 100_000_000))
+        .default(DEFAULT_INDEX_SETTINGS.maxOccurrences),
     );
   program
     .optionsGroup('Tuning:')
@@ -370,6 +408,10 @@ function checkOptions(
     onBackendError: raw.onBackendError === 'allow' ? 'allow' : 'deny',
     cacheSize: raw.cacheSize as number,
     cacheTtlMs: raw.cacheTtl as number,
+    index: raw.index as 'auto' | 'on' | 'off',
+    indexRefreshMs: raw.indexRefresh as number,
+    indexMaxAgeMs: raw.indexMaxAge as number,
+    indexMaxOccurrences: raw.indexMaxOccurrences as number,
     decisionTtlMs: raw.decisionTtl as number,
     emptyCacheTtlMs: raw.emptyCacheTtl as number,
     safetyMarginMs: raw.safetyMargin as number,

@@ -66,6 +66,12 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
         ttlMs: options.cacheTtlMs,
         emptyTtlMs: options.emptyCacheTtlMs,
       },
+      index: {
+        mode: options.index,
+        refreshMs: options.indexRefreshMs,
+        maxAgeMs: options.indexMaxAgeMs,
+        maxOccurrences: options.indexMaxOccurrences,
+      },
       decisionMemo: { ttlMs: options.decisionTtlMs },
       deadline: { safetyMarginMs: options.safetyMarginMs },
       bodyLimitBytes: options.maxBodyBytes,

@@ -64,9 +64,16 @@ export class ReloadingStore implements MetadataStoreReader {
 
   static async open(
     url: string,
-    options: { api: ApiVersion; files: StoreTlsFiles; logger?: Logger; pollIntervalMs?: number },
+    options: {
+      api: ApiVersion;
+      files: StoreTlsFiles;
+      logger?: Logger;
+      pollIntervalMs?: number;
+      timeoutMs?: number;
+    },
   ): Promise<ReloadingStore> {
-    const open = (tls: TlsOptions) => openMetadataStore(url, { api: options.api, tls });
+    const open = (tls: TlsOptions) =>
+      openMetadataStore(url, { api: options.api, tls, timeoutMs: options.timeoutMs });
     const tls = await readTlsFiles(options.files);
     const store = new ReloadingStore(
       await open(tls),

@@ -35,6 +35,16 @@ export class NamespacePolicyResolver {
     return this.snapshotGeneration;
   }
 
+  /** The notes of every AttestationAuthority, in any namespace. */
+  noteNames(): string[] {
+    this.refresh(this.source.snapshot());
+    const notes = new Set<string>();
+    for (const entry of this.entries) {
+      if (entry.ok && entry.value.kind === 'AttestationAuthority') notes.add(entry.value.noteName);
+    }
+    return [...notes];
+  }
+
   forNamespace(namespace: string): NamespacePolicies {
     this.refresh(this.source.snapshot());
     let policies = this.byNamespace.get(namespace);

@@ -20,6 +20,7 @@ export interface WebhookMetrics {
   ready: Gauge;
   readinessProbe: { current: () => boolean };
   audit: AuditMetrics;
+  indexReads: FastHistogram<'result'>;
 }
 
 /** The audit of running Pods: exported by the replica that leads it, absent on the others. */
@@ -32,6 +33,7 @@ export interface AuditMetrics {
   leader: Gauge;
 }
 
+const READ_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): WebhookMetrics {
@@ -98,6 +100,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
     }),
     readinessProbe,
     audit: createAuditMetrics(registry),
+    indexReads: new FastHistogram(
+      registry,
+      'signet_index_read_seconds',
+      'Whole reads of a note or project into the index of a filter-ignoring backend (start-up fill, refresh, re-read on a miss), by result (ok, error).',
+      READ_BUCKETS,
+    ),
   };
 }
 

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { buildProgram, type WebhookCliOptions } from './program.js';
+
+async function parse(args: string[]): Promise<{ options?: WebhookCliOptions; err: string }> {
+  let err = '';
+  let options: WebhookCliOptions | undefined;
+  const program = buildProgram(
+    async (checked) => {
+      options = checked;
+    },
+    { writeOut: () => {}, writeErr: (s) => (err += s) },
+  );
+  await program.parseAsync(['node', 'signet-webhook', '--insecure-http', ...args]).catch(() => {});
+  return { ...(options ? { options } : {}), err };
+}
+
+describe('the index options (backends that ignore filters)', () => {
+  it('default to auto detection, a 10 s refresh and a 5 min maximum age', async () => {
+    const { options } = await parse([]);
+    expect(options).toMatchObject({
+      index: 'auto',
+      indexRefreshMs: 10_000,
+      indexMaxAgeMs: 300_000,
+      indexMaxOccurrences: 500_000,
+    });
+  });
+
+  it('read every index option', async () => {
+    const { options } = await parse([
+      '--index',
+      'on',
+      '--index-refresh',
+      '2s',
+      '--index-max-age',
+      '1m',
+      '--index-max-occurrences',
+      '1000',
+    ]);
+    expect(options).toMatchObject({
+      index: 'on',
+      indexRefreshMs: 2_000,
+      indexMaxAgeMs: 60_000,
+      indexMaxOccurrences: 1000,
+    });
+  });
+
+  it.each([
+    [['--index', 'sometimes'], /Allowed choices are auto, on, off/],
+    [['--index-refresh', 'soon'], /expected a duration/],
+    [['--index-max-occurrences', '0'], /expected a whole number/],
+  ])('%j is refused with a clear message', async (args, message) => {
+    const { options, err } = await parse(args);
+    expect(options).toBeUndefined();
+    expect(err).toMatch(message);
+  });
+});

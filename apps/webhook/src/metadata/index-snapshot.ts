@@ -1,0 +1,27 @@
+/** One complete read of a scope (a note or a project), by resource. */
+export interface ScopeSnapshot<V> {
+  byResource: ReadonlyMap<string, V>;
+  /** Occurrences read. */
+  size: number;
+  /** When the read started: everything stored before then is in it (on a server whose paging works). */
+  readAt: number;
+  /** How long the read took. */
+  readMs: number;
+}
+
+export function snapshotOf<V>(
+  byResource: ReadonlyMap<string, V>,
+  size: number,
+  startedAt: number,
+  endedAt: number,
+): ScopeSnapshot<V> {
+  return { byResource, size, readAt: startedAt, readMs: Math.max(0, endedAt - startedAt) };
+}
+
+/**
+ * The key of a resource URL in the index: `https://X` and `X` are the same image (gcloud stores the
+ * scheme-less spelling, scanners and Signet the other); any other scheme stays distinct.
+ */
+export function resourceKey(resourceUrl: string): string {
+  return resourceUrl.startsWith('https://') ? resourceUrl.slice('https://'.length) : resourceUrl;
+}

@@ -1,0 +1,201 @@
+import {
+  type MetadataStore,
+  type OccurrenceSpec,
+  openMetadataStore,
+  SqliteMetadataStore,
+} from '@signet/grafeas-client';
+import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OccurrenceIndex } from './occurrence-index.js';
+
+const NOTE = 'projects/idx/notes/qa';
+const HEX = (n: number) => n.toString(16).padStart(64, '0');
+const image = (n: number) => `registry.example/idx/app${n}@sha256:${HEX(n)}`;
+
+function attestation(resourceUri: string): OccurrenceSpec {
+  return {
+    kind: 'ATTESTATION',
+    resourceUri,
+    noteName: NOTE,
+    signature: {
+      form: 'generic',
+      serializedPayload: new TextEncoder().encode('{}'),
+      signatures: [{ publicKeyId: 'k', signature: new Uint8Array([1]) }],
+    },
+  };
+}
+
+function vulnerability(resourceUri: string): OccurrenceSpec {
+  return {
+    kind: 'VULNERABILITY',
+    resourceUri,
+    noteName: 'projects/goog-vulnz/notes/CVE-2024-1',
+    severity: 'HIGH',
+    effectiveSeverity: 'HIGH',
+    fixAvailable: true,
+    packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'curl', fixAvailable: true }],
+  };
+}
+
+/** The real `grafeas:` store against the emulator's OSS flavour (filters ignored), counting whole reads. */
+class CountingReader {
+  scans = 0;
+  constructor(private readonly store: MetadataStore) {}
+  get backend() {
+    return this.store.backend;
+  }
+  scanOccurrences(...args: Parameters<MetadataStore['scanOccurrences']>) {
+    this.scans += 1;
+    return this.store.scanOccurrences(...args);
+  }
+}
+
+describe('OccurrenceIndex over a filter-ignoring backend', () => {
+  const data = new SqliteMetadataStore(':memory:');
+  let emulator: RunningEmulator;
+  let store: MetadataStore;
+  const indexes: OccurrenceIndex[] = [];
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const clock = () => now;
+
+  beforeAll(async () => {
+    data.insertNote('idx', 'qa', { kind: 'ATTESTATION' });
+    data.insertOccurrences(
+      'idx',
+      [
+        ...Array.from({ length: 300 }, (_, i) => attestation(`https://${image(i)}`)),
+        ...Array.from({ length: 300 }, (_, i) => vulnerability(`https://${image(i)}`)),
+        attestation(image(1000)),
+      ],
+      false,
+    );
+    emulator = await startEmulator({ flavor: 'oss', store: data });
+    store = await openMetadataStore(`grafeas:${emulator.url}`, { pageSize: 100, retry: { attempts: 1 } });
+  });
+  afterEach(() => {
+    for (const index of indexes.splice(0)) index.close();
+  });
+  afterAll(async () => {
+    await store.close();
+    await emulator.close();
+    await data.close();
+  });
+
+  async function filled(settings = {}) {
+    const reader = new CountingReader(store);
+    const index = new OccurrenceIndex({ store: reader, settings, clock });
+    indexes.push(index);
+    index.track({ notes: [NOTE], projects: ['idx'] });
+    expect(index.readiness().ready).toBe(false);
+    await index.refresh();
+    expect(index.readiness()).toEqual({ ready: true, reasons: [] });
+    return { index, reader };
+  }
+
+  it('answers both spellings of a resource from one read per scope', async () => {
+    const { index, reader } = await filled();
+    expect(await index.attestations(NOTE, `https://${image(7)}`)).toHaveLength(1);
+    expect(await index.attestations(NOTE, image(7))).toHaveLength(1);
+    expect(await index.attestations(NOTE, `https://${image(1000)}`)).toHaveLength(1);
+    expect(await index.attestations(NOTE, `http://${image(7)}`)).toEqual([]);
+    expect(await index.vulnerabilities(`https://${image(7)}`, 'idx')).toMatchObject([
+      { cveId: 'CVE-2024-1' },
+    ]);
+    expect(reader.scans).toBe(2);
+    expect(index.stats().map((s) => [s.scope, s.occurrences])).toEqual([
+      [`note ${NOTE}`, 301],
+      ['project idx', 601],
+    ]);
+  });
+
+  it('re-reads a scope once for concurrent misses, and finds an image signed after the last read', async () => {
+    const { index, reader } = await filled({ missWaitMs: 60_000 });
+    data.insertOccurrences('idx', [attestation(`https://${image(2000)}`)], false);
+    now += 5_000;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => index.attestations(NOTE, `https://${image(2000)}`)),
+    );
+    expect(answers.every((a) => a.length === 1)).toBe(true);
+    expect(reader.scans).toBe(3);
+  });
+
+  it('does not re-read on a miss when the data was read less than a second ago', async () => {
+    const { index, reader } = await filled();
+    expect(await index.attestations(NOTE, `https://${image(99_999)}`)).toEqual([]);
+    expect(reader.scans).toBe(2);
+  });
+
+  it('a lookup of a scope it never read waits for the first read', async () => {
+    const index = new OccurrenceIndex({ store, clock });
+    indexes.push(index);
+    expect(await index.attestations(NOTE, image(3))).toHaveLength(1);
+    expect(index.readiness().ready).toBe(true);
+  });
+
+  it('a note that does not exist (OSS answers 404) holds no attestations', async () => {
+    const index = new OccurrenceIndex({ store, clock });
+    indexes.push(index);
+    expect(await index.attestations('projects/idx/notes/none', image(3))).toEqual([]);
+  });
+
+  it('fails closed past the maximum age, naming the scope and the flag', async () => {
+    const { index } = await filled({ maxAgeMs: 60_000 });
+    now += 61_000;
+    const error = await index.attestations(NOTE, image(7)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_TOO_OLD' });
+    expect((error as Error).message).toContain('--index-max-age 60s');
+    expect((error as Error).message).toContain(`note ${NOTE}`);
+  });
+
+  it('stays within its bound: a read that would pass it fails, readiness says why', async () => {
+    const index = new OccurrenceIndex({ store, clock, settings: { maxOccurrences: 400 } });
+    indexes.push(index);
+    index.track({ notes: [NOTE], projects: ['idx'] });
+    await index.refresh();
+    const readiness = index.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(readiness.reasons.join('\n')).toMatch(
+      /project idx: first read failed: .*bound of 400 occurrences/,
+    );
+    expect(index.stats().reduce((sum, s) => sum + s.occurrences, 0)).toBeLessThanOrEqual(400);
+  });
+});
+
+describe('OccurrenceIndex when the backend goes away and comes back', () => {
+  it('keeps its data, answers hits at once, refuses untrusted misses, and recovers', async () => {
+    const data = new SqliteMetadataStore(':memory:');
+    data.insertNote('idx', 'qa', { kind: 'ATTESTATION' });
+    data.insertOccurrences('idx', [attestation(`https://${image(1)}`)], false);
+    let emulator = await startEmulator({ flavor: 'oss', store: data });
+    const port = emulator.port;
+    const store = await openMetadataStore(`grafeas:${emulator.url}`, { retry: { attempts: 1 } });
+    let now = 0;
+    const index = new OccurrenceIndex({
+      store,
+      clock: () => now,
+      settings: { refreshMs: 1_000, missWaitMs: 50 },
+    });
+    try {
+      index.track({ notes: [NOTE] });
+      await index.refresh();
+      const refreshing = index.refresh();
+      await emulator.close();
+      await refreshing;
+      now += 10_000;
+      expect(await index.attestations(NOTE, image(1))).toHaveLength(1);
+      const miss = await index.attestations(NOTE, image(2)).catch((e: unknown) => e);
+      expect(miss).toMatchObject({ code: 'INDEX_NOT_CURRENT' });
+      expect(index.readiness().ready).toBe(true);
+
+      data.insertOccurrences('idx', [attestation(`https://${image(2)}`)], false);
+      emulator = await startEmulator({ flavor: 'oss', store: data, port });
+      await index.refresh();
+      expect(await index.attestations(NOTE, image(2))).toHaveLength(1);
+    } finally {
+      index.close();
+      await store.close();
+      await emulator.close();
+      await data.close();
+    }
+  });
+});
