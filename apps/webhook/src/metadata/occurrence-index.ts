@@ -77,7 +77,7 @@ export class OccurrenceIndex implements MetadataSource {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
-  private readListeners: (() => void)[] = [];
+  private readWaiters: { since: number; resolve: () => void }[] = [];
 
   constructor(private readonly options: OccurrenceIndexOptions) {
     this.description = `${options.store.backend} (indexed: it ignores filters)`;
@@ -129,9 +129,21 @@ export class OccurrenceIndex implements MetadataSource {
     );
   }
 
-  /** Resolves when the next read of any scope has succeeded. */
-  nextRead(): Promise<void> {
-    return new Promise((resolve) => this.readListeners.push(resolve));
+  /** Resolves once every tracked scope holds a read that started at `since` or later. */
+  readSince(since: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.readWaiters.push({ since, resolve });
+      this.wakeReadWaiters();
+    });
+  }
+
+  private wakeReadWaiters(): void {
+    const oldest = Math.min(
+      ...this.scopes().map((scope) => scope.snapshot?.readAt ?? Number.NEGATIVE_INFINITY),
+    );
+    const [due, waiting] = partition(this.readWaiters, (waiter) => oldest >= waiter.since);
+    this.readWaiters = waiting;
+    for (const waiter of due) waiter.resolve();
   }
 
   close(): void {
@@ -219,7 +231,7 @@ export class OccurrenceIndex implements MetadataSource {
         const snapshot = snapshotOf(scope.build(listed.items), listed.items.length, started, this.clock());
         scope.snapshot = snapshot;
         scope.lastError = undefined;
-        for (const listener of this.readListeners.splice(0)) listener();
+        this.wakeReadWaiters();
         this.options.metrics?.indexReads.observe({ result: 'ok' }, snapshot.readMs / 1000);
         return snapshot;
       })
@@ -306,6 +318,10 @@ function buildImageFacts(items: readonly Occurrence[]): Map<string, ImageFacts> 
     else facts.discovered = true;
   }
   return out;
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function indexFull(label: string, bound: number): WebhookError {
