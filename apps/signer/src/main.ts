@@ -18,6 +18,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const exitCode = await runCli(process.argv.slice(2), packageVersion(), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTty: process.stderr.isTTY === true,
   env: process.env,
 });
 process.exitCode = exitCode;

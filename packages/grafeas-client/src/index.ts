@@ -21,9 +21,11 @@ export {
   projectIdOf,
 } from './names.js';
 export { type OpenStoreOptions, openMetadataStore, STORE_URL_FORMS } from './open.js';
+export { resourceKey } from './resource-key.js';
 export type { TlsOptions } from './rest/http-transport.js';
 export { DEFAULT_PAGING_LIMITS, type PagingLimits, type PagingProgress } from './rest/paging.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';
+export { type ScanOnceStore, type ScanProgress, scanOnce } from './scan-once.js';
 export {
   type Inserted,
   type NotePageQuery,

@@ -10,6 +10,8 @@ export interface GlobalOptions {
   output: OutputFormat;
   /** PEM files for an https store: the CA to trust, the client certificate and key it requires. */
   storeTls: StoreTlsFiles;
+  /** Where the progress of whole-project scans goes: only to a terminal, and never under --quiet. */
+  scanProgress?: (line: string, done: boolean) => void;
 }
 
 export interface StoreTlsFiles {

@@ -41,11 +41,17 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** One progress line redrawn in place, ended by a newline when the scan is done. */
+function terminalProgress(write: (text: string) => void): (line: string, done: boolean) => void {
+  return (line, done) => write(`\r\u001b[2K${line}${done ? '\n' : ''}`);
+}
+
 export function buildProgram(
   version: string,
   sink: ResultSink,
   env: NodeJS.ProcessEnv,
   output: OutputConfiguration,
+  stderrIsTty = false,
 ): Command {
   const program = new Command('signet');
   program
@@ -73,6 +79,10 @@ export function buildProgram(
     program.addOption(new Option(flag.flags, flag.description).env(flag.env));
   program
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option(
+      '-q, --quiet',
+      'no progress on stderr (shown only on a terminal, while a grafeas: project is read)',
+    )
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -87,12 +97,16 @@ export function buildProgram(
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       const merged = command.optsWithGlobals();
+      const global = resolveGlobalOptions(
+        merged,
+        env,
+        command.getOptionValueSourceWithGlobals('api') === 'default',
+      );
       const context: CommandContext = {
-        global: resolveGlobalOptions(
-          merged,
-          env,
-          command.getOptionValueSourceWithGlobals('api') === 'default',
-        ),
+        global:
+          stderrIsTty && merged.quiet !== true
+            ? { ...global, scanProgress: terminalProgress((text) => output.writeErr?.(text)) }
+            : global,
         env,
         progress: (line) => output.writeErr?.(`${line}\n`),
       };

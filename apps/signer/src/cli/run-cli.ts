@@ -7,6 +7,8 @@ import { describeError } from './report-error.js';
 export interface CliIo {
   stdout: (text: string | Uint8Array) => void;
   stderr: (text: string) => void;
+  /** stderr is a terminal: progress lines may be redrawn in place. */
+  stderrIsTty?: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -24,11 +26,17 @@ export async function runCli(args: string[], version: string, io: CliIo): Promis
   const sink: ResultSink = (result, context) => {
     finished = { result, json: context.global.output === 'json' };
   };
-  const program = buildProgram(version, sink, io.env, {
-    writeOut: io.stdout,
-    writeErr: io.stderr,
-    outputError: (message, write) => write(`signet: ${message.trimEnd()}\n  fix: ${usageFix(args)}\n`),
-  });
+  const program = buildProgram(
+    version,
+    sink,
+    io.env,
+    {
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (message, write) => write(`signet: ${message.trimEnd()}\n  fix: ${usageFix(args)}\n`),
+    },
+    io.stderrIsTty === true,
+  );
   const wantsJson = jsonRequested(args);
   try {
     await program.parseAsync(args, { from: 'user' });

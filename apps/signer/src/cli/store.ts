@@ -6,12 +6,27 @@ import { backendError, usageError } from './cli-error.js';
 import { readInputFile } from './files.js';
 import type { GlobalOptions, StoreTlsFiles } from './global-options.js';
 
-/** Opens the metadata store named by `--store` (creating the embedded store's folder on first use). */
+/**
+ * Opens the metadata store named by `--store` (creating the embedded store's folder on first use). A
+ * `grafeas:` server ignores filters, so each command reads a project or note there once, whole, and
+ * answers every lookup from that read.
+ */
 export async function openStore(global: GlobalOptions): Promise<MetadataStore> {
   await ensureSqliteFolder(global.store);
   const tls = await readStoreTls(global.storeTls);
-  const { openMetadataStore } = await import('@signet/grafeas-client');
-  return openMetadataStore(global.store, { api: global.api, ...(tls ? { tls } : {}) });
+  const { openMetadataStore, scanOnce } = await import('@signet/grafeas-client');
+  const store = await openMetadataStore(global.store, { api: global.api, ...(tls ? { tls } : {}) });
+  if (!global.store.startsWith('grafeas:')) return store;
+  const progress = global.scanProgress;
+  return scanOnce(
+    store,
+    progress &&
+      ((scope, { pages, items, done }) =>
+        progress(
+          `reading ${'project' in scope ? `project ${scope.project}` : `note ${scope.noteName}`} from ${store.backend}: ${pages} page${pages === 1 ? '' : 's'}, ${items} occurrences`,
+          done,
+        )),
+  );
 }
 
 /** The PEM files of --store-ca, --store-cert and --store-key, read; a missing one names its flag. */

@@ -1,4 +1,4 @@
-import type { MetadataStore } from '@signet/grafeas-client';
+import type { MetadataStore, ScanOnceStore } from '@signet/grafeas-client';
 import { backendError } from '../cli/cli-error.js';
 import type { CommandContext } from '../cli/command-result.js';
 import type { PinnedImage } from '../cli/image.js';
@@ -15,7 +15,9 @@ export async function scanStatus(
 ): Promise<ScanState> {
   const deadline = Date.now() + (waitMs ?? 0);
   const interval = Number(context.env.SIGNET_POLL_MS) > 0 ? Number(context.env.SIGNET_POLL_MS) : 2000;
-  for (;;) {
+  for (let poll = 0; ; poll += 1) {
+    // A store that reads a project once per command must read it again to see the scan move on.
+    if (poll > 0 && isScanOnce(store)) store.forgetScans();
     const state = await currentScan(store, image, project);
     if (state === 'FINISHED' || waitMs === undefined) return state;
     const left = deadline - Date.now();
@@ -61,4 +63,8 @@ export function scanNotice(scan: ScanState): string {
   if (scan === 'UNKNOWN')
     return '\nnote: no scan status was found for this image; use --wait to wait for one';
   return `\nnote: the vulnerability scan is not finished (${scan}); the verdict may change (use --wait)`;
+}
+
+function isScanOnce(store: MetadataStore): store is ScanOnceStore {
+  return typeof (store as Partial<ScanOnceStore>).forgetScans === 'function';
 }

@@ -17,11 +17,3 @@ export function snapshotOf<V>(
 ): ScopeSnapshot<V> {
   return { byResource, size, readAt: startedAt, readMs: Math.max(0, endedAt - startedAt) };
 }
-
-/**
- * The key of a resource URL in the index: `https://X` and `X` are the same image (gcloud stores the
- * scheme-less spelling, scanners and Signet the other); any other scheme stays distinct.
- */
-export function resourceKey(resourceUrl: string): string {
-  return resourceUrl.startsWith('https://') ? resourceUrl.slice('https://'.length) : resourceUrl;
-}

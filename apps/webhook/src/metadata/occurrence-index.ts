@@ -1,5 +1,5 @@
 import type { MetadataStore, Occurrence, OccurrenceScope } from '@signet/grafeas-client';
-import { isGrafeasError } from '@signet/grafeas-client';
+import { isGrafeasError, resourceKey } from '@signet/grafeas-client';
 import {
   type AttestationEvidence,
   attestationEvidence,
@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
 import type { Readiness } from '../server/app.js';
 import type { WebhookMetrics } from '../server/metrics.js';
-import { resourceKey, type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
+import { type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
 
 export interface IndexSettings {
   /** How often every scope is re-read in the background (`--index-refresh`). */
