@@ -1,0 +1,32 @@
+/**
+ * One signet-webhook for the scale bench, in its own process. argv: POLICY_DIR STORE_URL API PROJECT.
+ * Serves plain HTTP on loopback (TLS costs the same at every size). Reports { url } when listening,
+ * answers { type: 'stats' } with its memory and backend calls, and exits on { type: 'stop' }.
+ */
+import { createLogger } from '../src/server/logger.js';
+import { startWebhook } from '../src/start-webhook.js';
+
+const [policyDir, storeUrl, api, project] = process.argv.slice(2) as string[];
+
+const webhook = await startWebhook({
+  policies: { from: 'directory', directory: policyDir as string },
+  store: storeUrl as string,
+  api: api === 'v1beta1' ? 'v1beta1' : 'v1',
+  project: project as string,
+  insecureHttp: true,
+  port: 0,
+  host: '127.0.0.1',
+  shutdownDelayMs: 0,
+  // Every review decides: a remembered admission would measure the memo, not the lookups.
+  decisionMemo: { ttlMs: 0 },
+  logger: createLogger({ dest: '/dev/null' }),
+});
+
+process.send?.({ url: webhook.url });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') {
+    globalThis.gc?.();
+    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  }
+  if (message.type === 'stop') process.exit(0);
+});

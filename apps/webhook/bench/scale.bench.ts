@@ -1,0 +1,296 @@
+/**
+ * `pnpm --filter @signet/webhook bench:scale`: does a decision cost more when the project is larger?
+ * Projects of 1k, 10k and 100k occurrences (half attestations on the attestor's note, half
+ * vulnerabilities, all for other images), plus 1M on the embedded store; backends: the embedded SQLite
+ * store, the emulator's Google flavour over googleapis v1 (filters applied), and its open-source flavour
+ * through `grafeas:` (filters ignored: the webhook's index). For each: time to ready, the cold first
+ * decision of a Pod with 10 distinct signed images, warm decisions per second, RSS, and backend calls
+ * per decision; ratios against the 1k project of the same backend, in the same run.
+ *
+ * The fixtures are written straight into SQLite (one transaction per 50k occurrences): a million
+ * occurrences through the API would take longer than the bench itself. Everything the webhook reads
+ * goes through its real path (SQLite queries, or HTTP to the emulator).
+ * Environment: BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_WARM_S (default 5).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
+import { createEmulatorApp } from '@signet/grafeas-emulator';
+import { generatePgpKey } from '@signet/signing';
+import autocannon from 'autocannon';
+import { GUIDE, NOTE_NAME, signImage, writeGuidePolicies } from '../src/demo/guide.js';
+import { podReview } from '../src/demo/reviews.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
+const WARM_S = Number(process.env.BENCH_SCALE_WARM_S ?? 5);
+const ONLY_SQLITE_ABOVE = 100_000;
+const POD_IMAGES = Array.from(
+  { length: 10 },
+  (_, i) => `registry.example/scale/app${i}@sha256:${(0xabc000 + i).toString(16).padStart(64, '0')}`,
+);
+
+type Backend = 'sqlite' | 'google (googleapis v1)' | 'oss (grafeas:, indexed)';
+const BACKENDS: Backend[] = ['sqlite', 'google (googleapis v1)', 'oss (grafeas:, indexed)'];
+
+interface Row {
+  backend: Backend;
+  size: number;
+  readyMs: number;
+  coldMs: number;
+  warmPerSecond: number;
+  rssMb: number;
+  callsPerDecision: number;
+  allowed: boolean;
+}
+
+function other(n: number): string {
+  return `https://registry.example/others/app${n}@sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
+function crowd(from: number, to: number): OccurrenceSpec[] {
+  const out: OccurrenceSpec[] = [];
+  for (let n = from; n < to; n += 1) {
+    out.push(
+      n % 2 === 0
+        ? {
+            kind: 'ATTESTATION',
+            resourceUri: other(n),
+            noteName: NOTE_NAME,
+            signature: {
+              form: 'generic',
+              serializedPayload: new TextEncoder().encode('{"critical":{}}'),
+              signatures: [{ publicKeyId: 'someone-else', signature: new Uint8Array(64).fill(n % 251) }],
+            },
+          }
+        : {
+            kind: 'VULNERABILITY',
+            resourceUri: other(n),
+            noteName: `projects/goog-vulnz/notes/CVE-2024-${n}`,
+            severity: 'HIGH',
+            effectiveSeverity: 'HIGH',
+            fixAvailable: true,
+            packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'openssl', fixAvailable: true }],
+          },
+    );
+  }
+  return out;
+}
+
+/** A SQLite file of `size` occurrences, grown from the previous size's file. */
+async function buildFixtures(work: string, key: { privateKey: string; fingerprint: string }) {
+  const files = new Map<number, string>();
+  let previous: { size: number; file: string } | undefined;
+  for (const size of [...SIZES].sort((a, b) => a - b)) {
+    const file = join(work, `project-${size}.db`);
+    const started = performance.now();
+    if (previous) await copyFile(previous.file, file);
+    const store = new SqliteMetadataStore(file);
+    if (!previous) {
+      store.insertNote(GUIDE.project, GUIDE.attestor, { kind: 'ATTESTATION' });
+      for (const image of POD_IMAGES) await signImage(store, image, key.privateKey, key.fingerprint);
+    }
+    for (let from = previous?.size ?? 0; from < size; from += 50_000) {
+      store.insertOccurrences(GUIDE.project, crowd(from, Math.min(size, from + 50_000)), false);
+    }
+    await store.close();
+    console.error(`fixture: ${size} occurrences in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    files.set(size, file);
+    previous = { size, file };
+  }
+  return files;
+}
+
+/** The emulator in this process, counting the HTTP requests the webhook makes. */
+async function serveEmulator(file: string, flavor: 'google' | 'oss') {
+  const store = new SqliteMetadataStore(file);
+  const app = createEmulatorApp({ store, flavor });
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests += 1;
+    app(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+interface Child {
+  url: string;
+  process: ChildProcess;
+  stats(): Promise<{ rss: number }>;
+  stop(): Promise<void>;
+}
+
+async function startChild(args: string[]): Promise<Child> {
+  const child = fork(join(here, 'scale-child.ts'), args, {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { url: string }) => resolve(message.url));
+    child.once('exit', (code) => reject(new Error(`the webhook exited with ${code}`)));
+  });
+  return {
+    url,
+    process: child,
+    stats: () =>
+      new Promise((resolve) => {
+        child.once('message', (message: { rss: number }) => resolve(message));
+        child.send({ type: 'stats' });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+function call(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function untilReady(url: string): Promise<void> {
+  for (;;) {
+    if ((await call(`${url}/readyz`, 'GET')).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function metric(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+async function measure(backend: Backend, size: number, file: string, policyDir: string): Promise<Row> {
+  const emulator =
+    backend === 'sqlite'
+      ? undefined
+      : await serveEmulator(file, backend.startsWith('oss') ? 'oss' : 'google');
+  const storeArgs =
+    backend === 'sqlite'
+      ? [`sqlite:${file}`, 'v1']
+      : backend.startsWith('oss')
+        ? [`grafeas:${emulator?.url}`, 'v1beta1']
+        : [`containeranalysis:${emulator?.url}`, 'v1'];
+  const started = performance.now();
+  const child = await startChild([policyDir, storeArgs[0] as string, storeArgs[1] as string, GUIDE.project]);
+  try {
+    await untilReady(child.url);
+    const readyMs = performance.now() - started;
+    const body = JSON.stringify(podReview({ name: 'scale', images: POD_IMAGES }));
+    const requestsBefore = emulator?.requests() ?? 0;
+    const coldStarted = performance.now();
+    const cold = await call(`${child.url}/validate?timeout=30s`, 'POST', body);
+    const coldMs = performance.now() - coldStarted;
+    const allowed =
+      (JSON.parse(cold.text) as { response?: { allowed?: boolean } }).response?.allowed === true;
+    const metrics = (await call(`${child.url}/metrics`, 'GET')).text;
+    const callsPerDecision = emulator
+      ? emulator.requests() - requestsBefore
+      : metric(metrics, 'signet_metadata_backend_calls_total');
+    const warm = await autocannon({
+      url: `${child.url}/validate?timeout=30s`,
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      connections: 8,
+      duration: WARM_S,
+    });
+    const { rss } = await child.stats();
+    return {
+      backend,
+      size,
+      readyMs,
+      coldMs,
+      warmPerSecond: warm.requests.average,
+      rssMb: rss / 1024 / 1024,
+      callsPerDecision,
+      allowed,
+    };
+  } finally {
+    await child.stop();
+    await emulator?.close();
+  }
+}
+
+function pad(value: string | number, width: number): string {
+  return String(value).padStart(width);
+}
+
+function print(rows: Row[]): void {
+  console.log(
+    '\nScale: one Pod of 10 distinct signed images, projects of N occurrences (half attestations, half vulnerabilities, other images)',
+  );
+  console.log(
+    `${'backend'.padEnd(26)}${pad('size', 9)}${pad('ready ms', 10)}${pad('cold ms', 9)}${pad('× 1k', 7)}` +
+      `${pad('warm/s', 8)}${pad('× 1k', 7)}${pad('RSS MB', 8)}${pad('calls/decision', 16)}${pad('allowed', 9)}`,
+  );
+  for (const row of rows) {
+    const base = rows.find((r) => r.backend === row.backend && r.size === Math.min(...SIZES)) as Row;
+    console.log(
+      `${row.backend.padEnd(26)}${pad(row.size, 9)}${pad(Math.round(row.readyMs), 10)}${pad(row.coldMs.toFixed(1), 9)}` +
+        `${pad((row.coldMs / base.coldMs).toFixed(2), 7)}${pad(Math.round(row.warmPerSecond), 8)}` +
+        `${pad((row.warmPerSecond / base.warmPerSecond).toFixed(2), 7)}${pad(row.rssMb.toFixed(0), 8)}` +
+        `${pad(row.callsPerDecision, 16)}${pad(String(row.allowed), 9)}`,
+    );
+  }
+  console.log(
+    '(cold: the first review after ready, caches empty; for the OSS flavour the index was filled before ready.\n' +
+      ' calls/decision: HTTP requests to the emulator during the cold decision, or store calls for SQLite.\n' +
+      ' × 1k: this size against the 1k project of the same backend, in this run.)',
+  );
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'signet-scale-'));
+  try {
+    const key = await generatePgpKey({ name: 'Signet Scale', email: 'scale@example.com' });
+    const policyDir = join(work, 'policies');
+    await writeGuidePolicies(policyDir, key.publicKey);
+    const files = await buildFixtures(work, key);
+    const rows: Row[] = [];
+    for (const backend of BACKENDS) {
+      for (const size of SIZES) {
+        if (backend !== 'sqlite' && size > ONLY_SQLITE_ABOVE) continue;
+        const row = await measure(backend, size, files.get(size) as string, policyDir);
+        console.error(
+          `measured ${backend} at ${size}: cold ${row.coldMs.toFixed(1)} ms, ready ${Math.round(row.readyMs)} ms`,
+        );
+        rows.push(row);
+      }
+    }
+    print(rows);
+    if (rows.some((row) => !row.allowed))
+      throw new Error('a signed Pod was not admitted: the figures mean nothing');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
