@@ -65,8 +65,9 @@ export interface ImageFacts {
  * Metadata for backends that ignore list filters (open-source Grafeas): instead of reading a whole
  * project per digest, one shared index per note (resource → attestations) and per project (resource →
  * vulnerabilities and discovery), filled when tracked, refreshed in the background. A lookup never
- * waits for a refresh; one that finds nothing triggers a single-flight re-read of its scope and waits
- * for it at most `missWaitMs`. Misses are trusted only while the data is current (younger than two
+ * waits for a refresh; an attestation lookup that finds nothing triggers a single-flight re-read of its
+ * note and waits for it at most `missWaitMs` (an image without vulnerabilities is the common case, so
+ * those wait for the next refresh). Misses are trusted only while the data is current (younger than two
  * refresh intervals plus twice the last read's duration); nothing is trusted past `maxAgeMs`.
  */
 export class OccurrenceIndex implements MetadataSource {
@@ -152,21 +153,28 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   async attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
-    return (await this.lookup(this.noteScope(noteName), resourceUrl)) ?? [];
+    return (await this.lookup(this.noteScope(noteName), resourceUrl, true)) ?? [];
   }
 
   async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
-    return (await this.lookup(this.projectScope(project), resourceUrl))?.vulnerabilities ?? [];
+    // Most images have no vulnerabilities: re-reading a whole project for each would cost every decision.
+    return (await this.lookup(this.projectScope(project), resourceUrl, false))?.vulnerabilities ?? [];
   }
 
-  private async lookup<V>(scope: Scope<V>, resourceUrl: string): Promise<V | undefined> {
+  private async lookup<V>(
+    scope: Scope<V>,
+    resourceUrl: string,
+    rereadOnMiss: boolean,
+  ): Promise<V | undefined> {
     const asked = this.clock();
     const key = resourceKey(resourceUrl);
     const snapshot = scope.snapshot ?? (await this.read(scope));
     this.assertYoungerThanMaxAge(scope, snapshot, asked);
     const hit = snapshot.byResource.get(key);
     if (hit !== undefined || asked - snapshot.readAt <= REREAD_AFTER_MS) return hit;
-    const reread = await this.waitAtMost(this.read(scope), this.settings.missWaitMs);
+    const reread = rereadOnMiss
+      ? await this.waitAtMost(this.read(scope), this.settings.missWaitMs)
+      : undefined;
     if (reread) return reread.byResource.get(key);
     this.assertCurrent(scope, snapshot, asked);
     return undefined;
