@@ -21,7 +21,7 @@ export {
   projectIdOf,
 } from './names.js';
 export { type OpenStoreOptions, openMetadataStore, STORE_URL_FORMS } from './open.js';
-export { resourceKey } from './resource-key.js';
+export { resourceKey } from './resource-url.js';
 export type { TlsOptions } from './rest/http-transport.js';
 export { DEFAULT_PAGING_LIMITS, type PagingLimits, type PagingProgress } from './rest/paging.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './rest/retry.js';

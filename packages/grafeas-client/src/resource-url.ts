@@ -14,6 +14,11 @@ export function resourceUrlSpellings(resourceUrl: string): string[] {
   return [`${HTTPS}${bare}`, bare];
 }
 
+/** One key for both spellings (the bare one), for maps keyed by image; another scheme keeps its own. */
+export function resourceKey(resourceUrl: string): string {
+  return resourceUrlSpellings(resourceUrl).at(-1) ?? resourceUrl;
+}
+
 /** True when `stored` is one of the spellings of `wanted`. */
 export function isSameResource(stored: string, wanted: string): boolean {
   return resourceUrlSpellings(wanted).includes(stored);

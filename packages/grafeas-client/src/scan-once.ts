@@ -1,6 +1,6 @@
 import type { ImageOccurrences, ListResult, Occurrence } from './model.js';
 import { partitionImageOccurrences } from './partition.js';
-import { resourceKey } from './resource-key.js';
+import { resourceKey } from './resource-url.js';
 import type { PagingProgress } from './rest/paging.js';
 import type { CallOptions, MetadataStore, OccurrenceScope } from './store.js';
 
