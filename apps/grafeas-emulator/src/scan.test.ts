@@ -45,6 +45,19 @@ describe.each([
   });
 });
 
+describe('a filter probe that gets no answer', () => {
+  it('falls back to the scheme, saying why', async () => {
+    const store = await openMetadataStore('grafeas:http://127.0.0.1:1', { retry: { attempts: 1 } });
+    try {
+      const support = await store.filterSupport('p');
+      expect(support).toMatchObject({ filters: 'ignored', how: 'assumed' });
+      expect(support.probeFailed).toContain('127.0.0.1:1');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('the embedded store', () => {
   it('applies filters itself and scans a note whole', async () => {
     const store = await openMetadataStore('sqlite::memory:');

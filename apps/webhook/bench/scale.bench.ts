@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,7 @@ import { generatePgpKey } from '@signet/signing';
 import autocannon from 'autocannon';
 import { GUIDE, NOTE_NAME, signImage, writeGuidePolicies } from '../src/demo/guide.js';
 import { podReview } from '../src/demo/reviews.js';
+import { call } from './http.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
@@ -163,20 +164,6 @@ async function startChild(args: string[]): Promise<Child> {
         child.send({ type: 'stop' });
       }),
   };
-}
-
-function call(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function untilReady(url: string): Promise<void> {

@@ -7,13 +7,14 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@signet/grafeas-emulator';
 import { GUIDE, generateSelfSignedCert, podReview, prepareGuide } from '@signet/guide-world';
 import autocannon from 'autocannon';
+import { call as callServer } from './http.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -58,22 +59,8 @@ async function startChild(kind: string, args: string[]): Promise<Child> {
 
 const insecureAgent = new Agent({ keepAlive: true, maxSockets: 200, rejectUnauthorized: false });
 
-function call(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method, agent: insecureAgent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+function call(url: string, method: string, body?: string) {
+  return callServer(url, method, body, insecureAgent);
 }
 
 function metric(text: string, name: string, labels: Record<string, string>): number {

@@ -193,6 +193,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   }
 }
 
+/** A backend that does not answer the probe at start is judged by its scheme instead. */
+const PROBE_TIMEOUT_MS = 10_000;
+
 /**
  * One filtered query per lookup (cached) where the backend filters; the shared index where it ignores
  * filters: `grafeas:` unless its probe shows filtering (grafeas-pgsql), or any URL whose probe shows it.
@@ -207,7 +210,9 @@ async function metadataSourceFor(
   const cached = () => new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
   if (mode === 'off' || !isIndexable(store)) return cached();
   if (mode === 'auto') {
-    const support = await store.filterSupport(config.project ?? 'signet');
+    const support = await store.filterSupport(config.project ?? 'signet', {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
     logger.info({ backend: store.backend, ...support }, 'metadata backend filter support');
     if (support.filters === 'applied') return cached();
   }

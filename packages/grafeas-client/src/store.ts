@@ -26,12 +26,14 @@ export interface ScanOptions extends CallOptions {
 /**
  * Whether list filters are applied by the server. `probe`: a list filtered on a resource no image has
  * returned something (ignored) or returned nothing while the project holds occurrences (applied).
- * `assumed`: the probe could not tell (an empty project), so the URL scheme decides: `grafeas:`
+ * `assumed`: the probe could not tell (an empty project, or it failed), so the URL scheme decides: `grafeas:`
  * (open-source Grafeas, whose stores ignore filters) is ignored, every other is applied.
  */
 export interface FilterSupport {
   filters: 'applied' | 'ignored';
   how: 'probe' | 'assumed' | 'local';
+  /** Why the probe could not tell (the server refused the filter, or could not be reached). */
+  probeFailed?: string;
 }
 
 export interface OccurrenceFilter {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildProgram, type WebhookCliOptions } from './program.js';
+import { parseCli } from '../test-support/parse-cli.js';
 
-async function parse(args: string[]): Promise<{ options?: WebhookCliOptions; err: string }> {
-  let err = '';
-  let options: WebhookCliOptions | undefined;
-  const program = buildProgram(
-    async (checked) => {
-      options = checked;
-    },
-    { writeOut: () => {}, writeErr: (s) => (err += s) },
-  );
-  await program.parseAsync(['node', 'signet-webhook', '--insecure-http', ...args]).catch(() => {});
-  return { ...(options ? { options } : {}), err };
-}
+const parse = (args: string[]) => parseCli(['--insecure-http', ...args]);
 
 describe('the index options (backends that ignore filters)', () => {
   it('default to auto detection, a 10 s refresh and a 5 min maximum age', async () => {

@@ -13,6 +13,7 @@ import { createLogger } from '../server/logger.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
+import { parseCli } from '../test-support/parse-cli.js';
 import {
   APP_DIR,
   listeningUrl,
@@ -20,7 +21,7 @@ import {
   spawnWebhook as spawnShared,
 } from '../test-support/spawn-webhook.js';
 import { tempDir } from '../test-support/tmp.js';
-import { buildProgram, type WebhookCliOptions } from './program.js';
+import { buildProgram } from './program.js';
 
 const NAMESPACE = 'signet';
 const SERVICE_DNS = 'signet-webhook.signet.svc';
@@ -258,18 +259,7 @@ describe('the managed certificate, renewed while serving', () => {
 });
 
 describe('the command line of --manage-certs', () => {
-  async function parse(args: string[]): Promise<{ options?: WebhookCliOptions; err: string }> {
-    let err = '';
-    let options: WebhookCliOptions | undefined;
-    const program = buildProgram(
-      async (checked) => {
-        options = checked;
-      },
-      { writeOut: () => {}, writeErr: (s) => (err += s) },
-    );
-    await program.parseAsync(args, { from: 'user' }).catch(() => {});
-    return { options, err };
-  }
+  const parse = parseCli;
 
   it('takes the names of the Secret, the Service and the webhook configuration, with the deploy/ defaults', async () => {
     expect((await parse(['--manage-certs'])).options?.manageCerts).toEqual({

@@ -286,9 +286,8 @@ export class RestMetadataStore implements MetadataStore {
         return { filters: 'ignored', how: 'probe' };
       return (await probe()) ? { filters: 'applied', how: 'probe' } : assumed;
     } catch (error) {
-      // A server that refuses the filter does not apply it either way; anything else is a real failure.
-      if (isGrafeasError(error, 'GRAFEAS_INVALID_ARGUMENT')) return assumed;
-      throw error;
+      // A server that refuses the filter, or is down at start, cannot tell: the scheme decides.
+      return { ...assumed, probeFailed: isGrafeasError(error) ? error.message : String(error) };
     }
   }
 
