@@ -104,9 +104,11 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     store = opened;
   }
   let managedTls: ManagedTls | undefined;
+  let index: OccurrenceIndex | undefined;
   try {
     managedTls = config.manageCerts ? await startManagedTlsFor(config.manageCerts, logger) : undefined;
     const metadata = await metadataSourceFor(config, store, metrics, logger);
+    if (metadata instanceof OccurrenceIndex) index = metadata;
     const verifier = new AttestationVerifier({ cache: new LRUCache({ max: 50_000 }) });
     const settings = {
       noPolicy: config.settings?.noPolicy ?? 'allow',
@@ -126,7 +128,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       const track = () =>
         metadata.track({
           notes: resolver.noteNames(),
-          projects: [settings.vulnerabilityProject ?? 'signet'],
+          projects: settings.vulnerabilityProject ? [settings.vulnerabilityProject] : [],
         });
       track();
       policies.onChange(track);
@@ -186,6 +188,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       },
     };
   } catch (error) {
+    index?.close();
     await managedTls?.close().catch(() => {});
     await policies.close().catch(() => {});
     await ownedStore?.close().catch(() => {});

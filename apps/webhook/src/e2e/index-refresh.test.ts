@@ -47,8 +47,8 @@ describe('the webhook’s index of an open-source Grafeas (filters ignored)', ()
     const [webhook, index] = await startIndexed({ refreshMs: 200 });
     const image = pinned('signed-after-start');
     expect((await decide(webhook, image)).allowed).toBe(false);
-    const signedAt = Date.now();
     await world.sign(image);
+    const signedAt = Date.now();
     // The refresh timer, not a lookup, brings it in: wait for a read that started after the signature.
     await index.readSince(signedAt);
     expect(await decide(webhook, image)).toMatchObject({ allowed: true });
