@@ -241,3 +241,19 @@ export function filterSubject(kind: string, resourceUrl: string, noteName: strin
     noteId: match?.[2] ?? '',
   };
 }
+
+/**
+ * The resource URLs every occurrence a filter matches must have, when the filter says (an equality on
+ * resourceUrl, an OR of them, or an AND holding one): the store narrows the listing to them through its
+ * index before the filter is applied, so a lookup does not read the whole project.
+ */
+export function requiredResources(filter: Filter | undefined): string[] | undefined {
+  if (!filter) return undefined;
+  if (filter.op === '=') return filter.field === 'resourceUrl' ? [filter.value] : undefined;
+  if (filter.op === 'or') {
+    const each = filter.args.map(requiredResources);
+    return each.every((list) => list !== undefined) ? [...new Set(each.flat() as string[])] : undefined;
+  }
+  if (filter.op === 'and') return filter.args.map(requiredResources).find((list) => list !== undefined);
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { ApiVersion, OccurrenceRecord, WireRecords } from '@signet/grafeas-client';
 import { isValidId, parseNoteName } from '@signet/grafeas-client';
 import { alreadyExists, invalid, notFound } from '../api-error.js';
-import { filterSubject, matchesFilter, parseFilter } from '../filter.js';
+import { filterSubject, matchesFilter, parseFilter, requiredResources } from '../filter.js';
 import { decodeToken, encodeToken, MAX_PAGE_SIZE, parsePageSize } from '../paging.js';
 import {
   applyUpdate,
@@ -209,10 +209,13 @@ export function listOccurrences(ctx: GoogleContext, req: GoogleRequest, noteId?:
   const afterSeq = Number(decodeToken(param(req, 'pageToken', 'page_token')) ?? 0);
   if (!Number.isSafeInteger(afterSeq)) throw invalid('invalid page token');
   const filter = parseFilter(req.query.filter);
+  // A filter naming resources is answered through the store's resource index, not by reading the scope.
+  const resources = requiredResources(filter);
+  const narrowed = resources ? { afterSeq, resourceUris: resources } : { afterSeq };
   const scan =
     noteId === undefined
-      ? { project: ctx.parent, afterSeq }
-      : { noteName: `projects/${ctx.parent}/notes/${checkId('note', noteId)}`, afterSeq };
+      ? { project: ctx.parent, ...narrowed }
+      : { noteName: `projects/${ctx.parent}/notes/${checkId('note', noteId)}`, ...narrowed };
   const page: OccurrenceRecord[] = [];
   let more = false;
   for (const record of ctx.records.scanOccurrences(scan)) {
@@ -232,7 +235,9 @@ export function listOccurrences(ctx: GoogleContext, req: GoogleRequest, noteId?:
 
 export function summarizeVulnerabilities(ctx: GoogleContext, req: GoogleRequest): Json {
   const filter = parseFilter(req.query.filter);
-  const matching = [...ctx.records.scanOccurrences({ project: ctx.parent })].filter(
+  const resources = requiredResources(filter);
+  const scan = resources ? { project: ctx.parent, resourceUris: resources } : { project: ctx.parent };
+  const matching = [...ctx.records.scanOccurrences(scan)].filter(
     (r) =>
       r.kind === 'VULNERABILITY' && matchesFilter(filter, filterSubject(r.kind, r.resourceUri, r.noteName)),
   );

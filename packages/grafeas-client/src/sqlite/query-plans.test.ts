@@ -72,6 +72,14 @@ describe('every lookup query of the SQLite store is served by an index', () => {
       'an identical attestation (dedupe on create)',
       () => store.createOccurrence('p', genericAttestation('p', IMAGE)),
     ],
+    [
+      "the emulator's listing of a project filtered on both spellings",
+      async () => [...store.records.scanOccurrences({ project: 'p', resourceUris: [IMAGE, BARE] })],
+    ],
+    [
+      "the emulator's listing of a note filtered on both spellings",
+      async () => [...store.records.scanOccurrences({ noteName: NOTE, resourceUris: [IMAGE, BARE] })],
+    ],
   ];
 
   it.each(LOOKUPS)('%s: SEARCH with an index, never a SCAN', async (_name, lookup) => {
@@ -109,25 +117,40 @@ describe('every lookup query of the SQLite store is served by an index', () => {
     expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
   });
 
-  it('upgrades a version-1 database: the old resource index is replaced', () => {
+  const V1_TABLE = `CREATE TABLE occurrences (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL,
+    occurrence_id TEXT NOT NULL UNIQUE, resource_uri TEXT NOT NULL, note_name TEXT NOT NULL, kind TEXT NOT NULL,
+    spec TEXT NOT NULL, fingerprint TEXT, create_time TEXT NOT NULL, update_time TEXT NOT NULL);
+    CREATE INDEX occurrences_by_resource ON occurrences (project, resource_uri, seq);`;
+
+  function indexesOf(db: Database.Database): string[] {
+    const rows = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'occurrences'")
+      .all() as { name: string }[];
+    return rows.map((row) => row.name);
+  }
+
+  it.each([
+    ['version 1', `${V1_TABLE} PRAGMA user_version = 1;`],
+    [
+      'version 2 (wire columns)',
+      `${V1_TABLE} ALTER TABLE occurrences ADD COLUMN wire TEXT; PRAGMA user_version = 2;`,
+    ],
+  ])('upgrades a %s database: the old resource index is replaced, rows stay', (_name, ddl) => {
     const old = new Database(':memory:');
-    old.exec(
-      `CREATE TABLE occurrences (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, occurrence_id TEXT NOT NULL UNIQUE,
-         resource_uri TEXT NOT NULL, note_name TEXT NOT NULL, kind TEXT NOT NULL, spec TEXT NOT NULL, fingerprint TEXT,
-         create_time TEXT NOT NULL, update_time TEXT NOT NULL);
-       CREATE INDEX occurrences_by_resource ON occurrences (project, resource_uri, seq);
-       PRAGMA user_version = 1;`,
-    );
+    old.exec(ddl);
+    old
+      .prepare(
+        `INSERT INTO occurrences (project, occurrence_id, resource_uri, note_name, kind, spec, create_time, update_time)
+         VALUES ('p', 'o1', ?, ?, 'ATTESTATION', '{}', 't', 't')`,
+      )
+      .run(IMAGE, NOTE);
     prepareDatabase(old);
-    const indexes = (
-      old
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'occurrences'")
-        .all() as {
-        name: string;
-      }[]
-    ).map((row) => row.name);
-    expect(indexes).toContain('occurrences_by_resource_kind');
-    expect(indexes).not.toContain('occurrences_by_resource');
+    expect(indexesOf(old)).toContain('occurrences_by_resource_kind');
+    expect(indexesOf(old)).not.toContain('occurrences_by_resource');
+    expect(old.pragma('user_version', { simple: true })).toBe(3);
+    expect(old.prepare('SELECT occurrence_id FROM occurrences WHERE resource_uri = ?').all(IMAGE)).toEqual([
+      { occurrence_id: 'o1' },
+    ]);
     old.close();
   });
 });

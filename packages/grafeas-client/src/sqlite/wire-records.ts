@@ -37,11 +37,15 @@ export interface NoteRecord extends Stamped {
 export type NewOccurrenceRecord = Omit<OccurrenceRecord, 'seq' | 'project' | 'id'> & { id?: string };
 export type NewNoteRecord = Omit<NoteRecord, 'project' | 'id'>;
 
-/** Which occurrences a scan visits. `projectPrefix` reproduces OSS Grafeas's name-prefix match. */
+/**
+ * Which occurrences a scan visits. `projectPrefix` reproduces OSS Grafeas's name-prefix match.
+ * `resourceUris` narrows the scan through the resource index (a filter that names resources).
+ */
 export interface OccurrenceScan {
   project?: string;
   projectPrefix?: string;
   noteName?: string;
+  resourceUris?: readonly string[];
   afterSeq?: number;
 }
 
@@ -197,6 +201,10 @@ export class WireRecords {
     if (scan.noteName !== undefined) {
       where.push('note_name = ?');
       args.push(scan.noteName);
+    }
+    if (scan.resourceUris !== undefined) {
+      where.push(`resource_uri IN (${scan.resourceUris.map(() => '?').join(', ') || 'NULL'})`);
+      args.push(...scan.resourceUris);
     }
     const statement = this.db.prepare(`SELECT * FROM occurrences WHERE ${where.join(' AND ')} ORDER BY seq`);
     for (const row of statement.iterate(...args)) yield toOccurrenceRecord(row as Row);
