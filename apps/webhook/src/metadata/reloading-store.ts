@@ -99,6 +99,14 @@ export class ReloadingStore implements MetadataStoreReader {
     return this.current.listImageOccurrences(...args);
   }
 
+  scanOccurrences(...args: Parameters<MetadataStore['scanOccurrences']>) {
+    return this.current.scanOccurrences(...args);
+  }
+
+  filterSupport(...args: Parameters<MetadataStore['filterSupport']>) {
+    return this.current.filterSupport(...args);
+  }
+
   /** Re-reads the files now; resolves true when a store with new files took over. */
   async reload(): Promise<boolean> {
     try {
