@@ -11,7 +11,7 @@ import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
 import { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
 import { exposeIndexMetrics } from './metadata/index-metrics.js';
-import { DEFAULT_INDEX_SETTINGS, type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
+import { type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { filePolicySource } from './policies/file-policy-source.js';
@@ -94,12 +94,10 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     const url = config.store ?? defaultStoreUrl();
     const api = config.api ?? 'v1';
     const files = config.storeTls;
-    // A whole-project read of a large OSS project may take longer than one lookup's 30 s.
-    const timeoutMs = Math.max(30_000, config.index?.maxAgeMs ?? DEFAULT_INDEX_SETTINGS.maxAgeMs);
     const opened =
       files && (files.ca || files.cert || files.key)
-        ? await ReloadingStore.open(url, { api, files, logger, timeoutMs })
-        : await openMetadataStore(url, { api, timeoutMs });
+        ? await ReloadingStore.open(url, { api, files, logger })
+        : await openMetadataStore(url, { api });
     ownedStore = opened;
     store = opened;
   }
@@ -225,8 +223,8 @@ async function metadataSourceFor(
 
 function isIndexable(
   store: OccurrenceReader,
-): store is OccurrenceReader & Pick<MetadataStore, 'scanOccurrences' | 'filterSupport'> {
-  return 'scanOccurrences' in store && 'filterSupport' in store;
+): store is OccurrenceReader & Pick<MetadataStore, 'visitOccurrences' | 'filterSupport'> {
+  return 'visitOccurrences' in store && 'filterSupport' in store;
 }
 
 function bothReady(first: Readiness, second: Readiness | undefined): Readiness {

@@ -38,6 +38,7 @@ export type {
   NewOccurrenceRecord,
   NoteRecord,
   OccurrenceRecord,
+  OccurrenceKey,
   OccurrenceScan,
   WireDocument,
   WireRecords,
@@ -49,6 +50,7 @@ export type {
   OccurrenceFilter,
   OccurrenceScope,
   ScanOptions,
+  ScanSummary,
 } from './store.js';
 export {
   mapperFor,

@@ -7,6 +7,7 @@ import type {
   Occurrence,
   OccurrenceKind,
   OccurrenceSpec,
+  Skipped,
 } from './model.js';
 import type { PagingProgress } from './rest/paging.js';
 
@@ -18,9 +19,20 @@ export interface CallOptions {
 /** Everything in a project, or everything attached to one note. */
 export type OccurrenceScope = { project: string } | { noteName: string };
 
+/**
+ * `signal` bounds the whole scan; each page also gets the store's per-call timeout, so a large scope
+ * takes as long as its pages need, and a server that stops answering fails the scan.
+ */
 export interface ScanOptions extends CallOptions {
   /** Called after each page read (pages and occurrences so far), e.g. to show progress. */
   onPage?: (progress: PagingProgress) => void;
+}
+
+/** What a scan that handed its occurrences to a visitor read. */
+export interface ScanSummary {
+  /** Occurrences handed to the visitor. */
+  items: number;
+  skipped: Skipped[];
 }
 
 /**
@@ -83,6 +95,15 @@ export interface MetadataStore {
   ): Promise<ListResult<Occurrence>>;
   /** Every occurrence of a project or of a note, unfiltered, page by page (one scan of the whole scope). */
   scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>>;
+  /**
+   * The same scan, handing each occurrence to `visit` as its page is read and keeping none: memory stays
+   * at one page whatever the size of the scope.
+   */
+  visitOccurrences(
+    scope: OccurrenceScope,
+    visit: (occurrence: Occurrence) => void,
+    options?: ScanOptions,
+  ): Promise<ScanSummary>;
   /** Whether this backend applies list filters (see FilterSupport). */
   filterSupport(project: string, options?: CallOptions): Promise<FilterSupport>;
   close(): Promise<void>;

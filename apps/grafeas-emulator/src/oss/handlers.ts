@@ -1,4 +1,12 @@
-import { mapperFor, type NoteRecord, type OccurrenceRecord, type WireRecords } from '@signet/grafeas-client';
+import {
+  mapperFor,
+  type NoteRecord,
+  type NoteSpec,
+  type OccurrenceKey,
+  type OccurrenceRecord,
+  type OccurrenceSpec,
+  type WireRecords,
+} from '@signet/grafeas-client';
 import { ApiError, alreadyExists, invalid, notFound } from '../api-error.js';
 import { decodeMessage, emitMessage, encodedSize, type Message } from './proto-json.js';
 import {
@@ -60,13 +68,22 @@ function invalidBecause(what: string, problems: string[]): ApiError {
   return invalid(`${what} is invalid: [${problems.join(' ')}]`);
 }
 
-function occurrenceName(r: OccurrenceRecord): string {
+function occurrenceName(r: Pick<OccurrenceRecord, 'project' | 'id'>): string {
   return r.project === '' ? '' : `projects/${r.project}/occurrences/${r.id}`;
+}
+
+/**
+ * What a client wrote; for a row Signet wrote through its model (a store file shared with `signet`),
+ * that model in v1beta1, as Signet would have sent it (v0.1.0 keeps no kind).
+ */
+function fieldsOf(r: OccurrenceRecord | NoteRecord, toWire: (spec: NonNullable<typeof r.spec>) => Json): Json {
+  if (r.wire && (r.wire.version === 'v1beta1' || !r.spec)) return r.wire.json;
+  return r.spec ? toWire(r.spec) : {};
 }
 
 function emitOccurrence(r: OccurrenceRecord): Json {
   return emitMessage(OCCURRENCE, {
-    ...(r.wire?.json ?? {}),
+    ...fieldsOf(r, (spec) => mapperFor('v1beta1').occurrenceToWire(spec as OccurrenceSpec) as Json),
     name: occurrenceName(r),
     ...(r.createTime ? { createTime: r.createTime } : {}),
     ...(r.updateTime ? { updateTime: r.updateTime } : {}),
@@ -75,7 +92,7 @@ function emitOccurrence(r: OccurrenceRecord): Json {
 
 function emitNote(r: NoteRecord): Json {
   return emitMessage(NOTE, {
-    ...(r.wire?.json ?? {}),
+    ...fieldsOf(r, (spec) => mapperFor('v1beta1').noteToWire(spec as NoteSpec) as Json),
     name: `projects/${r.project}/notes/${r.id}`,
     ...(r.createTime ? { createTime: r.createTime } : {}),
     ...(r.updateTime ? { updateTime: r.updateTime } : {}),
@@ -231,9 +248,9 @@ export function listNotes(ctx: OssContext, project: string, req: OssRequest): Js
 export function listNoteOccurrences(ctx: OssContext, name: string, req: OssRequest): Json {
   const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, 0);
   findNote(ctx, name);
-  const occurrences = [...ctx.records.scanOccurrences({ noteName: name })];
-  const page = paged(byName(occurrences, occurrenceName), req, pageSize);
-  return { occurrences: page.items.map(emitOccurrence), nextPageToken: page.nextPageToken };
+  const keys = ctx.records.occurrenceKeys({ noteName: name });
+  const page = paged(byName(keys, occurrenceName), req, pageSize);
+  return { occurrences: pageOfOccurrences(ctx, page.items), nextPageToken: page.nextPageToken };
 }
 
 // ---- occurrences ------------------------------------------------------------------------------
@@ -327,11 +344,16 @@ export function getOccurrenceNote(ctx: OssContext, id: string): Json {
 export function listOccurrences(ctx: OssContext, project: string, req: OssRequest): Json {
   const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, DEFAULT_PAGE_SIZE);
   const prefix = `projects/${project}`;
-  const occurrences = [...ctx.records.scanOccurrences({ projectPrefix: project })].filter((o) =>
-    occurrenceName(o).startsWith(prefix),
-  );
-  const page = paged(byName(occurrences, occurrenceName), req, pageSize);
-  return { occurrences: page.items.map(emitOccurrence), nextPageToken: page.nextPageToken };
+  const keys = ctx.records
+    .occurrenceKeys({ projectPrefix: project })
+    .filter((key) => occurrenceName(key).startsWith(prefix));
+  const page = paged(byName(keys, occurrenceName), req, pageSize);
+  return { occurrences: pageOfOccurrences(ctx, page.items), nextPageToken: page.nextPageToken };
+}
+
+/** Like v0.1.0, every page sorts the whole scope by name; only the page's own documents are read. */
+function pageOfOccurrences(ctx: OssContext, keys: readonly OccurrenceKey[]): Json[] {
+  return ctx.records.occurrencesBySeq(keys.map((key) => key.seq)).map(emitOccurrence);
 }
 
 // ---- projects ---------------------------------------------------------------------------------

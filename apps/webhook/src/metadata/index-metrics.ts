@@ -5,12 +5,32 @@ import type { OccurrenceIndex } from './occurrence-index.js';
 export function exposeIndexMetrics(registry: Registry, index: OccurrenceIndex): void {
   new Gauge({
     name: 'signet_index_age_seconds',
-    help: 'Seconds since the last complete read of each indexed note or project started (decisions fail closed past --index-max-age).',
+    help: 'Age of the data held for each indexed note or project: seconds since the read that produced it started. Decisions fail closed when no read has completed within --index-max-age.',
     labelNames: ['scope'],
     registers: [registry],
     collect() {
       this.reset();
       for (const stat of index.stats()) this.set({ scope: stat.scope }, stat.ageSeconds);
+    },
+  });
+  new Gauge({
+    name: 'signet_index_last_read_seconds',
+    help: 'How long the read that produced the data of each indexed note or project took.',
+    labelNames: ['scope'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const stat of index.stats()) this.set({ scope: stat.scope }, stat.readSeconds);
+    },
+  });
+  new Gauge({
+    name: 'signet_index_read_slower_than_max_age',
+    help: '1 when the last complete read of a note or project took longer than --index-max-age: its data was already that old when it arrived (raise --index-max-age, or use a backend that filters).',
+    labelNames: ['scope'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const stat of index.stats()) this.set({ scope: stat.scope }, stat.slowerThanMaxAge ? 1 : 0);
     },
   });
   new Gauge({

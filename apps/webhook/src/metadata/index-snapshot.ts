@@ -7,6 +7,8 @@ export interface ScopeSnapshot<V> {
   readAt: number;
   /** How long the read took. */
   readMs: number;
+  /** When the read completed (readAt + readMs). */
+  completedAt: number;
 }
 
 export function snapshotOf<V>(
@@ -15,5 +17,6 @@ export function snapshotOf<V>(
   startedAt: number,
   endedAt: number,
 ): ScopeSnapshot<V> {
-  return { byResource, size, readAt: startedAt, readMs: Math.max(0, endedAt - startedAt) };
+  const readMs = Math.max(0, endedAt - startedAt);
+  return { byResource, size, readAt: startedAt, readMs, completedAt: startedAt + readMs };
 }

@@ -5,6 +5,7 @@ import {
   SqliteMetadataStore,
 } from '@signet/grafeas-client';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OccurrenceIndex } from './occurrence-index.js';
 
@@ -37,17 +38,39 @@ function vulnerability(resourceUri: string): OccurrenceSpec {
   };
 }
 
-/** The real `grafeas:` store against the emulator's OSS flavour (filters ignored), counting whole reads. */
+function discovery(resourceUri: string, analysisStatus: 'FINISHED_SUCCESS' | 'SCANNING'): OccurrenceSpec {
+  return {
+    kind: 'DISCOVERY',
+    resourceUri,
+    noteName: 'projects/goog-analysis/notes/PACKAGE_VULNERABILITY',
+    analysisStatus,
+  };
+}
+
+/**
+ * The real `grafeas:` store against the emulator's OSS flavour (filters ignored), counting whole reads;
+ * `duringRead` runs when a read has started (e.g. to move a fake clock as a slow read would).
+ */
 class CountingReader {
   scans = 0;
+  duringRead: () => void = () => {};
   constructor(private readonly store: MetadataStore) {}
   get backend() {
     return this.store.backend;
   }
-  scanOccurrences(...args: Parameters<MetadataStore['scanOccurrences']>) {
+  async visitOccurrences(...args: Parameters<MetadataStore['visitOccurrences']>) {
     this.scans += 1;
-    return this.store.scanOccurrences(...args);
+    const summary = await this.store.visitOccurrences(...args);
+    this.duringRead();
+    return summary;
   }
+}
+
+/** A pino logger whose lines are kept as objects. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
 }
 
 describe('OccurrenceIndex over a filter-ignoring backend', () => {
@@ -66,11 +89,17 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
         ...Array.from({ length: 300 }, (_, i) => attestation(`https://${image(i)}`)),
         ...Array.from({ length: 300 }, (_, i) => vulnerability(`https://${image(i)}`)),
         attestation(image(1000)),
+        discovery(`https://${image(5)}`, 'FINISHED_SUCCESS'),
+        discovery(image(6), 'SCANNING'),
       ],
       false,
     );
     emulator = await startEmulator({ flavor: 'oss', store: data });
-    store = await openMetadataStore(`grafeas:${emulator.url}`, { pageSize: 100, retry: { attempts: 1 } });
+    store = await openMetadataStore(`grafeas:${emulator.url}`, {
+      api: 'v1beta1',
+      pageSize: 100,
+      retry: { attempts: 1 },
+    });
   });
   afterEach(() => {
     for (const index of indexes.splice(0)) index.close();
@@ -81,9 +110,15 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     await data.close();
   });
 
-  async function filled(settings = {}) {
+  async function filled(settings = {}, options: { duringRead?: () => void; logger?: pino.Logger } = {}) {
     const reader = new CountingReader(store);
-    const index = new OccurrenceIndex({ store: reader, settings, clock });
+    if (options.duringRead) reader.duringRead = options.duringRead;
+    const index = new OccurrenceIndex({
+      store: reader,
+      settings,
+      clock,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     indexes.push(index);
     index.track({ notes: [NOTE], projects: ['idx'] });
     expect(index.readiness().ready).toBe(false);
@@ -102,10 +137,18 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
       { cveId: 'CVE-2024-1' },
     ]);
     expect(reader.scans).toBe(2);
+    // The project holds its vulnerabilities and discoveries; its attestations are the note's.
     expect(index.stats().map((s) => [s.scope, s.occurrences])).toEqual([
       [`note ${NOTE}`, 301],
-      ['project idx', 601],
+      ['project idx', 302],
     ]);
+  });
+
+  it("answers an image's scan status (DISCOVERY) in both spellings", async () => {
+    const { index } = await filled();
+    expect(await index.scans(image(5), 'idx')).toEqual([{ status: 'FINISHED_SUCCESS' }]);
+    expect(await index.scans(`https://${image(6)}`, 'idx')).toEqual([{ status: 'SCANNING' }]);
+    expect(await index.scans(image(7), 'idx')).toEqual([]);
   });
 
   it('re-reads a scope once for concurrent misses, and finds an image signed after the last read', async () => {
@@ -138,6 +181,45 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(await index.attestations('projects/idx/notes/none', image(3))).toEqual([]);
   });
 
+  it('a read slower than the maximum age serves once done, and says so in its log and stats', async () => {
+    const { logger, lines } = capturingLogger();
+    const start = now;
+    const { index } = await filled(
+      { maxAgeMs: 60_000 },
+      {
+        logger,
+        duringRead: () => {
+          now = start + 90_000;
+        },
+      },
+    );
+    expect(await index.attestations(NOTE, image(7))).toHaveLength(1);
+    expect(index.stats()).toEqual([
+      expect.objectContaining({ scope: `note ${NOTE}`, readSeconds: 90, slowerThanMaxAge: true }),
+      expect.objectContaining({ scope: 'project idx', readSeconds: 90, slowerThanMaxAge: true }),
+    ]);
+    const slow = lines.filter((line) => line.level === 50);
+    expect(slow.map((line) => line.scope)).toEqual(expect.arrayContaining([`note ${NOTE}`, 'project idx']));
+    expect(String(slow[0]?.msg)).toContain('took longer than --index-max-age');
+  });
+
+  it('the maximum age runs from the end of the last read, the reported age from its start', async () => {
+    const start = now;
+    const { index } = await filled(
+      { maxAgeMs: 60_000 },
+      {
+        duringRead: () => {
+          now = start + 30_000;
+        },
+      },
+    );
+    now += 50_000;
+    expect(await index.attestations(NOTE, image(7))).toHaveLength(1);
+    expect(index.stats()[0]).toMatchObject({ ageSeconds: 80, readSeconds: 30 });
+    now += 11_000;
+    await expect(index.attestations(NOTE, image(7))).rejects.toMatchObject({ code: 'INDEX_TOO_OLD' });
+  });
+
   it('fails closed past the maximum age, naming the scope and the flag', async () => {
     const { index } = await filled({ maxAgeMs: 60_000 });
     now += 61_000;
@@ -150,7 +232,9 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
   it('stays within its bound: a read that would pass it fails, readiness says why', async () => {
     const index = new OccurrenceIndex({ store, clock, settings: { maxOccurrences: 400 } });
     indexes.push(index);
-    index.track({ notes: [NOTE], projects: ['idx'] });
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    index.track({ projects: ['idx'] });
     await index.refresh();
     const readiness = index.readiness();
     expect(readiness.ready).toBe(false);
@@ -168,7 +252,10 @@ describe('OccurrenceIndex when the backend goes away and comes back', () => {
     data.insertOccurrences('idx', [attestation(`https://${image(1)}`)], false);
     let emulator = await startEmulator({ flavor: 'oss', store: data });
     const port = emulator.port;
-    const store = await openMetadataStore(`grafeas:${emulator.url}`, { retry: { attempts: 1 } });
+    const store = await openMetadataStore(`grafeas:${emulator.url}`, {
+      api: 'v1beta1',
+      retry: { attempts: 1 },
+    });
     let now = 0;
     const index = new OccurrenceIndex({
       store,

@@ -4,6 +4,8 @@ import {
   type AttestationEvidence,
   attestationEvidence,
   type MetadataSource,
+  type ScanRecord,
+  scanRecord,
   type VulnerabilityFinding,
   vulnerabilityFinding,
 } from '@signet/policy';
@@ -16,7 +18,10 @@ import { type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
 export interface IndexSettings {
   /** How often every scope is re-read in the background (`--index-refresh`). */
   refreshMs: number;
-  /** Older than this, the index answers nothing: decisions fail closed (`--index-max-age`). */
+  /**
+   * When no read of a scope has completed for this long, the index answers nothing for it: decisions
+   * fail closed (`--index-max-age`). A read that itself takes longer is logged and exported as slow.
+   */
   maxAgeMs: number;
   /** How long a lookup that found nothing waits for the re-read of its scope. */
   missWaitMs: number;
@@ -35,7 +40,7 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
 const REREAD_AFTER_MS = 1_000;
 
 /** The store calls the index needs. */
-export type IndexReader = Pick<MetadataStore, 'backend' | 'scanOccurrences'>;
+export type IndexReader = Pick<MetadataStore, 'backend' | 'visitOccurrences'>;
 
 export interface OccurrenceIndexOptions {
   store: IndexReader;
@@ -49,26 +54,34 @@ export interface OccurrenceIndexOptions {
 interface Scope<V> {
   label: string;
   scope: OccurrenceScope;
-  build: (items: readonly Occurrence[]) => Map<string, V>;
+  /** Keeps what decisions need of one occurrence; false when the occurrence holds nothing for them. */
+  add: (into: Map<string, V>, occurrence: Occurrence) => boolean;
   snapshot?: ScopeSnapshot<V>;
   reading?: Promise<ScopeSnapshot<V>>;
   lastError?: unknown;
 }
 
-/** What the index keeps of an image in a project: its vulnerabilities, and whether it was scanned. */
+/** What the index keeps of an image in a project: its vulnerabilities and its scans' status. */
 export interface ImageFacts {
   vulnerabilities: VulnerabilityFinding[];
-  discovered: boolean;
+  scans: ScanRecord[];
 }
 
 /**
  * Metadata for backends that ignore list filters (open-source Grafeas): instead of reading a whole
  * project per digest, one shared index per note (resource → attestations) and per project (resource →
- * vulnerabilities and discovery), filled when tracked, refreshed in the background. A lookup never
- * waits for a refresh; an attestation lookup that finds nothing triggers a single-flight re-read of its
- * note and waits for it at most `missWaitMs` (an image without vulnerabilities is the common case, so
- * those wait for the next refresh). Misses are trusted only while the data is current (younger than two
- * refresh intervals plus twice the last read's duration); nothing is trusted past `maxAgeMs`.
+ * vulnerabilities and scan status), filled when tracked, refreshed in the background. Reads stream:
+ * each occurrence is reduced to what decisions read as its page arrives, and only that is kept.
+ * A lookup never waits for a refresh; an attestation lookup that finds nothing triggers a single-flight
+ * re-read of its note and waits for it at most `missWaitMs` (an image without vulnerabilities is the
+ * common case, so those wait for the next refresh). Misses are trusted only while the data is current
+ * (younger than two refresh intervals plus twice the last read's duration).
+ *
+ * Ages: the data's age runs from the start of the read that produced it (everything stored before then
+ * is in it). `maxAgeMs` bounds the time since the last read *completed*: past it the backend has stopped
+ * answering and the scope fails closed. A read slower than `maxAgeMs` still serves (failing every
+ * decision for a slow but working backend helps no one), but it is logged as an error and exported
+ * (`signet_index_read_slower_than_max_age`), since its data is older than `--index-max-age` on arrival.
  */
 export class OccurrenceIndex implements MetadataSource {
   readonly description: string;
@@ -114,20 +127,22 @@ export class OccurrenceIndex implements MetadataSource {
     return { ready: reasons.length === 0, reasons };
   }
 
-  /** Age in seconds and occurrences held, per scope (for metrics and tests). */
-  stats(): { scope: string; ageSeconds: number; occurrences: number }[] {
+  /** Per scope: the data's age, the last read's duration, occurrences held (for metrics and tests). */
+  stats(): IndexStats[] {
     const now = this.clock();
-    return this.scopes().flatMap((scope) =>
-      scope.snapshot
-        ? [
-            {
-              scope: scope.label,
-              ageSeconds: (now - scope.snapshot.readAt) / 1000,
-              occurrences: scope.snapshot.size,
-            },
-          ]
-        : [],
-    );
+    return this.scopes().flatMap((scope) => {
+      const snapshot = scope.snapshot;
+      if (!snapshot) return [];
+      return [
+        {
+          scope: scope.label,
+          ageSeconds: (now - snapshot.readAt) / 1000,
+          readSeconds: snapshot.readMs / 1000,
+          slowerThanMaxAge: snapshot.readMs > this.settings.maxAgeMs,
+          occurrences: snapshot.size,
+        },
+      ];
+    });
   }
 
   /** Resolves once every tracked scope holds a read that started at `since` or later. */
@@ -159,6 +174,10 @@ export class OccurrenceIndex implements MetadataSource {
   async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
     // Most images have no vulnerabilities: re-reading a whole project for each would cost every decision.
     return (await this.lookup(this.projectScope(project), resourceUrl, false))?.vulnerabilities ?? [];
+  }
+
+  async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
+    return (await this.lookup(this.projectScope(project), resourceUrl, false))?.scans ?? [];
   }
 
   private async lookup<V>(
@@ -194,11 +213,11 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   private assertYoungerThanMaxAge<V>(scope: Scope<V>, snapshot: ScopeSnapshot<V>, now: number): void {
-    const age = now - snapshot.readAt;
-    if (age <= this.settings.maxAgeMs) return;
+    const since = now - snapshot.completedAt;
+    if (since <= this.settings.maxAgeMs) return;
     throw new WebhookError(
       'INDEX_TOO_OLD',
-      `the index of ${scope.label} was last read ${Math.round(age / 1000)}s ago, more than --index-max-age ${Math.round(this.settings.maxAgeMs / 1000)}s: ${this.options.store.backend} has not answered since${scope.lastError ? ` (${messageOf(scope.lastError)})` : ''}`,
+      `the index of ${scope.label} last completed a read ${Math.round(since / 1000)}s ago, more than --index-max-age ${Math.round(this.settings.maxAgeMs / 1000)}s: ${this.options.store.backend} has not answered since${scope.lastError ? ` (${messageOf(scope.lastError)})` : ''}`,
       'check that the Grafeas server is up and its listings finish; decisions resume with the next successful read',
     );
   }
@@ -217,30 +236,13 @@ export class OccurrenceIndex implements MetadataSource {
   private read<V>(scope: Scope<V>): Promise<ScopeSnapshot<V>> {
     if (scope.reading) return scope.reading;
     const started = this.clock();
-    const budget = this.budgetFor(scope);
-    const controller = new AbortController();
-    const signal = AbortSignal.any([controller.signal, this.stopping.signal]);
-    const reading = this.options.store
-      .scanOccurrences(scope.scope, {
-        signal,
-        onPage: ({ items }) => {
-          if (items > budget) controller.abort(indexFull(scope.label, this.settings.maxOccurrences));
-        },
-      })
-      .catch((error: unknown) => {
-        // A note that does not exist holds no attestations.
-        if (isGrafeasError(error, 'GRAFEAS_NOT_FOUND') && 'noteName' in scope.scope) return { items: [] };
-        throw controller.signal.aborted ? controller.signal.reason : error;
-      })
-      .then((listed) => {
-        // Other scopes may have grown while this one was read.
-        if (listed.items.length > this.budgetFor(scope))
-          throw indexFull(scope.label, this.settings.maxOccurrences);
-        const snapshot = snapshotOf(scope.build(listed.items), listed.items.length, started, this.clock());
+    const reading = this.fill(scope, started)
+      .then((snapshot) => {
         scope.snapshot = snapshot;
         scope.lastError = undefined;
         this.wakeReadWaiters();
         this.options.metrics?.indexReads.observe({ result: 'ok' }, snapshot.readMs / 1000);
+        if (snapshot.readMs > this.settings.maxAgeMs) this.reportSlowRead(scope, snapshot);
         return snapshot;
       })
       .catch((error: unknown) => {
@@ -260,6 +262,41 @@ export class OccurrenceIndex implements MetadataSource {
     return reading;
   }
 
+  /** One streamed read of the scope into a new map; the current snapshot serves until it completes. */
+  private async fill<V>(scope: Scope<V>, started: number): Promise<ScopeSnapshot<V>> {
+    const byResource = new Map<string, V>();
+    let held = 0;
+    const budget = this.budgetFor(scope);
+    try {
+      await this.options.store.visitOccurrences(
+        scope.scope,
+        (occurrence) => {
+          if (!scope.add(byResource, occurrence)) return;
+          held += 1;
+          if (held > budget) throw indexFull(scope.label, this.settings.maxOccurrences);
+        },
+        { signal: this.stopping.signal },
+      );
+    } catch (error) {
+      // A note that does not exist holds no attestations.
+      if (!(isGrafeasError(error, 'GRAFEAS_NOT_FOUND') && 'noteName' in scope.scope)) throw error;
+    }
+    // Other scopes may have grown while this one was read.
+    if (held > this.budgetFor(scope)) throw indexFull(scope.label, this.settings.maxOccurrences);
+    return snapshotOf(byResource, held, started, this.clock());
+  }
+
+  private reportSlowRead<V>(scope: Scope<V>, snapshot: ScopeSnapshot<V>): void {
+    this.options.logger?.error(
+      {
+        scope: scope.label,
+        readSeconds: Math.round(snapshot.readMs / 1000),
+        maxAgeSeconds: Math.round(this.settings.maxAgeMs / 1000),
+      },
+      `reading ${scope.label} took longer than --index-max-age: its data is that old when it arrives. Decisions use it, but raise --index-max-age above the read time or use a backend that filters (Container Analysis, grafeas-pgsql)`,
+    );
+  }
+
   /** Occurrences this scope may hold: the bound minus what the other scopes hold. */
   private budgetFor<V>(scope: Scope<V>): number {
     const others = this.scopes()
@@ -276,7 +313,7 @@ export class OccurrenceIndex implements MetadataSource {
     return this.scope(this.notes, noteName, {
       label: `note ${noteName}`,
       scope: { noteName },
-      build: groupAttestations,
+      add: addAttestation,
     });
   }
 
@@ -284,7 +321,7 @@ export class OccurrenceIndex implements MetadataSource {
     return this.scope(this.projects, project, {
       label: `project ${project}`,
       scope: { project },
-      build: buildImageFacts,
+      add: addImageFact,
     });
   }
 
@@ -299,33 +336,40 @@ export class OccurrenceIndex implements MetadataSource {
   }
 }
 
-function groupAttestations(items: readonly Occurrence[]): Map<string, AttestationEvidence[]> {
-  const out = new Map<string, AttestationEvidence[]>();
-  for (const occurrence of items) {
-    if (occurrence.kind !== 'ATTESTATION') continue;
-    const key = resourceKey(occurrence.resourceUri);
-    const evidence = attestationEvidence(occurrence);
-    const list = out.get(key);
-    if (list) list.push(evidence);
-    else out.set(key, [evidence]);
-  }
-  return out;
+/** Per scope and per read: how decisions see a scope, exported as metrics. */
+export interface IndexStats {
+  scope: string;
+  /** Since the start of the read that produced the data held. */
+  ageSeconds: number;
+  /** How long that read took. */
+  readSeconds: number;
+  /** That read took longer than --index-max-age. */
+  slowerThanMaxAge: boolean;
+  /** Occurrences held (a project holds its vulnerabilities and discoveries, not its attestations). */
+  occurrences: number;
 }
 
-function buildImageFacts(items: readonly Occurrence[]): Map<string, ImageFacts> {
-  const out = new Map<string, ImageFacts>();
-  for (const occurrence of items) {
-    if (occurrence.kind === 'ATTESTATION') continue;
-    const key = resourceKey(occurrence.resourceUri);
-    let facts = out.get(key);
-    if (!facts) {
-      facts = { vulnerabilities: [], discovered: false };
-      out.set(key, facts);
-    }
-    if (occurrence.kind === 'VULNERABILITY') facts.vulnerabilities.push(vulnerabilityFinding(occurrence));
-    else facts.discovered = true;
+function addAttestation(into: Map<string, AttestationEvidence[]>, occurrence: Occurrence): boolean {
+  if (occurrence.kind !== 'ATTESTATION') return false;
+  const key = resourceKey(occurrence.resourceUri);
+  const evidence = attestationEvidence(occurrence);
+  const list = into.get(key);
+  if (list) list.push(evidence);
+  else into.set(key, [evidence]);
+  return true;
+}
+
+function addImageFact(into: Map<string, ImageFacts>, occurrence: Occurrence): boolean {
+  if (occurrence.kind !== 'VULNERABILITY' && occurrence.kind !== 'DISCOVERY') return false;
+  const key = resourceKey(occurrence.resourceUri);
+  let facts = into.get(key);
+  if (!facts) {
+    facts = { vulnerabilities: [], scans: [] };
+    into.set(key, facts);
   }
-  return out;
+  if (occurrence.kind === 'VULNERABILITY') facts.vulnerabilities.push(vulnerabilityFinding(occurrence));
+  else facts.scans.push(scanRecord(occurrence));
+  return true;
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

@@ -64,16 +64,9 @@ export class ReloadingStore implements MetadataStoreReader {
 
   static async open(
     url: string,
-    options: {
-      api: ApiVersion;
-      files: StoreTlsFiles;
-      logger?: Logger;
-      pollIntervalMs?: number;
-      timeoutMs?: number;
-    },
+    options: { api: ApiVersion; files: StoreTlsFiles; logger?: Logger; pollIntervalMs?: number },
   ): Promise<ReloadingStore> {
-    const open = (tls: TlsOptions) =>
-      openMetadataStore(url, { api: options.api, tls, timeoutMs: options.timeoutMs });
+    const open = (tls: TlsOptions) => openMetadataStore(url, { api: options.api, tls });
     const tls = await readTlsFiles(options.files);
     const store = new ReloadingStore(
       await open(tls),
@@ -99,8 +92,8 @@ export class ReloadingStore implements MetadataStoreReader {
     return this.current.listImageOccurrences(...args);
   }
 
-  scanOccurrences(...args: Parameters<MetadataStore['scanOccurrences']>) {
-    return this.current.scanOccurrences(...args);
+  visitOccurrences(...args: Parameters<MetadataStore['visitOccurrences']>) {
+    return this.current.visitOccurrences(...args);
   }
 
   filterSupport(...args: Parameters<MetadataStore['filterSupport']>) {

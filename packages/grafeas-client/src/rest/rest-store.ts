@@ -20,6 +20,7 @@ import type {
   OccurrenceFilter,
   OccurrenceScope,
   ScanOptions,
+  ScanSummary,
 } from '../store.js';
 import {
   checkOccurrenceSpec,
@@ -79,6 +80,11 @@ function occurrenceFilter(filter: OccurrenceFilter): string | undefined {
   if (filter.resourceUrl !== undefined) parts.push(`(${resourceUrlFilter(filter.resourceUrl)})`);
   if (filter.kind) parts.push(`kind = ${filterString(filter.kind)}`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
+}
+
+interface PagesOptions extends ScanOptions {
+  /** `page`: each page gets the per-call timeout instead of the whole listing (scans of a scope). */
+  deadline?: 'listing' | 'page';
 }
 
 /** A resource no image can have: a server that returns anything for it ignores filters. */
@@ -250,25 +256,47 @@ export class RestMetadataStore implements MetadataStore {
   }
 
   async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    const items: Occurrence[] = [];
+    const { skipped } = await this.visitOccurrences(scope, (o) => items.push(o), options);
+    return { items, skipped };
+  }
+
+  async visitOccurrences(
+    scope: OccurrenceScope,
+    visit: (occurrence: Occurrence) => void,
+    options?: ScanOptions,
+  ): Promise<ScanSummary> {
+    let items = 0;
+    const counted = (o: Occurrence) => {
+      items += 1;
+      visit(o);
+    };
+    const perPage = { ...options, deadline: 'page' as const };
     if ('noteName' in scope) {
       const name = scope.noteName;
       requireNoteName(this.backend, name);
-      return this.collect(
-        options,
+      const { skipped } = await this.visit(
+        perPage,
         {},
         (pageToken) => ({ op: 'notes.occurrences.list', name, ...this.page(pageToken) }),
-        (o) => o.noteName === name,
+        (o) => {
+          if (o.noteName === name) counted(o);
+        },
       );
+      return { items, skipped };
     }
     const parent = this.parent(scope.project);
     // OSS Grafeas lists projects whose id merely starts with P under P too: keep P's own.
     const own = `${parent}/occurrences/`;
-    return this.collect(
-      options,
+    const { skipped } = await this.visit(
+      perPage,
       {},
       (pageToken) => ({ op: 'occurrences.list', parent, ...this.page(pageToken) }),
-      (o) => o.name.startsWith(own),
+      (o) => {
+        if (o.name.startsWith(own)) counted(o);
+      },
     );
+    return { items, skipped };
   }
 
   async filterSupport(project: string, options?: CallOptions): Promise<FilterSupport> {
@@ -298,12 +326,24 @@ export class RestMetadataStore implements MetadataStore {
   // ---- helpers ----------------------------------------------------------------------------
 
   private async collect(
-    options: ScanOptions | undefined,
+    options: CallOptions | undefined,
     filter: OccurrenceFilter,
     call: (pageToken: string | undefined) => WireCall,
-    keep: (o: Occurrence) => boolean = () => true,
   ): Promise<ListResult<Occurrence>> {
     const items: Occurrence[] = [];
+    const { skipped } = await this.visit(options, filter, call, (o) => {
+      items.push(o);
+    });
+    return { items, skipped };
+  }
+
+  /** Parses each occurrence of each page and hands those matching `filter` to `each`. */
+  private async visit(
+    options: PagesOptions | undefined,
+    filter: OccurrenceFilter,
+    call: (pageToken: string | undefined) => WireCall,
+    each: (o: Occurrence) => void,
+  ): Promise<{ skipped: Skipped[] }> {
     const skipped: Skipped[] = [];
     await this.pages(options, 'occurrences', call, (raw) => {
       const parsed = this.mapper.occurrenceFromWire(raw);
@@ -316,19 +356,22 @@ export class RestMetadataStore implements MetadataStore {
         return;
       }
       const o = this.storedOccurrence(parsed.value, parsed.value.name);
-      if (matches(o, filter) && keep(o)) items.push(o);
+      if (matches(o, filter)) each(o);
     });
-    return { items, skipped };
+    return { skipped };
   }
 
-  /** Follow page tokens (see followPages) under one deadline for the whole listing. */
+  /**
+   * Follow page tokens (see followPages) under one deadline for the whole listing, or, for a scan of a
+   * whole scope, one per page (the caller's signal still bounds the whole).
+   */
   private async pages(
-    options: ScanOptions | undefined,
+    options: PagesOptions | undefined,
     key: 'notes' | 'occurrences',
     call: (pageToken: string | undefined) => WireCall,
     each: (raw: unknown) => void,
   ): Promise<void> {
-    const signal = this.deadline(options);
+    const whole = options?.deadline === 'page' ? undefined : this.deadline(options);
     const paging = {
       backend: this.backend,
       limits: this.options.paging,
@@ -338,7 +381,7 @@ export class RestMetadataStore implements MetadataStore {
     await followPages(
       paging,
       async (pageToken) => {
-        const json = await this.sendWith(call(pageToken), signal);
+        const json = await this.sendWith(call(pageToken), whole ?? this.deadline(options));
         const list = json[key];
         if (list !== undefined && !Array.isArray(list)) {
           throw localGrafeasError(

@@ -24,6 +24,7 @@ import type {
   OccurrenceFilter,
   OccurrenceScope,
   ScanOptions,
+  ScanSummary,
 } from '../store.js';
 import {
   checkOccurrenceSpec,
@@ -394,13 +395,24 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    const items: Occurrence[] = [];
+    const { skipped } = await this.visitOccurrences(scope, (o) => items.push(o), options);
+    return { items, skipped };
+  }
+
+  async visitOccurrences(
+    scope: OccurrenceScope,
+    visit: (occurrence: Occurrence) => void,
+    options?: ScanOptions,
+  ): Promise<ScanSummary> {
     return this.guard(options, () => {
       if ('noteName' in scope) requireNoteName(this.backend, scope.noteName);
       const items = this.all(
         'noteName' in scope ? { noteName: scope.noteName } : { project: this.project(scope.project) },
       );
+      for (const occurrence of items) visit(occurrence);
       options?.onPage?.({ pages: 1, items: items.length });
-      return { items, skipped: [] };
+      return { items: items.length, skipped: [] };
     });
   }
 

@@ -49,6 +49,29 @@ export interface OccurrenceScan {
   afterSeq?: number;
 }
 
+/** An occurrence's identity and place, without its document. */
+export interface OccurrenceKey {
+  seq: number;
+  project: string;
+  id: string;
+}
+
+function scanWhere(scan: OccurrenceScan): { where: string; args: (string | number)[] } {
+  const where = ['seq > ?'];
+  const args: (string | number)[] = [scan.afterSeq ?? 0];
+  const add = (clause: string, ...values: string[]) => {
+    where.push(clause);
+    args.push(...values);
+  };
+  if (scan.project !== undefined) add('project = ?', scan.project);
+  if (scan.projectPrefix !== undefined)
+    add('substr(project, 1, length(?)) = ?', scan.projectPrefix, scan.projectPrefix);
+  if (scan.noteName !== undefined) add('note_name = ?', scan.noteName);
+  if (scan.resourceUris !== undefined)
+    add(`resource_uri IN (${scan.resourceUris.map(() => '?').join(', ') || 'NULL'})`, ...scan.resourceUris);
+  return { where: where.join(' AND '), args };
+}
+
 interface Row {
   seq?: number;
   project: string;
@@ -188,26 +211,34 @@ export class WireRecords {
 
   /** Occurrences in insertion order, read lazily: a caller may stop early. */
   *scanOccurrences(scan: OccurrenceScan): Generator<OccurrenceRecord> {
-    const where = ['seq > ?'];
-    const args: (string | number)[] = [scan.afterSeq ?? 0];
-    if (scan.project !== undefined) {
-      where.push('project = ?');
-      args.push(scan.project);
-    }
-    if (scan.projectPrefix !== undefined) {
-      where.push('substr(project, 1, length(?)) = ?');
-      args.push(scan.projectPrefix, scan.projectPrefix);
-    }
-    if (scan.noteName !== undefined) {
-      where.push('note_name = ?');
-      args.push(scan.noteName);
-    }
-    if (scan.resourceUris !== undefined) {
-      where.push(`resource_uri IN (${scan.resourceUris.map(() => '?').join(', ') || 'NULL'})`);
-      args.push(...scan.resourceUris);
-    }
-    const statement = this.db.prepare(`SELECT * FROM occurrences WHERE ${where.join(' AND ')} ORDER BY seq`);
+    const { where, args } = scanWhere(scan);
+    const statement = this.db.prepare(`SELECT * FROM occurrences WHERE ${where} ORDER BY seq`);
     for (const row of statement.iterate(...args)) yield toOccurrenceRecord(row as Row);
+  }
+
+  /**
+   * Who the occurrences of a scan are, in insertion order, without reading their documents: a listing
+   * that sorts a whole scope (OSS Grafeas) sorts these, then reads one page with `occurrencesBySeq`.
+   */
+  occurrenceKeys(scan: OccurrenceScan): OccurrenceKey[] {
+    const { where, args } = scanWhere(scan);
+    const rows = this.db
+      .prepare(`SELECT seq, project, occurrence_id FROM occurrences WHERE ${where} ORDER BY seq`)
+      .all(...args) as { seq: number; project: string; occurrence_id: string }[];
+    return rows.map((row) => ({ seq: row.seq, project: row.project, id: row.occurrence_id }));
+  }
+
+  /** The occurrences of these sequence numbers, in the order given (those gone since are left out). */
+  occurrencesBySeq(seqs: readonly number[]): OccurrenceRecord[] {
+    if (seqs.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT * FROM occurrences WHERE seq IN (${seqs.map(() => '?').join(', ')})`)
+      .all(...seqs) as Row[];
+    const bySeq = new Map(rows.map((row) => [row.seq, row]));
+    return seqs.flatMap((seq) => {
+      const row = bySeq.get(seq);
+      return row ? [toOccurrenceRecord(row)] : [];
+    });
   }
 
   /** Undefined when the note exists already. */
