@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   });
   const metadata = webhook.metadata;
   if (!(metadata instanceof CachedMetadataSource))
-    throw new Error('the audit bench measures per-lookup caching: its store must filter (the guide store does)');
+    throw new Error(
+      'the audit bench measures per-lookup caching: its store must filter (the guide store does)',
+    );
   const writer = countingWriter();
   const auditor = new PodAuditor({
     pods,

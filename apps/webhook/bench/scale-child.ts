@@ -19,9 +19,6 @@ const webhook = await startWebhook({
   shutdownDelayMs: 0,
   // Every review decides: a remembered admission would measure the memo, not the lookups.
   decisionMemo: { ttlMs: 0 },
-  // On a loaded 2-core machine the first read of a 100k OSS project can outlast the default 5m
-  // --index-max-age, which would make the index too old on arrival: the bench measures decisions.
-  index: { maxAgeMs: 30 * 60_000 },
   logger: createLogger({ dest: '/dev/null' }),
 });
 
@@ -29,7 +26,9 @@ process.send?.({ url: webhook.url });
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') {
     globalThis.gc?.();
-    process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+    const { rss, heapUsed } = process.memoryUsage();
+    // maxRSS: the peak over the process's life (the index's fills included), in KiB.
+    process.send?.({ rss, heapUsed, peakRss: process.resourceUsage().maxRSS * 1024 });
   }
   if (message.type === 'stop') process.exit(0);
 });

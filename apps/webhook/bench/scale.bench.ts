@@ -10,7 +10,9 @@
  * The fixtures are written straight into SQLite (one transaction per 50k occurrences): a million
  * occurrences through the API would take longer than the bench itself. Everything the webhook reads
  * goes through its real path (SQLite queries, or HTTP to the emulator).
- * Environment: BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_WARM_S (default 5).
+ * Environment: BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_BACKENDS (any of
+ * sqlite,google,oss; default all three), BENCH_SCALE_WARM_S (default 5). Ratios are against the
+ * smallest size measured, so keep 1000 in the sizes to read them as "× 1k".
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -41,7 +43,18 @@ const PODS = Array.from({ length: 3 }, (_, pod) =>
 );
 
 type Backend = 'sqlite' | 'google (googleapis v1)' | 'oss (grafeas:, indexed)';
-const BACKENDS: Backend[] = ['sqlite', 'google (googleapis v1)', 'oss (grafeas:, indexed)'];
+const ALL_BACKENDS: Record<string, Backend> = {
+  sqlite: 'sqlite',
+  google: 'google (googleapis v1)',
+  oss: 'oss (grafeas:, indexed)',
+};
+const BACKENDS: Backend[] = (process.env.BENCH_SCALE_BACKENDS ?? 'sqlite,google,oss')
+  .split(',')
+  .map((name) => {
+    const backend = ALL_BACKENDS[name.trim()];
+    if (!backend) throw new Error(`BENCH_SCALE_BACKENDS: unknown backend "${name}" (sqlite, google, oss)`);
+    return backend;
+  });
 
 interface Row {
   backend: Backend;
@@ -52,6 +65,8 @@ interface Row {
   nextColdMs: number;
   warmPerSecond: number;
   rssMb: number;
+  peakRssMb: number;
+  heapMb: number;
   callsPerDecision: number;
   allowed: boolean;
 }
@@ -137,7 +152,7 @@ async function serveEmulator(file: string, flavor: 'google' | 'oss') {
 interface Child {
   url: string;
   process: ChildProcess;
-  stats(): Promise<{ rss: number }>;
+  stats(): Promise<{ rss: number; peakRss: number; heapUsed: number }>;
   stop(): Promise<void>;
 }
 
@@ -155,7 +170,9 @@ async function startChild(args: string[]): Promise<Child> {
     process: child,
     stats: () =>
       new Promise((resolve) => {
-        child.once('message', (message: { rss: number }) => resolve(message));
+        child.once('message', (message: { rss: number; peakRss: number; heapUsed: number }) =>
+          resolve(message),
+        );
         child.send({ type: 'stats' });
       }),
     stop: () =>
@@ -219,7 +236,7 @@ async function measure(backend: Backend, size: number, file: string, policyDir: 
       connections: 8,
       duration: WARM_S,
     });
-    const { rss } = await child.stats();
+    const { rss, peakRss, heapUsed } = await child.stats();
     return {
       backend,
       size,
@@ -228,6 +245,8 @@ async function measure(backend: Backend, size: number, file: string, policyDir: 
       nextColdMs: Math.min(...next.map((n) => n.ms)),
       warmPerSecond: warm.requests.average,
       rssMb: rss / 1024 / 1024,
+      peakRssMb: peakRss / 1024 / 1024,
+      heapMb: heapUsed / 1024 / 1024,
       callsPerDecision,
       allowed: cold.allowed && next.every((n) => n.allowed),
     };
@@ -252,7 +271,7 @@ function print(rows: Row[]): void {
   console.log(
     `${'backend'.padEnd(26)}${pad('size', 9)}${pad('ready ms', 10)}${pad('cold ms', 9)}${pad('× 1k', 7)}` +
       `${pad('next cold', 11)}${pad('× 1k', 7)}` +
-      `${pad('warm/s', 8)}${pad('× 1k', 7)}${pad('RSS MB', 8)}${pad('calls/decision', 16)}${pad('allowed', 9)}`,
+      `${pad('warm/s', 8)}${pad('× 1k', 7)}${pad('RSS MB', 8)}${pad('peak', 7)}${pad('heap', 7)}${pad('calls/decision', 16)}${pad('allowed', 9)}`,
   );
   for (const row of rows) {
     const base = rows.find((r) => r.backend === row.backend && r.size === Math.min(...SIZES)) as Row;
@@ -260,13 +279,15 @@ function print(rows: Row[]): void {
       `${row.backend.padEnd(26)}${pad(row.size, 9)}${pad(Math.round(row.readyMs), 10)}${pad(row.coldMs.toFixed(1), 9)}` +
         `${pad((row.coldMs / base.coldMs).toFixed(2), 7)}${pad(row.nextColdMs.toFixed(1), 11)}` +
         `${pad((row.nextColdMs / base.nextColdMs).toFixed(2), 7)}${pad(Math.round(row.warmPerSecond), 8)}` +
-        `${pad((row.warmPerSecond / base.warmPerSecond).toFixed(2), 7)}${pad(row.rssMb.toFixed(0), 8)}` +
+        `${pad((row.warmPerSecond / base.warmPerSecond).toFixed(2), 7)}${pad(row.rssMb.toFixed(0), 8)}${pad(row.peakRssMb.toFixed(0), 7)}${pad(row.heapMb.toFixed(0), 7)}` +
         `${pad(row.callsPerDecision, 16)}${pad(String(row.allowed), 9)}`,
     );
   }
   console.log(
     '(cold: the first review after ready, caches empty; for the OSS flavour the index was filled before ready.\n' +
       ' next cold: the best of two more Pods of 10 other images, nothing of them cached, the process warmed up.\n' +
+      ' RSS: after the warm run and a full GC; peak: the most the process held over its life (fills included);\n' +
+      ' heap: V8 heap in use after that GC (what the process keeps alive).\n' +
       ' calls/decision: HTTP requests to the emulator during the cold decision, or store calls for SQLite.\n' +
       ' × 1k: this size against the 1k project of the same backend, in this run.)',
   );

@@ -4,6 +4,7 @@ import {
   type NoteSpec,
   type OccurrenceKey,
   type OccurrenceRecord,
+  type OccurrenceScan,
   type OccurrenceSpec,
   type WireRecords,
 } from '@signet/grafeas-client';
@@ -248,8 +249,8 @@ export function listNotes(ctx: OssContext, project: string, req: OssRequest): Js
 export function listNoteOccurrences(ctx: OssContext, name: string, req: OssRequest): Json {
   const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, 0);
   findNote(ctx, name);
-  const keys = ctx.records.occurrenceKeys({ noteName: name });
-  const page = paged(byName(keys, occurrenceName), req, pageSize);
+  const keys = sortedKeys(ctx, { noteName: name }, () => true);
+  const page = paged(keys, req, pageSize);
   return { occurrences: pageOfOccurrences(ctx, page.items), nextPageToken: page.nextPageToken };
 }
 
@@ -344,14 +345,40 @@ export function getOccurrenceNote(ctx: OssContext, id: string): Json {
 export function listOccurrences(ctx: OssContext, project: string, req: OssRequest): Json {
   const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, DEFAULT_PAGE_SIZE);
   const prefix = `projects/${project}`;
-  const keys = ctx.records
-    .occurrenceKeys({ projectPrefix: project })
-    .filter((key) => occurrenceName(key).startsWith(prefix));
-  const page = paged(byName(keys, occurrenceName), req, pageSize);
+  const keys = sortedKeys(ctx, { projectPrefix: project }, (key) => occurrenceName(key).startsWith(prefix));
+  const page = paged(keys, req, pageSize);
   return { occurrences: pageOfOccurrences(ctx, page.items), nextPageToken: page.nextPageToken };
 }
 
-/** Like v0.1.0, every page sorts the whole scope by name; only the page's own documents are read. */
+/**
+ * A scope's occurrences by name, as v0.1.0 pages them. The order is kept while the store does not
+ * change (a listing of a large project would otherwise sort it again for every page).
+ */
+const sortedListings = new WeakMap<WireRecords, { version: string; byScan: Map<string, OccurrenceKey[]> }>();
+
+function sortedKeys(
+  ctx: OssContext,
+  scan: OccurrenceScan,
+  keep: (key: OccurrenceKey) => boolean,
+): OccurrenceKey[] {
+  const version = ctx.records.dataVersion();
+  let cached = sortedListings.get(ctx.records);
+  if (cached?.version !== version) {
+    cached = { version, byScan: new Map() };
+    sortedListings.set(ctx.records, cached);
+  }
+  const id = JSON.stringify(scan);
+  let keys = cached.byScan.get(id);
+  if (!keys) {
+    keys = byName(ctx.records.occurrenceKeys(scan).filter(keep), occurrenceName);
+    // A few scopes paged at once (a note and its project); more start over.
+    if (cached.byScan.size >= 8) cached.byScan.clear();
+    cached.byScan.set(id, keys);
+  }
+  return keys;
+}
+
+/** Only the page's own documents are read. */
 function pageOfOccurrences(ctx: OssContext, keys: readonly OccurrenceKey[]): Json[] {
   return ctx.records.occurrencesBySeq(keys.map((key) => key.seq)).map(emitOccurrence);
 }

@@ -256,13 +256,18 @@ export function buildProgram(
     .addOption(
       durationOption(
         '--index-max-age <duration>',
-        'when the index could not be re-read for this long, decisions fail closed',
+        'when no read of the index has completed for this long, decisions fail closed (a read that ' +
+          'itself takes longer still serves, and is logged and exported as slow)',
         DEFAULT_INDEX_SETTINGS.maxAgeMs,
         '5m',
       ),
     )
     .addOption(
-      new Option('--index-max-occurrences <n>', 'most occurrences held in the index, all scopes together')
+      new Option(
+        '--index-max-occurrences <n>',
+        'most occurrences held in the index, all scopes together (a note holds its attestations, a ' +
+          'project its vulnerabilities and discoveries)',
+      )
         .argParser(integer(1, 100_000_000))
         .default(DEFAULT_INDEX_SETTINGS.maxOccurrences),
     );

@@ -105,10 +105,17 @@ export class OccurrenceIndex implements MetadataSource {
     for (const project of scopes.projects ?? []) this.projectScope(project);
   }
 
-  /** Re-read every tracked scope every `refreshMs`, in the background. */
+  /**
+   * Re-read every tracked scope `refreshMs` after the last refresh ended, in the background: a backend
+   * whose reads take longer than the interval is not read back to back, and decisions get the CPU between.
+   */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.refresh(), this.settings.refreshMs);
+    if (this.timer || this.stopping.signal.aborted) return;
+    this.timer = setTimeout(async () => {
+      await this.refresh();
+      this.timer = undefined;
+      this.start();
+    }, this.settings.refreshMs);
     this.timer.unref();
   }
 
@@ -163,7 +170,7 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.stopping.abort(new Error('the webhook is stopping'));
   }
 

@@ -228,6 +228,16 @@ export class WireRecords {
     return rows.map((row) => ({ seq: row.seq, project: row.project, id: row.occurrence_id }));
   }
 
+  /**
+   * Changes whenever the file changes, through this connection or any other: what is computed from a
+   * scan may be kept while it stays the same.
+   */
+  dataVersion(): string {
+    const others = this.db.pragma('data_version', { simple: true }) as number;
+    const own = (this.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    return `${others}:${own}`;
+  }
+
   /** The occurrences of these sequence numbers, in the order given (those gone since are left out). */
   occurrencesBySeq(seqs: readonly number[]): OccurrenceRecord[] {
     if (seqs.length === 0) return [];
