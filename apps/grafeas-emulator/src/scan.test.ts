@@ -49,11 +49,9 @@ describe.each([
   it('hands a scan to a visitor page by page, keeping nothing', async () => {
     const seen: string[] = [];
     const pages: number[] = [];
-    const summary = await store.visitOccurrences(
-      { project: 'scan' },
-      (o) => seen.push(o.resourceUri),
-      { onPage: (p) => pages.push(p.items) },
-    );
+    const summary = await store.visitOccurrences({ project: 'scan' }, (o) => seen.push(o.resourceUri), {
+      onPage: (p) => pages.push(p.items),
+    });
     expect(summary).toEqual({ items: 10, skipped: [] });
     expect(seen.sort()).toEqual(Array.from({ length: 10 }, (_, i) => imageUrl('scan', i)).sort());
     expect(pages).toEqual([4, 8, 10]);

@@ -23,10 +23,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
+import { GUIDE, NOTE_NAME, podReview, signImage, writeGuidePolicies } from '@signet/guide-world';
 import { generatePgpKey } from '@signet/signing';
 import autocannon from 'autocannon';
-import { GUIDE, NOTE_NAME, signImage, writeGuidePolicies } from '../src/demo/guide.js';
-import { podReview } from '../src/demo/reviews.js';
 import { call } from './http.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

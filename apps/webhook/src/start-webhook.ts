@@ -203,7 +203,7 @@ const PROBE_TIMEOUT_MS = 10_000;
  */
 async function metadataSourceFor(
   config: WebhookConfig,
-  store: OccurrenceReader,
+  store: MetadataStoreReader,
   metrics: WebhookMetrics,
   logger: Logger,
 ): Promise<CachedMetadataSource | OccurrenceIndex> {
@@ -222,8 +222,8 @@ async function metadataSourceFor(
 }
 
 function isIndexable(
-  store: OccurrenceReader,
-): store is OccurrenceReader & Pick<MetadataStore, 'visitOccurrences' | 'filterSupport'> {
+  store: MetadataStoreReader,
+): store is MetadataStoreReader & Pick<MetadataStore, 'visitOccurrences' | 'filterSupport'> {
   return 'visitOccurrences' in store && 'filterSupport' in store;
 }
 

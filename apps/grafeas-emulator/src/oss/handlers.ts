@@ -77,7 +77,10 @@ function occurrenceName(r: Pick<OccurrenceRecord, 'project' | 'id'>): string {
  * What a client wrote; for a row Signet wrote through its model (a store file shared with `signet`),
  * that model in v1beta1, as Signet would have sent it (v0.1.0 keeps no kind).
  */
-function fieldsOf(r: OccurrenceRecord | NoteRecord, toWire: (spec: NonNullable<typeof r.spec>) => Json): Json {
+function fieldsOf(
+  r: OccurrenceRecord | NoteRecord,
+  toWire: (spec: NonNullable<typeof r.spec>) => Json,
+): Json {
   if (r.wire && (r.wire.version === 'v1beta1' || !r.spec)) return r.wire.json;
   return r.spec ? toWire(r.spec) : {};
 }

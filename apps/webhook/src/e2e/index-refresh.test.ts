@@ -16,7 +16,7 @@ describe('the webhook’s index of an open-source Grafeas (filters ignored)', ()
 
   beforeAll(async () => {
     world = await createE2eWorld();
-    oss = await startEmulator({ flavor: 'oss', store: world.guide.emulator.store });
+    oss = await startEmulator({ flavor: 'oss', store: world.emulatorStore });
   }, 120_000);
   afterAll(async () => {
     await world?.close();
@@ -64,7 +64,7 @@ describe('the webhook’s index of an open-source Grafeas (filters ignored)', ()
     await refreshing;
     expect(index.readiness().ready).toBe(true);
     expect(await decide(webhook, pinned('ok/c'))).toMatchObject({ allowed: true });
-    oss = await startEmulator({ flavor: 'oss', store: world.guide.emulator.store, port });
+    oss = await startEmulator({ flavor: 'oss', store: world.emulatorStore, port });
     const restarted = Date.now();
     void index.refresh();
     await index.readSince(restarted);

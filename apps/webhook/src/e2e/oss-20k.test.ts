@@ -1,7 +1,7 @@
 import type { OccurrenceSpec } from '@signet/grafeas-client';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
+import { GUIDE, NOTE_NAME } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDE, NOTE_NAME } from '../demo/guide.js';
 import { OccurrenceIndex } from '../metadata/occurrence-index.js';
 import type { RunningWebhook, WebhookConfig } from '../start-webhook.js';
 import { createE2eWorld, type E2eWorld, pinned } from '../test-support/e2e-world.js';
@@ -57,8 +57,8 @@ describe('the webhook against open-source Grafeas (filters ignored) holding 20,0
   beforeAll(async () => {
     world = await createE2eWorld();
     // Loaded directly: 20 batch calls through the API would only slow the test down.
-    world.guide.emulator.store.insertOccurrences(GUIDE.project, crowd(), false);
-    oss = await startEmulator({ flavor: 'oss', store: world.guide.emulator.store });
+    world.emulatorStore.insertOccurrences(GUIDE.project, crowd(), false);
+    oss = await startEmulator({ flavor: 'oss', store: world.emulatorStore });
   }, 300_000);
   afterAll(async () => {
     await world?.close();
@@ -97,14 +97,14 @@ describe('the webhook against open-source Grafeas (filters ignored) holding 20,0
 
     it('is ready once the index is filled, and shows its age and size', async () => {
       const metrics = (await httpsRequest(`${webhook.url}/metrics`, { ca: world.cert.certPem })).text;
-      const onNote = world.guide.emulator.store.pageOccurrences({
+      const onNote = world.emulatorStore.pageOccurrences({
         noteName: NOTE_NAME,
         pageSize: Number.POSITIVE_INFINITY,
       }).items.length;
       expect(onNote).toBeGreaterThan(OTHERS);
       expect(metricValue(metrics, 'signet_index_occurrences', { scope: `note ${NOTE_NAME}` })).toBe(onNote);
       // The project's own index keeps vulnerabilities and scan status; its attestations are the note's.
-      const inProject = world.guide.emulator.store
+      const inProject = world.emulatorStore
         .pageOccurrences({ project: GUIDE.project, pageSize: Number.POSITIVE_INFINITY })
         .items.filter((o) => o.kind !== 'ATTESTATION').length;
       expect(inProject).toBeGreaterThanOrEqual(OTHERS);

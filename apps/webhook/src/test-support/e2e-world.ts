@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { startEmulator } from '@signet/grafeas-emulator';
+import type { SqliteMetadataStore } from '@signet/grafeas-client';
+import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import {
   GUIDE,
   type GuideWorld,
@@ -17,6 +18,8 @@ import { tempDir } from './tmp.js';
 
 export interface E2eWorld {
   guide: GuideWorld;
+  /** The guide emulator's embedded store: another flavour of emulator can serve the same data. */
+  emulatorStore: SqliteMetadataStore;
   cert: SelfSignedPair;
   dir: string;
   /** Maps the captured placeholders (ok/img, bad/x…) to pinned images; `ok` ones are signed. */
@@ -43,7 +46,12 @@ export function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logge
 
 export async function createE2eWorld(): Promise<E2eWorld> {
   const tmp = await tempDir('e2e');
-  const guide = await prepareGuide(tmp.path, startEmulator);
+  let emulator: RunningEmulator | undefined;
+  const guide = await prepareGuide(tmp.path, async (options) => {
+    emulator = await startEmulator(options);
+    return emulator;
+  });
+  const emulatorStore = (emulator as RunningEmulator).store;
   const cert = await generateSelfSignedCert(tmp.path);
   const signed = new Set<string>();
   const webhooks: RunningWebhook[] = [];
@@ -56,6 +64,7 @@ export async function createE2eWorld(): Promise<E2eWorld> {
     await sign(pinned(placeholder));
   return {
     guide,
+    emulatorStore,
     cert,
     dir: tmp.path,
     imageFor(placeholder) {
