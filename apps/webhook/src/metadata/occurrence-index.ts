@@ -1,18 +1,17 @@
 import type { MetadataStore, Occurrence, OccurrenceScope } from '@signet/grafeas-client';
 import { isGrafeasError, resourceKey } from '@signet/grafeas-client';
-import {
-  type AttestationEvidence,
-  attestationEvidence,
-  type MetadataSource,
-  type ScanRecord,
-  scanRecord,
-  type VulnerabilityFinding,
-  vulnerabilityFinding,
-} from '@signet/policy';
+import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from '@signet/policy';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
 import type { Readiness } from '../server/app.js';
 import type { WebhookMetrics } from '../server/metrics.js';
+import {
+  attestationEntry,
+  decodeAttestation,
+  decodeImageFacts,
+  type IndexEntry,
+  imageFactEntry,
+} from './index-entries.js';
 import { type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
 
 export interface IndexSettings {
@@ -51,20 +50,14 @@ export interface OccurrenceIndexOptions {
   logger?: Logger;
 }
 
-interface Scope<V> {
+interface Scope {
   label: string;
   scope: OccurrenceScope;
-  /** Keeps what decisions need of one occurrence; false when the occurrence holds nothing for them. */
-  add: (into: Map<string, V>, occurrence: Occurrence) => boolean;
-  snapshot?: ScopeSnapshot<V>;
-  reading?: Promise<ScopeSnapshot<V>>;
+  /** What decisions need of one occurrence; undefined when it holds nothing for them. */
+  entry: (occurrence: Occurrence) => IndexEntry | undefined;
+  snapshot?: ScopeSnapshot<IndexEntry[]>;
+  reading?: Promise<ScopeSnapshot<IndexEntry[]>>;
   lastError?: unknown;
-}
-
-/** What the index keeps of an image in a project: its vulnerabilities and its scans' status. */
-export interface ImageFacts {
-  vulnerabilities: VulnerabilityFinding[];
-  scans: ScanRecord[];
 }
 
 /**
@@ -86,8 +79,8 @@ export interface ImageFacts {
 export class OccurrenceIndex implements MetadataSource {
   readonly description: string;
   readonly settings: IndexSettings;
-  private readonly notes = new Map<string, Scope<AttestationEvidence[]>>();
-  private readonly projects = new Map<string, Scope<ImageFacts>>();
+  private readonly notes = new Map<string, Scope>();
+  private readonly projects = new Map<string, Scope>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
@@ -175,23 +168,26 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   async attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
-    return (await this.lookup(this.noteScope(noteName), resourceUrl, true)) ?? [];
+    const entries = await this.lookup(this.noteScope(noteName), resourceUrl, true);
+    return (entries ?? []).map((entry) => decodeAttestation(noteName, entry));
   }
 
   async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
     // Most images have no vulnerabilities: re-reading a whole project for each would cost every decision.
-    return (await this.lookup(this.projectScope(project), resourceUrl, false))?.vulnerabilities ?? [];
+    const entries = await this.lookup(this.projectScope(project), resourceUrl, false);
+    return decodeImageFacts(entries ?? []).vulnerabilities;
   }
 
   async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
-    return (await this.lookup(this.projectScope(project), resourceUrl, false))?.scans ?? [];
+    const entries = await this.lookup(this.projectScope(project), resourceUrl, false);
+    return decodeImageFacts(entries ?? []).scans;
   }
 
-  private async lookup<V>(
-    scope: Scope<V>,
+  private async lookup(
+    scope: Scope,
     resourceUrl: string,
     rereadOnMiss: boolean,
-  ): Promise<V | undefined> {
+  ): Promise<IndexEntry[] | undefined> {
     const asked = this.clock();
     const key = resourceKey(resourceUrl);
     const snapshot = scope.snapshot ?? (await this.read(scope));
@@ -219,7 +215,7 @@ export class OccurrenceIndex implements MetadataSource {
     }
   }
 
-  private assertYoungerThanMaxAge<V>(scope: Scope<V>, snapshot: ScopeSnapshot<V>, now: number): void {
+  private assertYoungerThanMaxAge(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>, now: number): void {
     const since = now - snapshot.completedAt;
     if (since <= this.settings.maxAgeMs) return;
     throw new WebhookError(
@@ -230,7 +226,7 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   /** A miss is an answer only while the data is current; otherwise it may be an image signed since. */
-  private assertCurrent<V>(scope: Scope<V>, snapshot: ScopeSnapshot<V>, now: number): void {
+  private assertCurrent(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>, now: number): void {
     const age = now - snapshot.readAt;
     if (age <= 2 * (this.settings.refreshMs + snapshot.readMs)) return;
     throw new WebhookError(
@@ -240,7 +236,7 @@ export class OccurrenceIndex implements MetadataSource {
     );
   }
 
-  private read<V>(scope: Scope<V>): Promise<ScopeSnapshot<V>> {
+  private read(scope: Scope): Promise<ScopeSnapshot<IndexEntry[]>> {
     if (scope.reading) return scope.reading;
     const started = this.clock();
     const reading = this.fill(scope, started)
@@ -270,15 +266,20 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   /** One streamed read of the scope into a new map; the current snapshot serves until it completes. */
-  private async fill<V>(scope: Scope<V>, started: number): Promise<ScopeSnapshot<V>> {
-    const byResource = new Map<string, V>();
+  private async fill(scope: Scope, started: number): Promise<ScopeSnapshot<IndexEntry[]>> {
+    const byResource = new Map<string, IndexEntry[]>();
     let held = 0;
     const budget = this.budgetFor(scope);
     try {
       await this.options.store.visitOccurrences(
         scope.scope,
         (occurrence) => {
-          if (!scope.add(byResource, occurrence)) return;
+          const entry = scope.entry(occurrence);
+          if (entry === undefined) return;
+          const key = resourceKey(occurrence.resourceUri);
+          const entries = byResource.get(key);
+          if (entries) entries.push(entry);
+          else byResource.set(key, [entry]);
           held += 1;
           if (held > budget) throw indexFull(scope.label, this.settings.maxOccurrences);
         },
@@ -293,7 +294,7 @@ export class OccurrenceIndex implements MetadataSource {
     return snapshotOf(byResource, held, started, this.clock());
   }
 
-  private reportSlowRead<V>(scope: Scope<V>, snapshot: ScopeSnapshot<V>): void {
+  private reportSlowRead(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>): void {
     this.options.logger?.error(
       {
         scope: scope.label,
@@ -305,34 +306,34 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   /** Occurrences this scope may hold: the bound minus what the other scopes hold. */
-  private budgetFor<V>(scope: Scope<V>): number {
+  private budgetFor(scope: Scope): number {
     const others = this.scopes()
       .filter((other) => other !== scope)
       .reduce((sum, other) => sum + (other.snapshot?.size ?? 0), 0);
     return Math.max(0, this.settings.maxOccurrences - others);
   }
 
-  private scopes(): Scope<unknown>[] {
-    return [...this.notes.values(), ...this.projects.values()] as Scope<unknown>[];
+  private scopes(): Scope[] {
+    return [...this.notes.values(), ...this.projects.values()];
   }
 
-  private noteScope(noteName: string): Scope<AttestationEvidence[]> {
+  private noteScope(noteName: string): Scope {
     return this.scope(this.notes, noteName, {
       label: `note ${noteName}`,
       scope: { noteName },
-      add: addAttestation,
+      entry: attestationEntry,
     });
   }
 
-  private projectScope(project: string): Scope<ImageFacts> {
+  private projectScope(project: string): Scope {
     return this.scope(this.projects, project, {
       label: `project ${project}`,
       scope: { project },
-      add: addImageFact,
+      entry: imageFactEntry,
     });
   }
 
-  private scope<V>(map: Map<string, Scope<V>>, key: string, fresh: Scope<V>): Scope<V> {
+  private scope(map: Map<string, Scope>, key: string, fresh: Scope): Scope {
     let scope = map.get(key);
     if (!scope) {
       scope = fresh;
@@ -354,29 +355,6 @@ export interface IndexStats {
   slowerThanMaxAge: boolean;
   /** Occurrences held (a project holds its vulnerabilities and discoveries, not its attestations). */
   occurrences: number;
-}
-
-function addAttestation(into: Map<string, AttestationEvidence[]>, occurrence: Occurrence): boolean {
-  if (occurrence.kind !== 'ATTESTATION') return false;
-  const key = resourceKey(occurrence.resourceUri);
-  const evidence = attestationEvidence(occurrence);
-  const list = into.get(key);
-  if (list) list.push(evidence);
-  else into.set(key, [evidence]);
-  return true;
-}
-
-function addImageFact(into: Map<string, ImageFacts>, occurrence: Occurrence): boolean {
-  if (occurrence.kind !== 'VULNERABILITY' && occurrence.kind !== 'DISCOVERY') return false;
-  const key = resourceKey(occurrence.resourceUri);
-  let facts = into.get(key);
-  if (!facts) {
-    facts = { vulnerabilities: [], scans: [] };
-    into.set(key, facts);
-  }
-  if (occurrence.kind === 'VULNERABILITY') facts.vulnerabilities.push(vulnerabilityFinding(occurrence));
-  else facts.scans.push(scanRecord(occurrence));
-  return true;
 }
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
