@@ -10,12 +10,14 @@
  * The fixtures are written straight into SQLite (one transaction per 50k occurrences): a million
  * occurrences through the API would take longer than the bench itself. Everything the webhook reads
  * goes through its real path (SQLite queries, or HTTP to the emulator).
- * Environment: BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_BACKENDS (any of
+ * The webhook runs with the V8 heap limit of deploy/deployment.yaml (its NODE_OPTIONS), as deployed:
+ * without one V8 sizes its heap from the host's memory and keeps what a fill left, whatever is live.
+ * Environment: BENCH_SCALE_HEAP_MB (another limit; 0 = V8's default), BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_BACKENDS (any of
  * sqlite,google,oss; default all three), BENCH_SCALE_WARM_S (default 5). Ratios are against the
  * smallest size measured, so keep 1000 in the sizes to read them as "× 1k".
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -155,9 +157,19 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(args: string[]): Promise<Child> {
+/** The heap limit the deployment gives the webhook (MiB), or BENCH_SCALE_HEAP_MB; 0: none. */
+async function heapLimitMb(): Promise<number> {
+  if (process.env.BENCH_SCALE_HEAP_MB !== undefined) return Number(process.env.BENCH_SCALE_HEAP_MB);
+  const manifest = await readFile(join(here, '../../../deploy/deployment.yaml'), 'utf8');
+  const limit = /--max-old-space-size=(\d+)/.exec(manifest)?.[1];
+  if (!limit) throw new Error('deploy/deployment.yaml sets no --max-old-space-size: set BENCH_SCALE_HEAP_MB');
+  return Number(limit);
+}
+
+async function startChild(args: string[], heapMb: number): Promise<Child> {
+  const heap = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
   const child = fork(join(here, 'scale-child.ts'), args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...heap],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -196,7 +208,13 @@ function metric(text: string, name: string): number {
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
-async function measure(backend: Backend, size: number, file: string, policyDir: string): Promise<Row> {
+async function measure(
+  backend: Backend,
+  size: number,
+  file: string,
+  policyDir: string,
+  heapMb: number,
+): Promise<Row> {
   const emulator =
     backend === 'sqlite'
       ? undefined
@@ -208,7 +226,10 @@ async function measure(backend: Backend, size: number, file: string, policyDir: 
         ? [`grafeas:${emulator?.url}`, 'v1beta1']
         : [`containeranalysis:${emulator?.url}`, 'v1'];
   const started = performance.now();
-  const child = await startChild([policyDir, storeArgs[0] as string, storeArgs[1] as string, GUIDE.project]);
+  const child = await startChild(
+    [policyDir, storeArgs[0] as string, storeArgs[1] as string, GUIDE.project],
+    heapMb,
+  );
   try {
     await untilReady(child.url);
     const readyMs = performance.now() - started;
@@ -263,9 +284,12 @@ function pad(value: string | number, width: number): string {
   return String(value).padStart(width);
 }
 
-function print(rows: Row[]): void {
+function print(rows: Row[], heapMb: number): void {
   console.log(
     '\nScale: one Pod of 10 distinct signed images, projects of N occurrences (half attestations, half vulnerabilities, other images)',
+  );
+  console.log(
+    `webhook heap limit: ${heapMb > 0 ? `--max-old-space-size=${heapMb} (deploy/deployment.yaml, or BENCH_SCALE_HEAP_MB)` : "V8's default"}`,
   );
   console.log(
     `${'backend'.padEnd(26)}${pad('size', 9)}${pad('ready ms', 10)}${pad('cold ms', 9)}${pad('× 1k', 7)}` +
@@ -299,18 +323,19 @@ async function main(): Promise<void> {
     const policyDir = join(work, 'policies');
     await writeGuidePolicies(policyDir, key.publicKey);
     const files = await buildFixtures(work, key);
+    const heapMb = await heapLimitMb();
     const rows: Row[] = [];
     for (const backend of BACKENDS) {
       for (const size of SIZES) {
         if (backend !== 'sqlite' && size > ONLY_SQLITE_ABOVE) continue;
-        const row = await measure(backend, size, files.get(size) as string, policyDir);
+        const row = await measure(backend, size, files.get(size) as string, policyDir, heapMb);
         console.error(
           `measured ${backend} at ${size}: cold ${row.coldMs.toFixed(1)} ms, ready ${Math.round(row.readyMs)} ms`,
         );
         rows.push(row);
       }
     }
-    print(rows);
+    print(rows, heapMb);
     if (rows.some((row) => !row.allowed))
       throw new Error('a signed Pod was not admitted: the figures mean nothing');
   } finally {

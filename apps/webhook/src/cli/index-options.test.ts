@@ -10,7 +10,7 @@ describe('the index options (backends that ignore filters)', () => {
       index: 'auto',
       indexRefreshMs: 10_000,
       indexMaxAgeMs: 300_000,
-      indexMaxOccurrences: 500_000,
+      indexMaxOccurrences: 200_000,
     });
   });
 

@@ -32,7 +32,9 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
   refreshMs: 10_000,
   maxAgeMs: 5 * 60_000,
   missWaitMs: 1_000,
-  maxOccurrences: 500_000,
+  // About 0.5 KiB of heap each (more with PGP-armored signatures), twice while a refresh builds the next
+  // copy: 200k stays inside the --max-old-space-size=384 of deploy/deployment.yaml.
+  maxOccurrences: 200_000,
 };
 
 /** A miss re-reads its scope only when the data is older than this: at most one re-read a second. */
