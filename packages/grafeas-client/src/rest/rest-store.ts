@@ -1,3 +1,4 @@
+import { collectScan } from '../collect-scan.js';
 import { type GrafeasError, isGrafeasError, localGrafeasError } from '../errors.js';
 import type {
   ImageOccurrences,
@@ -255,10 +256,8 @@ export class RestMetadataStore implements MetadataStore {
     }
   }
 
-  async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
-    const items: Occurrence[] = [];
-    const { skipped } = await this.visitOccurrences(scope, (o) => items.push(o), options);
-    return { items, skipped };
+  scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    return collectScan(this, scope, options);
   }
 
   async visitOccurrences(

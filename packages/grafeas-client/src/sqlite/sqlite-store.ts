@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { collectScan } from '../collect-scan.js';
 import { GrafeasError, localGrafeasError } from '../errors.js';
 import {
   type ImageOccurrences,
@@ -394,10 +395,8 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
-    const items: Occurrence[] = [];
-    const { skipped } = await this.visitOccurrences(scope, (o) => items.push(o), options);
-    return { items, skipped };
+  scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {
+    return collectScan(this, scope, options);
   }
 
   async visitOccurrences(
