@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
 import { DEFAULT_DECISION_MEMO, DecisionMemo, type DecisionMemoSettings } from './admission/decision-memo.js';
 import { createPolicyDecider } from './admission/policy-decider.js';
+import { warmUpDecision } from './admission/warm-up.js';
 import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/start-audit.js';
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
@@ -133,6 +134,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       metadata.start();
       exposeIndexMetrics(metrics.registry, metadata);
     }
+    await warmUp(logger);
     const server = await createWebhookServer({
       decider: createPolicyDecider({
         policies: resolver,
@@ -192,6 +194,15 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     await ownedStore?.close().catch(() => {});
     throw error;
   }
+}
+
+/** The warm-up decision (see warm-up.ts); one that does not admit says the decision path is broken. */
+async function warmUp(logger: Logger): Promise<void> {
+  const started = performance.now();
+  const decision = await warmUpDecision();
+  const ms = Math.round(performance.now() - started);
+  if (decision.allowed) logger.debug({ ms }, 'decision path warmed up');
+  else logger.error({ ms, message: decision.message }, 'the warm-up decision did not admit its signed image');
 }
 
 /** A backend that does not answer the probe at start is judged by its scheme instead. */
