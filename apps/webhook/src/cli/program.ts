@@ -256,8 +256,8 @@ export function buildProgram(
     .addOption(
       durationOption(
         '--index-max-age <duration>',
-        'when no read of the index has completed for this long, decisions fail closed (a read that ' +
-          'itself takes longer still serves, and is logged and exported as slow)',
+        'decisions fail closed when the index holds data older than this, from the start of the read ' +
+          'that produced it (a read that itself takes longer is logged and exported as slow)',
         DEFAULT_INDEX_SETTINGS.maxAgeMs,
         '5m',
       ),

@@ -18,8 +18,9 @@ export interface IndexSettings {
   /** How often every scope is re-read in the background (`--index-refresh`). */
   refreshMs: number;
   /**
-   * When no read of a scope has completed for this long, the index answers nothing for it: decisions
-   * fail closed (`--index-max-age`). A read that itself takes longer is logged and exported as slow.
+   * When a scope's data is older than this (from the start of the read that produced it), the index
+   * answers nothing for it: decisions fail closed (`--index-max-age`). A read that itself takes longer
+   * is logged as an error and exported as slow.
    */
   maxAgeMs: number;
   /** How long a lookup that found nothing waits for the re-read of its scope. */
@@ -73,10 +74,9 @@ interface Scope {
  * (younger than two refresh intervals plus twice the last read's duration).
  *
  * Ages: the data's age runs from the start of the read that produced it (everything stored before then
- * is in it). `maxAgeMs` bounds the time since the last read *completed*: past it the backend has stopped
- * answering and the scope fails closed. A read slower than `maxAgeMs` still serves (failing every
- * decision for a slow but working backend helps no one), but it is logged as an error and exported
- * (`signet_index_read_slower_than_max_age`), since its data is older than `--index-max-age` on arrival.
+ * is in it). Past `maxAgeMs` the scope fails closed: its backend has stopped answering, or its reads
+ * take longer than `maxAgeMs` (then the data is too old on arrival; the denial and an error log say to
+ * raise `--index-max-age` above the read time, and `signet_index_read_slower_than_max_age` is set).
  */
 export class OccurrenceIndex implements MetadataSource {
   readonly description: string;
@@ -218,11 +218,20 @@ export class OccurrenceIndex implements MetadataSource {
   }
 
   private assertYoungerThanMaxAge(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>, now: number): void {
+    const age = now - snapshot.readAt;
+    if (age <= this.settings.maxAgeMs) return;
+    const maxAge = `--index-max-age ${Math.round(this.settings.maxAgeMs / 1000)}s`;
+    if (snapshot.readMs > this.settings.maxAgeMs) {
+      throw new WebhookError(
+        'INDEX_TOO_OLD',
+        `the last read of the index of ${scope.label} took ${Math.round(snapshot.readMs / 1000)}s, longer than ${maxAge}: its data is too old on arrival`,
+        `raise --index-max-age above the read time, or use a backend that filters (Container Analysis, grafeas-pgsql)`,
+      );
+    }
     const since = now - snapshot.completedAt;
-    if (since <= this.settings.maxAgeMs) return;
     throw new WebhookError(
       'INDEX_TOO_OLD',
-      `the index of ${scope.label} last completed a read ${Math.round(since / 1000)}s ago, more than --index-max-age ${Math.round(this.settings.maxAgeMs / 1000)}s: ${this.options.store.backend} has not answered since${scope.lastError ? ` (${messageOf(scope.lastError)})` : ''}`,
+      `the index of ${scope.label} holds data ${Math.round(age / 1000)}s old, more than ${maxAge}: its last read completed ${Math.round(since / 1000)}s ago and ${this.options.store.backend} has not answered since${scope.lastError ? ` (${messageOf(scope.lastError)})` : ''}`,
       'check that the Grafeas server is up and its listings finish; decisions resume with the next successful read',
     );
   }
@@ -303,7 +312,7 @@ export class OccurrenceIndex implements MetadataSource {
         readSeconds: Math.round(snapshot.readMs / 1000),
         maxAgeSeconds: Math.round(this.settings.maxAgeMs / 1000),
       },
-      `reading ${scope.label} took longer than --index-max-age: its data is that old when it arrives. Decisions use it, but raise --index-max-age above the read time or use a backend that filters (Container Analysis, grafeas-pgsql)`,
+      `reading ${scope.label} took longer than --index-max-age: its data is that old when it arrives, so its decisions fail closed. Raise --index-max-age above the read time or use a backend that filters (Container Analysis, grafeas-pgsql)`,
     );
   }
 
