@@ -5,7 +5,7 @@ import type { OccurrenceIndex } from './occurrence-index.js';
 export function exposeIndexMetrics(registry: Registry, index: OccurrenceIndex): void {
   new Gauge({
     name: 'signet_index_age_seconds',
-    help: 'Age of the data held for each indexed note or project: seconds since the read that produced it started. Decisions fail closed when no read has completed within --index-max-age.',
+    help: 'Age of the data held for each indexed note or project: seconds since the read that produced it started. Decisions fail closed when it passes --index-max-age.',
     labelNames: ['scope'],
     registers: [registry],
     collect() {
@@ -25,7 +25,7 @@ export function exposeIndexMetrics(registry: Registry, index: OccurrenceIndex): 
   });
   new Gauge({
     name: 'signet_index_read_slower_than_max_age',
-    help: '1 when the last complete read of a note or project took longer than --index-max-age: its data was already that old when it arrived (raise --index-max-age, or use a backend that filters).',
+    help: '1 when the last complete read of a note or project took longer than --index-max-age: its data was already too old on arrival, so its decisions fail closed (raise --index-max-age, or use a backend that filters).',
     labelNames: ['scope'],
     registers: [registry],
     collect() {

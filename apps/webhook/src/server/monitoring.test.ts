@@ -113,6 +113,8 @@ describe('deploy/monitoring', () => {
       'SignetCertificateExpiringSoon',
       'SignetDeadlineDenials',
       'SignetDenialRateSpike',
+      'SignetIndexReadsTooSlow',
+      'SignetIndexStale',
       'SignetRunningViolations',
       'SignetWebhookDown',
       'SignetWebhookNotReady',
@@ -150,6 +152,8 @@ describe('every metric the rules and the dashboard name is in a real /metrics sc
     webhook = await startWebhook({
       policies: { from: 'source', source: staticPolicySource([]) },
       store: 'sqlite::memory:',
+      // The index's metrics exist only with the index: forced on here so the scrape has them too.
+      index: { mode: 'on' },
       insecureHttp: true,
       port: 0,
       host: '127.0.0.1',
