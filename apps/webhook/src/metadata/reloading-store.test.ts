@@ -48,7 +48,8 @@ describe('ReloadingStore (--store-ca, --store-cert, --store-key in the webhook)'
       expect((refused as { fix: string }).fix).toContain('--store-cert');
       expect(await store.reload()).toBe(false);
       await mount('client');
-      expect(await store.reload()).toBe(true);
+      // Whichever takes the new files over, this call or the watcher woken by the copies, it is done after it.
+      await store.reload();
       expect(await store.listNoteOccurrences('projects/p/notes/qa', IMAGE)).toEqual({
         items: [],
         skipped: [],
