@@ -35,3 +35,53 @@ export function watchFiles(files: readonly string[], changed: () => void, pollIn
     },
   };
 }
+
+export type ReloadResult = 'reloaded' | 'unchanged' | 'failed';
+
+export interface FileReloader {
+  /** Re-reads the files now; resolves true when this call installed something new. */
+  reload(): Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Keeps what `load` reads from `files` installed: on a change (see watchFiles) or `reload()`, it loads,
+ * compares `keyOf` with what is in use, and installs only what differs. A load or install that fails
+ * keeps the old one. Reloads run one at a time, so the watcher and a caller never install twice.
+ */
+export function watchAndReload<T>(options: {
+  files: readonly string[];
+  initialKey: string;
+  load: () => Promise<T>;
+  keyOf: (loaded: T) => string;
+  install: (loaded: T) => void | Promise<void>;
+  report: (result: ReloadResult, error?: unknown) => void;
+  pollIntervalMs: number;
+}): FileReloader {
+  let current = options.initialKey;
+  const reloadOnce = async (): Promise<boolean> => {
+    try {
+      const loaded = await options.load();
+      const key = options.keyOf(loaded);
+      if (key === current) {
+        options.report('unchanged');
+        return false;
+      }
+      await options.install(loaded);
+      current = key;
+      options.report('reloaded');
+      return true;
+    } catch (error) {
+      options.report('failed', error);
+      return false;
+    }
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  const reload = (): Promise<boolean> => {
+    const next = queue.then(reloadOnce);
+    queue = next;
+    return next;
+  };
+  const watch = watchFiles(options.files, () => void reload(), options.pollIntervalMs);
+  return { reload, close: () => watch.close() };
+}

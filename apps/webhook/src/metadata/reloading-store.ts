@@ -7,7 +7,7 @@ import {
 } from '@signet/grafeas-client';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
-import { type FileWatch, watchFiles } from '../watch-files.js';
+import { type FileReloader, watchAndReload } from '../watch-files.js';
 import type { MetadataStoreReader } from './cached-metadata-source.js';
 
 /** `--store-ca`, `--store-cert`, `--store-key`: PEM files for an https store. */
@@ -51,16 +51,10 @@ function fingerprintOf(tls: TlsOptions): string {
  * store is opened again with the new files and takes the next calls; the old one closes a little later.
  */
 export class ReloadingStore implements MetadataStoreReader {
-  private watch: FileWatch | undefined;
+  private reloader: FileReloader | undefined;
   private readonly retired = new Set<MetadataStore>();
 
-  private constructor(
-    private current: MetadataStore,
-    private fingerprint: string,
-    private readonly open: (tls: TlsOptions) => Promise<MetadataStore>,
-    private readonly files: StoreTlsFiles,
-    private readonly logger?: Logger,
-  ) {}
+  private constructor(private current: MetadataStore) {}
 
   static async open(
     url: string,
@@ -68,15 +62,21 @@ export class ReloadingStore implements MetadataStoreReader {
   ): Promise<ReloadingStore> {
     const open = (tls: TlsOptions) => openMetadataStore(url, { api: options.api, tls });
     const tls = await readTlsFiles(options.files);
-    const store = new ReloadingStore(
-      await open(tls),
-      fingerprintOf(tls),
-      open,
-      options.files,
-      options.logger,
-    );
-    const paths = Object.values(options.files).filter((p): p is string => Boolean(p));
-    store.watch = watchFiles(paths, () => void store.reload(), options.pollIntervalMs ?? 30_000);
+    const store = new ReloadingStore(await open(tls));
+    const { logger } = options;
+    store.reloader = watchAndReload({
+      files: Object.values(options.files).filter((p): p is string => Boolean(p)),
+      initialKey: fingerprintOf(tls),
+      load: () => readTlsFiles(options.files),
+      keyOf: fingerprintOf,
+      install: async (next) => store.takeOver(await open(next)),
+      report: (result, error) => {
+        if (result === 'reloaded')
+          logger?.info({ backend: store.backend }, 'store CA or client certificate reloaded');
+        if (result === 'failed') logger?.warn({ err: error }, 'store CA or client certificate not reloaded');
+      },
+      pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    });
     return store;
   }
 
@@ -101,27 +101,19 @@ export class ReloadingStore implements MetadataStoreReader {
   }
 
   /** Re-reads the files now; resolves true when a store with new files took over. */
-  async reload(): Promise<boolean> {
-    try {
-      const tls = await readTlsFiles(this.files);
-      const fingerprint = fingerprintOf(tls);
-      if (fingerprint === this.fingerprint) return false;
-      const next = await this.open(tls);
-      this.retire(this.current);
-      this.current = next;
-      this.fingerprint = fingerprint;
-      this.logger?.info({ backend: next.backend }, 'store CA or client certificate reloaded');
-      return true;
-    } catch (error) {
-      this.logger?.warn({ err: error }, 'store CA or client certificate not reloaded');
-      return false;
-    }
+  reload(): Promise<boolean> {
+    return this.reloader?.reload() ?? Promise.resolve(false);
   }
 
   async close(): Promise<void> {
-    this.watch?.close();
+    this.reloader?.close();
     for (const store of [...this.retired, this.current]) await store.close();
     this.retired.clear();
+  }
+
+  private takeOver(next: MetadataStore): void {
+    this.retire(this.current);
+    this.current = next;
   }
 
   private retire(store: MetadataStore): void {

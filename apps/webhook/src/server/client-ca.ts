@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WebhookError } from '../errors.js';
-import { watchFiles } from '../watch-files.js';
+import { type FileReloader, watchAndReload } from '../watch-files.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -43,11 +43,8 @@ function clientCaError(message: string, cause?: unknown): WebhookError {
   );
 }
 
-export interface ClientCaReloader {
-  /** Re-reads the file now; true when a new bundle was installed. */
-  reload(): Promise<boolean>;
-  close(): void;
-}
+/** Re-reads the file now (`reload()` resolves true when a new bundle was installed), or stops watching. */
+export type ClientCaReloader = FileReloader;
 
 /** Watches `--client-ca` like the serving certificate: a rotated CA is installed, a broken file is ignored. */
 export function watchClientCa(
@@ -57,20 +54,15 @@ export function watchClientCa(
   report: (result: 'reloaded' | 'failed', error?: unknown) => void,
   pollIntervalMs = 30_000,
 ): ClientCaReloader {
-  let current = initial;
-  const reload = async (): Promise<boolean> => {
-    try {
-      const bundle = await loadClientCa(file);
-      if (bundle === current) return false;
-      install(bundle);
-      current = bundle;
-      report('reloaded');
-      return true;
-    } catch (error) {
-      report('failed', error);
-      return false;
-    }
-  };
-  const watch = watchFiles([file], () => void reload(), pollIntervalMs);
-  return { reload, close: () => watch.close() };
+  return watchAndReload({
+    files: [file],
+    initialKey: initial,
+    load: () => loadClientCa(file),
+    keyOf: (bundle) => bundle,
+    install,
+    report: (result, error) => {
+      if (result !== 'unchanged') report(result, error);
+    },
+    pollIntervalMs,
+  });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { WebhookError } from '../errors.js';
-import { watchFiles } from '../watch-files.js';
+import { type FileReloader, type ReloadResult, watchAndReload } from '../watch-files.js';
 
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -77,11 +77,8 @@ function checkTlsMaterial(
   return material;
 }
 
-export interface TlsReloader {
-  /** Re-reads the files now; resolves true when the new pair was installed. */
-  reload(): Promise<boolean>;
-  close(): void;
-}
+/** Re-reads the files now (`reload()` resolves true when a new pair was installed), or stops watching. */
+export type TlsReloader = FileReloader;
 
 /**
  * Watches the certificate and key (their folders, because Kubernetes swaps a `..data` symlink) and installs
@@ -92,32 +89,18 @@ export function watchTlsFiles(
   files: TlsFiles,
   initial: TlsMaterial,
   install: (material: TlsMaterial) => void,
-  report: (result: 'reloaded' | 'unchanged' | 'failed', error?: unknown) => void,
+  report: (result: ReloadResult, error?: unknown) => void,
   pollIntervalMs = 30_000,
 ): TlsReloader {
-  let current = fingerprintOf(initial);
-  const reload = async (): Promise<boolean> => {
-    try {
-      const material = await loadTlsMaterial(files);
-      const fingerprint = fingerprintOf(material);
-      if (fingerprint === current) {
-        report('unchanged');
-        return false;
-      }
-      install(material);
-      current = fingerprint;
-      report('reloaded');
-      return true;
-    } catch (error) {
-      report('failed', error);
-      return false;
-    }
-  };
-  const watch = watchFiles([files.certFile, files.keyFile], () => void reload(), pollIntervalMs);
-  return {
-    reload,
-    close: () => watch.close(),
-  };
+  return watchAndReload({
+    files: [files.certFile, files.keyFile],
+    initialKey: fingerprintOf(initial),
+    load: () => loadTlsMaterial(files),
+    keyOf: fingerprintOf,
+    install,
+    report,
+    pollIntervalMs,
+  });
 }
 
 function fingerprintOf(material: TlsMaterial): string {

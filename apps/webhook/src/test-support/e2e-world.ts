@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { SqliteMetadataStore } from '@signet/grafeas-client';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import {
-  GUIDE,
   type GuideWorld,
   generateSelfSignedCert,
   guideWebhookSettings,
