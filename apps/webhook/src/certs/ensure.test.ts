@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tlsHandshake as handshake } from '@signet/deploy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import {
   DEFAULT_RENEW_BEFORE_MS,
   DEFAULT_VALIDITY_MS,
@@ -15,7 +16,6 @@ import {
 } from './ensure.js';
 import { CertificateError } from './errors.js';
 import { createCertificateRenewer } from './renewer.js';
-import { FakeKubeApi } from './test-support/fake-kube-api.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NAMESPACE = 'signet';

@@ -1,17 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { encodeSecretData } from '../certs/bundle.js';
 import { generateCertificateBundle } from '../certs/generate.js';
-import { FakeKubeApi } from '../certs/test-support/fake-kube-api.js';
 import { staticPolicySource } from '../policies/policy-source.js';
 import { createLogger } from '../server/logger.js';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { eventually } from '../test-support/eventually.js';
+import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { parseCli } from '../test-support/parse-cli.js';
 import {
@@ -55,11 +54,7 @@ afterEach(async () => {
 
 /** A kubeconfig file pointing at the fake API server, as `kubectl config view --raw` writes one. */
 async function kubeconfigFile(token?: string): Promise<string> {
-  const config = JSON.parse(api.kubeConfig().exportConfig()) as { users: { user: { token: string } }[] };
-  if (token) for (const user of config.users) user.user.token = token;
-  const file = join(tmp.path, 'kubeconfig');
-  await writeFile(file, JSON.stringify(config));
-  return file;
+  return api.writeKubeconfig(join(tmp.path, 'kubeconfig'), token);
 }
 
 function secretPem(key: string): string {

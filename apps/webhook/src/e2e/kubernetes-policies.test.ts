@@ -1,6 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { GUIDE } from '@signet/guide-world';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,11 +31,8 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
 
   beforeAll(async () => {
     world = await createE2eWorld();
-    api = new FakeKubeApi(KRITIS_GROUP, KRITIS_VERSION);
-    const url = await api.start({
-      cert: world.cert.certPem,
-      key: await readFile(world.cert.keyFile, 'utf8'),
-    });
+    api = new FakeKubeApi();
+    await api.start();
     api.put(
       'attestationauthorities',
       resource('AttestationAuthority', GUIDE.attestor, {
@@ -50,15 +45,11 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
       resource('GenericAttestationPolicy', 'require-qa', { attestationAuthorityNames: [GUIDE.attestor] }),
     );
     api.missing.add('imagesecuritypolicies'); // the CRD is "not installed" yet
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'fake', server: url, caData: Buffer.from(world.cert.certPem).toString('base64') }],
-      users: [{ name: 'webhook', token: 'sa-token' }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'webhook' }],
-      currentContext: 'fake',
-    });
     webhook = await world.startWebhook({
-      policies: { from: 'source', source: kubernetesPolicySource({ kubeConfig, retryDelayMs: 50 }) },
+      policies: {
+        from: 'source',
+        source: kubernetesPolicySource({ kubeConfig: api.kubeConfig(), retryDelayMs: 50 }),
+      },
     });
   });
   afterAll(async () => {
@@ -121,18 +112,7 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
   });
 
   it('works the same from a kubeconfig file, as --kubernetes --kubeconfig FILE does', async () => {
-    const kubeconfig = join(world.dir, 'kubeconfig.yaml');
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: fake, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(world.cert.certPem).toString('base64')}}}]`,
-        'users: [{name: webhook, user: {token: sa-token}}]',
-        'contexts: [{name: fake, context: {cluster: fake, user: webhook}}]',
-        'current-context: fake',
-      ].join('\n'),
-    );
+    const kubeconfig = api.writeKubeconfig(join(world.dir, 'kubeconfig.yaml'));
     const fromFile = await world.startWebhook({ policies: { from: 'kubernetes', kubeconfig } });
     expect((await httpsRequest(`${fromFile.url}/readyz`, { ca: world.cert.certPem })).status).toBe(200);
     const denied = (await world.post(fromFile, pod(`registry.example/other/app@sha256:${'e5'.repeat(32)}`)))
@@ -147,6 +127,6 @@ describe('--kubernetes: policies from the cluster through list+watch (fake API s
     const watches = api.requests.filter((r) => r.query.watch === 'true');
     expect(lists.length).toBeGreaterThanOrEqual(3);
     expect(watches.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(api.requests.map((r) => r.authorization))).toEqual(new Set(['Bearer sa-token']));
+    expect(new Set(api.requests.map((r) => r.authorization))).toEqual(new Set([`Bearer ${api.token}`]));
   });
 });

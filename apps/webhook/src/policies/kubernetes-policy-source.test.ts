@@ -1,5 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { generateSelfSignedCert } from '@signet/guide-world';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../test-support/eventually.js';
 import { FakeKubeApi } from '../test-support/fake-kube-api.js';
@@ -37,21 +35,9 @@ describe('kubernetesPolicySource against a fake API server (real list/watch wire
 
   beforeEach(async () => {
     dir = await tempDir('kube');
-    const cert = await generateSelfSignedCert(dir.path);
-    api = new FakeKubeApi(KRITIS_GROUP, KRITIS_VERSION);
-    const url = await api.start({ cert: cert.certPem, key: await readFile(cert.keyFile, 'utf8') });
-    kubeconfig = `${dir.path}/kubeconfig`;
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: fake, cluster: {server: "${url}", certificate-authority-data: ${Buffer.from(cert.certPem).toString('base64')}}}]`,
-        'users: [{name: webhook, user: {token: secret-token}}]',
-        'contexts: [{name: fake, context: {cluster: fake, user: webhook}}]',
-        'current-context: fake',
-      ].join('\n'),
-    );
+    api = new FakeKubeApi();
+    await api.start();
+    kubeconfig = api.writeKubeconfig(`${dir.path}/kubeconfig`);
   });
   afterEach(async () => {
     await source?.close();
@@ -88,7 +74,7 @@ describe('kubernetesPolicySource against a fake API server (real list/watch wire
     const first = api.requests.find(
       (r) => r.path.endsWith('/attestationauthorities') && r.query.watch !== 'true',
     );
-    expect(first?.authorization).toBe('Bearer secret-token');
+    expect(first?.authorization).toBe(`Bearer ${api.token}`);
     const watch = api.requests.find(
       (r) => r.path.endsWith('/attestationauthorities') && r.query.watch === 'true',
     );
