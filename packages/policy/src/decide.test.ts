@@ -1,10 +1,10 @@
 import { buildPayload } from '@signet/signing';
+import { GpgHome } from '@signet/signing/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { DecisionInput } from './decision-types.js';
 import type { NamespacePolicies } from './resource-types.js';
-import { Gpg } from './test-support/gpg.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 import {
   authority,
@@ -575,9 +575,9 @@ describe('failures', () => {
 });
 
 describe('PGP signatures made by GnuPG', () => {
-  let gpg: Gpg;
+  let gpg: GpgHome;
   beforeAll(() => {
-    gpg = new Gpg();
+    gpg = new GpgHome();
   });
   afterAll(() => gpg.close());
 

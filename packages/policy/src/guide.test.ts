@@ -1,9 +1,9 @@
 import { buildPayload } from '@signet/signing';
+import { GpgHome } from '@signet/signing/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import { collectNamespacePolicies, parseYamlDocuments } from './documents.js';
 import type { NamespacePolicies } from './resource-types.js';
-import { Gpg } from './test-support/gpg.js';
 import { finding, MemoryMetadata } from './test-support/memory-metadata.js';
 
 /**
@@ -72,16 +72,16 @@ const pod = (image: string) => ({
 });
 
 describe('the user’s guide, end to end', () => {
-  let gpg: Gpg;
+  let gpg: GpgHome;
   let fingerprint: string;
   let policies: NamespacePolicies;
   let signature: string;
 
   beforeAll(() => {
-    gpg = new Gpg();
+    gpg = new GpgHome();
     // `gpg --quick-generate-key --yes attestor@example.com`, then `gpg --armor --export | base64 -w 0`.
-    gpg.run(['--quick-generate-key', '--yes', 'attestor@example.com']);
-    fingerprint = gpg.fingerprint('attestor@example.com');
+    gpg.ok(['--quick-generate-key', '--yes', 'attestor@example.com']);
+    fingerprint = gpg.fingerprints('attestor@example.com')[0]!;
     const results = parseYamlDocuments(manifests(gpg.publicKeyBase64(fingerprint)));
     policies = collectNamespacePolicies(results, 'default');
     // `gpg --armor --sign` of the image's payload, uploaded as a v1beta1 pgpSignedAttestation.

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { buildPayload, signPkix } from '@signet/signing';
+import { GpgHome } from '@signet/signing/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from './decide.js';
 import type { Decision } from './decision-types.js';
@@ -7,7 +8,6 @@ import { collectNamespacePolicies } from './documents.js';
 import type { AttestationEvidence } from './metadata.js';
 import { parsePolicyResource } from './parse.js';
 import type { AttestationAuthority, NamespacePolicies } from './resource-types.js';
-import { Gpg } from './test-support/gpg.js';
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { authority, DIGEST_A, DIGEST_B, gap, pgpAuthority, podRequest } from './test-support/resources.js';
 import { type PgpSigner, pgpAttestation, pgpSigner, pkixSigner } from './test-support/signers.js';
@@ -228,9 +228,9 @@ describe('denied: signatures that do not prove this image', () => {
 });
 
 describe('denied: keys that are not good now (real GnuPG)', () => {
-  let gpg: Gpg;
+  let gpg: GpgHome;
   beforeAll(() => {
-    gpg = new Gpg();
+    gpg = new GpgHome();
   });
   afterAll(() => gpg.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpgHome, validSigs } from '../test-support/gpg.js';
 import { readPgpPublicKeys } from './keys.js';
 import { signPgpAttached } from './sign.js';
-import { GpgHome, validSigs } from './test-support/gpg.js';
 import { verifyPgpAttached, verifyPgpDetached } from './verify.js';
 
 const payload = new TextEncoder().encode(

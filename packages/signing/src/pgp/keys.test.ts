@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SigningError } from '../signing-error.js';
+import { fprLines, GpgHome, primaryFprLines } from '../test-support/gpg.js';
 import { findPgpKeyById, readPgpPublicKeys } from './keys.js';
-import { fprLines, GpgHome, primaryFprLines } from './test-support/gpg.js';
 
 const testdata = process.env.SIGNET_TESTDATA!;
 const kritis = (path: string) => join(testdata, 'kritis/integration', path);

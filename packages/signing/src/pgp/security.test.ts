@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SigningError } from '../signing-error.js';
+import { GpgHome } from '../test-support/gpg.js';
 import { readPgpPublicKeys } from './keys.js';
 import { signPgpAttached } from './sign.js';
-import { GpgHome } from './test-support/gpg.js';
 import { verifyPgpAttached, verifyPgpDetached } from './verify.js';
 
 const payload = new TextEncoder().encode('{"critical":{"type":"atomic container signature"},"optional":{}}');
@@ -77,8 +77,7 @@ describe('revoked keys', () => {
     const signature = gpgSign(fpr);
     const before = await keysOf(fpr);
     expect((await verifyPgpAttached(signature, before)).primaryFingerprint).toBe(fpr);
-    const certificate = readFileSync(join(gpg.dir, 'openpgp-revocs.d', `${fpr}.rev`), 'utf8');
-    gpg.importKey(certificate.replace(/^:-----BEGIN/m, '-----BEGIN'));
+    gpg.revoke(fpr);
     const revoked = await keysOf(fpr);
     const signedAt = (await verifyPgpAttached(signature, before)).signedAt;
     for (const now of [undefined, signedAt]) {

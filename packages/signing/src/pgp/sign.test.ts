@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SigningError } from '../signing-error.js';
+import { GpgHome } from '../test-support/gpg.js';
 import { generatePgpKey } from './generate.js';
 import { readPgpPublicKeys } from './keys.js';
 import { signPgpAttached } from './sign.js';
-import { GpgHome } from './test-support/gpg.js';
 import { verifyPgpAttached } from './verify.js';
 
 const payload = new TextEncoder().encode('{"critical":{},"optional":{}}');

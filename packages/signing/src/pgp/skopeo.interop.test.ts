@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { unarmor } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPayload, parsePayload } from '../payload.js';
+import { GpgHome } from '../test-support/gpg.js';
 import { readPgpPublicKeys } from './keys.js';
 import { signPgpAttached } from './sign.js';
-import { GpgHome } from './test-support/gpg.js';
 import { verifyPgpAttached } from './verify.js';
 
 // Runs under `pnpm test:interop` only. A machine without skopeo fails here, on purpose.

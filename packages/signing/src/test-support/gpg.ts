@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,7 +9,10 @@ export interface GpgResult {
   stderr: string;
 }
 
-/** A throw-away GnuPG home for tests: real gpg, no agent prompts, removed by `close()`. */
+/**
+ * A throw-away GnuPG home for tests: real gpg, no agent prompts, removed by `close()`. Shared with
+ * other packages' tests as `@signet/signing/test-support` (never built, never shipped).
+ */
 export class GpgHome {
   readonly dir: string;
 
@@ -46,7 +49,7 @@ export class GpgHome {
   }
 
   /** `gpg --quick-gen-key`; returns the primary fingerprint. */
-  generate(userId: string, algo: string, usage = 'default', expire = 'never', extra: string[] = []): string {
+  generate(userId: string, algo = 'ed25519', usage = 'sign', expire = 'never', extra: string[] = []): string {
     this.ok([...extra, '--quick-gen-key', userId, algo, usage, expire]);
     return this.fingerprints(userId)[0]!;
   }
@@ -61,12 +64,33 @@ export class GpgHome {
     return this.ok([...(armor ? ['--armor'] : []), '--export', ...(query ? [query] : [])]);
   }
 
+  /** The armored public key of `query`, base64-encoded as Kritis' `asciiArmoredPgpPublicKey` wants it. */
+  publicKeyBase64(query: string): string {
+    return this.exportPublic(query).toString('base64');
+  }
+
   exportSecret(query: string): string {
     return this.ok(['--armor', '--export-secret-keys', query]).toString('utf8');
   }
 
   importKey(data: Uint8Array | string): void {
     this.ok(['--import'], data);
+  }
+
+  /** `gpg --armor --sign` of `data` (an attached signature), with extra options. */
+  signAttached(userId: string, data: Uint8Array, extra: string[] = []): string {
+    return this.ok(['--local-user', userId, ...extra, '--armor', '--sign'], data).toString('utf8');
+  }
+
+  /** `gpg --detach-sign` (binary) of `data`. */
+  signDetached(userId: string, data: Uint8Array): Buffer {
+    return this.ok(['--local-user', userId, '--detach-sign'], data);
+  }
+
+  /** Revokes the key in this home with the certificate gpg made (its exported public key then carries it). */
+  revoke(fingerprint: string): void {
+    const certificate = readFileSync(join(this.dir, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8');
+    this.importKey(certificate.replace(/^:-----BEGIN/m, '-----BEGIN'));
   }
 
   writeFile(name: string, data: Uint8Array | string): string {
