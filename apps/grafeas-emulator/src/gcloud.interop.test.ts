@@ -73,16 +73,7 @@ describe('gcloud 528 against the emulator', () => {
         ],
       ]);
       expect(created.trim()).toBe('');
-      const listed = JSON.parse(
-        await gcloud.ok([
-          'container',
-          'binauthz',
-          'attestations',
-          'list',
-          `--artifact-url=${IMG}`,
-          '--format=json',
-        ]),
-      ) as { name: string; resourceUri: string; attestation: { signatures: { publicKeyId: string }[] } }[];
+      const listed = await gcloud.listAttestations({ artifactUrl: IMG });
       expect(listed.map((o) => o.resourceUri)).toEqual([IMG, IMG, IMG]);
       const ours = listed.filter((o) => o.attestation.signatures[0]?.publicKeyId === FINGERPRINT);
       expect(ours).toHaveLength(1);

@@ -42,6 +42,14 @@ export interface GcloudAttestation {
   payloadFile?: string;
 }
 
+/** One occurrence as `gcloud container binauthz attestations list --format=json` prints it. */
+export interface GcloudListedAttestation {
+  name: string;
+  resourceUri: string;
+  /** Bytes are printed in base64, URL-safe or not. */
+  attestation: { serializedPayload: string; signatures: { publicKeyId: string; signature: string }[] };
+}
+
 export interface Gcloud {
   /** The throwaway CLOUDSDK_CONFIG; also gcloud's working directory (files named in argv go here). */
   dir: string;
@@ -49,6 +57,8 @@ export interface Gcloud {
   /** Like run, but throws with gcloud's stderr unless it exits 0; returns stdout. */
   ok(args: string[]): Promise<string>;
   createAttestation(attestation: GcloudAttestation): Promise<void>;
+  /** `gcloud container binauthz attestations list` of an image, under one attestor if given. */
+  listAttestations(query: { artifactUrl: string; attestor?: string }): Promise<GcloudListedAttestation[]>;
   close(): Promise<void>;
 }
 
@@ -129,6 +139,14 @@ export async function gcloudAgainst(options: GcloudOptions): Promise<Gcloud> {
         ...[`--note=${note}`, `--signature-file=${a.signatureFile}`, `--public-key-id=${a.publicKeyId}`],
         ...(a.payloadFile ? [`--payload-file=${a.payloadFile}`] : []),
       ]);
+    },
+    async listAttestations(query) {
+      const out = await ok([
+        ...['container', 'binauthz', 'attestations', 'list', `--artifact-url=${query.artifactUrl}`],
+        ...(query.attestor ? [`--attestor=${query.attestor}`] : []),
+        '--format=json',
+      ]);
+      return JSON.parse(out) as GcloudListedAttestation[];
     },
     close: () => rm(dir, { recursive: true, force: true }),
   };

@@ -3,14 +3,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import { type Gcloud, gcloudAgainst } from '@signet/grafeas-emulator/gcloud';
-import { pkixKeyId } from '@signet/signing';
+import {
+  attestWithGcloud,
+  authorityYaml,
+  type GcloudAttestations,
+  policyYaml,
+  recordedCases,
+} from '@signet/grafeas-emulator/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinauthzStub } from './test-support/binauthz-stub.js';
 import { type CloudKmsStub, startCloudKmsStub } from './test-support/cloud-kms-stub.js';
-import type { RecordedRequest, RunningStub } from './test-support/google-stub-server.js';
+import type { RunningStub } from './test-support/google-stub-server.js';
 import { signatureOf } from './test-support/occurrence-json.js';
 import { runSignet } from './test-support/run-signet.js';
-import { createSandbox, gpgGenerateKey, type Sandbox } from './test-support/sandbox.js';
+import { createSandbox, type Sandbox } from './test-support/sandbox.js';
 
 /**
  * gcloud 528 as a real client of Signet's world: it writes attestations into the emulator that
@@ -18,16 +24,8 @@ import { createSandbox, gpgGenerateKey, type Sandbox } from './test-support/sand
  * (a loopback stub with gcloud-528's wire shapes) as `signet sign --kms-key` does.
  */
 
-interface RecordedCase {
-  name: string;
-  requests: (RecordedRequest & { api: string })[];
-}
-const cases = readFileSync(join(process.env.SIGNET_TESTDATA ?? '', 'gcloud-528', 'cases.jsonl'), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as RecordedCase);
 const recorded = (name: string, api: string) =>
-  (cases.find((c) => c.name === name)?.requests ?? []).filter((r) => r.api === api);
+  (recordedCases().find((c) => c.name === name)?.requests ?? []).filter((r) => r.api === api);
 
 const project = 'demo-proj';
 const repository = 'us-docker.pkg.dev/demo-proj/repo/app';
@@ -49,9 +47,7 @@ let emulator: RunningEmulator;
 let kms: CloudKmsStub;
 let binauthz: RunningStub;
 let gcloud: Gcloud;
-let fingerprint: string;
-let pkixPrivate: string;
-let pkixId: string;
+let attested: GcloudAttestations;
 const authority: Record<'pgp' | 'pkix' | 'kms', string> = { pgp: '', pkix: '', kms: '' };
 
 const signet = (args: string[]) =>
@@ -59,26 +55,13 @@ const signet = (args: string[]) =>
     ...sandbox.env,
     SIGNET_KMS_ENDPOINT: kms.url,
   });
-const inGcloudDir = (name: string) => join(gcloud.dir, name);
-
-function authorityYaml(name: string, publicKey: string): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1\nkind: AttestationAuthority\nmetadata:\n  name: ${name}\nspec:\n  noteReference: projects/${project}/notes/${name}\n  publicKeys:\n${publicKey}`;
-}
-
-function pkixKeyYaml(keyId: string, pem: string, algorithm: string): string {
-  const indented = pem.trim().split('\n').join('\n        ');
-  return `  - keyType: PKIX\n    keyId: ${JSON.stringify(keyId)}\n    pkixPublicKey:\n      signatureAlgorithm: ${algorithm}\n      publicKeyPem: |\n        ${indented}\n`;
-}
 
 /** A folder holding the authorities and a GenericAttestationPolicy that requires them. */
 function policyFolder(name: string, names: (keyof typeof authority)[]): string {
   const dir = sandbox.path(name);
   mkdirSync(dir);
   for (const n of names) writeFileSync(join(dir, `${n}.yaml`), readFileSync(authority[n]));
-  writeFileSync(
-    join(dir, 'policy.yaml'),
-    `apiVersion: kritis.grafeas.io/v1beta1\nkind: GenericAttestationPolicy\nmetadata:\n  name: gcloud-signed\n  namespace: default\nspec:\n  attestationAuthorityNames:\n${names.map((n) => `  - ${n}`).join('\n')}\n`,
-  );
+  writeFileSync(join(dir, 'policy.yaml'), policyYaml(names));
   return dir;
 }
 
@@ -104,12 +87,6 @@ function opensslVerifies(pem: string, payload: Uint8Array, signature: Uint8Array
 /** gcloud prints bytes URL-safe: decode either alphabet. */
 const bytesOf = (text: string) => Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
-interface GcloudOccurrence {
-  name: string;
-  resourceUri: string;
-  attestation: { serializedPayload: string; signatures: { publicKeyId: string; signature: string }[] };
-}
-
 beforeAll(async () => {
   sandbox = createSandbox();
   emulator = await startEmulator({ flavor: 'google' });
@@ -134,28 +111,27 @@ beforeAll(async () => {
   for (const id of ['pgp', 'pkix', 'kms']) {
     await emulator.store.createNote(project, id, { kind: 'ATTESTATION', humanReadableName: id });
   }
-  fingerprint = gpgGenerateKey(sandbox, 'gcloud interop <interop@example.com>');
-  const armored = sandbox.gpg(['--armor', '--export', fingerprint]).toString('base64');
-  pkixPrivate = sandbox.path('pkix.pem');
-  execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', pkixPrivate]);
-  const pkixPublic = execFileSync('openssl', ['pkey', '-in', pkixPrivate, '-pubout']).toString('utf8');
-  pkixId = pkixKeyId(pkixPublic);
+  attested = await attestWithGcloud(gcloud, image, otherImage);
+  const { pgp, pkix } = attested;
   authority.pgp = sandbox.write(
     'pgp.yaml',
-    authorityYaml('pgp', `  - keyType: PGP\n    asciiArmoredPgpPublicKey: ${armored}\n`),
+    authorityYaml(project, 'pgp', { pgpPublicKeyBase64: pgp.publicKeyBase64 }),
   );
   authority.pkix = sandbox.write(
     'pkix.yaml',
-    authorityYaml('pkix', pkixKeyYaml(pkixId, pkixPublic, 'ECDSA_P256_SHA256')),
+    authorityYaml(project, 'pkix', {
+      pkixKeyId: pkix.keyId,
+      publicKeyPem: pkix.publicKeyPem,
+      signatureAlgorithm: 'ECDSA_P256_SHA256',
+    }),
   );
   authority.kms = sandbox.write(
     'kms.yaml',
-    authorityYaml('kms', pkixKeyYaml(kmsKeyId, kmsKey.publicKeyPem, 'EC_SIGN_P256_SHA256')),
-  );
-  // gcloud's own payload, which both gcloud-written signatures below cover.
-  writeFileSync(
-    inGcloudDir('payload.json'),
-    await gcloud.ok(['container', 'binauthz', 'create-signature-payload', `--artifact-url=${image}`]),
+    authorityYaml(project, 'kms', {
+      pkixKeyId: kmsKeyId,
+      publicKeyPem: kmsKey.publicKeyPem,
+      signatureAlgorithm: 'EC_SIGN_P256_SHA256',
+    }),
   );
 }, 300_000);
 
@@ -171,60 +147,11 @@ describe('gcloud container binauthz create-signature-payload', () => {
   it('prints what `signet payload --payload-form gcloud` prints', async () => {
     const signet_ = await signet(['payload', '--payload-form', 'gcloud', '--image', image]);
     expect(signet_.code).toBe(0);
-    expect(signet_.stdoutBytes.equals(readFileSync(inGcloudDir('payload.json')))).toBe(true);
+    expect(signet_.stdoutBytes.equals(readFileSync(attested.payloadFile))).toBe(true);
   });
 });
 
-describe('attestations gcloud writes with --note', () => {
-  beforeAll(async () => {
-    execFileSync(
-      'gpg',
-      [
-        '--batch',
-        '--yes',
-        '--armor',
-        '--local-user',
-        fingerprint,
-        '--output',
-        inGcloudDir('signature.pgp'),
-        '--sign',
-        inGcloudDir('payload.json'),
-      ],
-      {
-        env: { PATH: process.env.PATH, ...sandbox.env },
-      },
-    );
-    execFileSync('openssl', [
-      'dgst',
-      '-sha256',
-      '-sign',
-      pkixPrivate,
-      '-out',
-      inGcloudDir('signature.pkix'),
-      inGcloudDir('payload.json'),
-    ]);
-    await gcloud.createAttestation({
-      artifactUrl: image,
-      note: 'pgp',
-      signatureFile: 'signature.pgp',
-      publicKeyId: fingerprint,
-    });
-    await gcloud.createAttestation({
-      artifactUrl: image,
-      note: 'pkix',
-      signatureFile: 'signature.pkix',
-      publicKeyId: pkixId,
-    });
-    // A replay: the payload and signature made for `image`, stored as an attestation of another digest.
-    await gcloud.createAttestation({
-      artifactUrl: otherImage,
-      note: 'pkix',
-      signatureFile: 'signature.pkix',
-      publicKeyId: pkixId,
-      payloadFile: 'payload.json',
-    });
-  }, 300_000);
-
+describe('attestations gcloud writes with --note (made before all tests)', () => {
   it('are stored as gcloud stores them: resourceUri without https://', async () => {
     const listed = await emulator.store.listOccurrences(project);
     const uris = listed.items.map((o) => o.resourceUri);
@@ -289,25 +216,16 @@ describe('gcloud attestations list', () => {
       '--note',
       `projects/${project}/notes/pkix`,
       '--pkix-key',
-      pkixPrivate,
+      attested.pkix.privateKeyFile,
       '--pkix-algorithm',
       'ECDSA_P256_SHA256',
     ]);
     expect(signed.code).toBe(0);
     const occurrence = JSON.parse(signed.stdout) as Record<string, unknown>;
-    const listed = JSON.parse(
-      await gcloud.ok([
-        'container',
-        'binauthz',
-        'attestations',
-        'list',
-        `--artifact-url=${image}`,
-        '--format=json',
-      ]),
-    ) as GcloudOccurrence[];
+    const listed = await gcloud.listAttestations({ artifactUrl: image });
     const mine = listed.find((o) => o.name === occurrence.name);
     expect(mine?.resourceUri).toBe(`https://${image}`);
-    expect(mine?.attestation.signatures[0]?.publicKeyId).toBe(pkixId);
+    expect(mine?.attestation.signatures[0]?.publicKeyId).toBe(attested.pkix.keyId);
     expect(
       bytesOf(mine?.attestation.signatures[0]?.signature ?? '').equals(signatureOf(occurrence).signature),
     ).toBe(true);
@@ -395,21 +313,11 @@ describe('Cloud KMS: gcloud beta … sign-and-create and signet sign --kms-key a
     const occurrence = JSON.parse(signed.stdout) as Record<string, unknown>;
     const { keyId, signature, payload } = signatureOf(occurrence);
     expect(keyId).toBe(kmsKeyId);
-    expect(payload?.equals(readFileSync(inGcloudDir('payload.json')))).toBe(true);
+    expect(payload?.equals(readFileSync(attested.payloadFile))).toBe(true);
     expect(
       opensslVerifies(kms.key(keyVersion)?.publicKeyPem ?? '', payload ?? new Uint8Array(), signature),
     ).toBe(true);
-    const listed = JSON.parse(
-      await gcloud.ok([
-        'container',
-        'binauthz',
-        'attestations',
-        'list',
-        `--attestor=${attestor}`,
-        `--artifact-url=${image}`,
-        '--format=json',
-      ]),
-    ) as GcloudOccurrence[];
+    const listed = await gcloud.listAttestations({ artifactUrl: image, attestor });
     const mine = listed.find((o) => o.name === occurrence.name);
     expect(mine?.attestation.signatures[0]?.publicKeyId).toBe(kmsKeyId);
     expect(bytesOf(mine?.attestation.signatures[0]?.signature ?? '').equals(signature)).toBe(true);

@@ -1,9 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import { type Gcloud, gcloudAgainst } from '@signet/grafeas-emulator/gcloud';
-import { pkixKeyId } from '@signet/signing';
+import {
+  attestWithGcloud,
+  authorityYaml,
+  type GcloudAttestations,
+  policyYaml,
+} from '@signet/grafeas-emulator/test-support';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
@@ -28,80 +32,18 @@ let tmp: { path: string; remove: () => Promise<void> };
 let emulator: RunningEmulator;
 let gcloud: Gcloud;
 let webhook: RunningWebhook;
-let gnupgHome: string;
 
-function gpg(args: string[]): Buffer {
-  return execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', ...args], {
-    env: { PATH: process.env.PATH, GNUPGHOME: gnupgHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function authorityYaml(name: string, publicKey: string): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1\nkind: AttestationAuthority\nmetadata:\n  name: ${name}\nspec:\n  noteReference: projects/${project}/notes/${name}\n  publicKeys:\n${publicKey}`;
-}
-
-/** gcloud's payload for `image`, signed by a new gpg key and a new P-256 key, written with --note. */
-async function writeAttestationsWithGcloud(policyDir: string): Promise<void> {
-  const inGcloud = (name: string) => join(gcloud.dir, name);
-  writeFileSync(
-    inGcloud('payload.json'),
-    await gcloud.ok(['container', 'binauthz', 'create-signature-payload', `--artifact-url=${image}`]),
-  );
-  gpg(['--passphrase', '', '--quick-gen-key', 'gcloud webhook <gw@example.com>', 'ed25519', 'sign', 'never']);
-  const fingerprint =
-    /^fpr:+([0-9A-F]{40}):/m.exec(gpg(['--with-colons', '--list-keys']).toString())?.[1] ?? '';
-  gpg(['--armor', '--output', inGcloud('signature.pgp'), '--sign', inGcloud('payload.json')]);
-  const pem = join(tmp.path, 'pkix.pem');
-  execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', pem]);
-  const publicPem = execFileSync('openssl', ['pkey', '-in', pem, '-pubout']).toString('utf8');
-  execFileSync('openssl', [
-    'dgst',
-    '-sha256',
-    '-sign',
-    pem,
-    '-out',
-    inGcloud('signature.pkix'),
-    inGcloud('payload.json'),
-  ]);
-  const pkixId = pkixKeyId(publicPem);
-  await gcloud.createAttestation({
-    artifactUrl: image,
-    note: 'pgp',
-    signatureFile: 'signature.pgp',
-    publicKeyId: fingerprint,
-  });
-  await gcloud.createAttestation({
-    artifactUrl: image,
-    note: 'pkix',
-    signatureFile: 'signature.pkix',
-    publicKeyId: pkixId,
-  });
-  await gcloud.createAttestation({
-    artifactUrl: replayed,
-    note: 'pkix',
-    signatureFile: 'signature.pkix',
-    publicKeyId: pkixId,
-    payloadFile: 'payload.json',
-  });
-
-  const armored = gpg(['--armor', '--export', fingerprint]).toString('base64');
-  writeFileSync(
-    join(policyDir, 'pgp.yaml'),
-    authorityYaml('pgp', `  - keyType: PGP\n    asciiArmoredPgpPublicKey: ${armored}\n`),
-  );
-  const indented = publicPem.trim().split('\n').join('\n        ');
-  writeFileSync(
-    join(policyDir, 'pkix.yaml'),
-    authorityYaml(
-      'pkix',
-      `  - keyType: PKIX\n    keyId: ${JSON.stringify(pkixId)}\n    pkixPublicKey:\n      signatureAlgorithm: ECDSA_P256_SHA256\n      publicKeyPem: |\n        ${indented}\n`,
-    ),
-  );
-  writeFileSync(
-    join(policyDir, 'policy.yaml'),
-    'apiVersion: kritis.grafeas.io/v1beta1\nkind: GenericAttestationPolicy\nmetadata:\n  name: gcloud-signed\n  namespace: default\nspec:\n  attestationAuthorityNames:\n  - pgp\n  - pkix\n',
-  );
+/** The authorities of the keys gcloud's attestations were signed with, and a policy requiring both. */
+function writePolicies(policyDir: string, { pgp, pkix }: GcloudAttestations): void {
+  const pgpKey = { pgpPublicKeyBase64: pgp.publicKeyBase64 };
+  writeFileSync(join(policyDir, 'pgp.yaml'), authorityYaml(project, 'pgp', pgpKey));
+  const pkixKey = {
+    pkixKeyId: pkix.keyId,
+    publicKeyPem: pkix.publicKeyPem,
+    signatureAlgorithm: 'ECDSA_P256_SHA256',
+  };
+  writeFileSync(join(policyDir, 'pkix.yaml'), authorityYaml(project, 'pkix', pkixKey));
+  writeFileSync(join(policyDir, 'policy.yaml'), policyYaml(['pgp', 'pkix']));
 }
 
 async function admit(target: string): Promise<Answer> {
@@ -117,14 +59,12 @@ async function admit(target: string): Promise<Answer> {
 
 beforeAll(async () => {
   tmp = await tempDir('gcloud');
-  gnupgHome = join(tmp.path, 'gnupg');
-  mkdirSync(gnupgHome, { mode: 0o700 });
   emulator = await startEmulator({ flavor: 'google' });
   for (const id of ['pgp', 'pkix']) await emulator.store.createNote(project, id, { kind: 'ATTESTATION' });
   gcloud = await gcloudAgainst({ project, endpoints: { containeranalysis: emulator.url } });
   const policyDir = join(tmp.path, 'policies');
   mkdirSync(policyDir);
-  await writeAttestationsWithGcloud(policyDir);
+  writePolicies(policyDir, await attestWithGcloud(gcloud, image, replayed));
   webhook = await startWebhook({
     policies: { from: 'directory', directory: policyDir },
     store: `containeranalysis:${emulator.url}`,
@@ -141,14 +81,6 @@ afterAll(async () => {
   await webhook?.stop();
   await gcloud?.close();
   await emulator?.close();
-  try {
-    execFileSync('gpgconf', ['--kill', 'all'], {
-      env: { PATH: process.env.PATH, GNUPGHOME: gnupgHome },
-      stdio: 'ignore',
-    });
-  } catch {
-    // no agent was started
-  }
   await tmp?.remove();
 });
 
