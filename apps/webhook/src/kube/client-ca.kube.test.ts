@@ -7,7 +7,7 @@ import { podReview } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWebhook, startWebhook } from '../start-webhook.js';
-import { createCa, issueClientCert } from '../test-support/client-pki.js';
+import { createCa, issueClientCert } from '../test-support/openssl-pki.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { metricValue } from '../test-support/metrics.js';
 import { findKubeAssets } from './test-support/assets.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSelfSignedCert, podReview, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CertificateFiles, createCa, issueClientCert } from '../test-support/client-pki.js';
+import { type CertificateFiles, createCa, issueClientCert } from '../test-support/openssl-pki.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { allowEverything } from '../test-support/reviews.js';
 import { tempDir } from '../test-support/tmp.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCa, EC_KEY, openssl } from '../../test-support/client-pki.js';
+import { createCa, issueLoopbackServingCert } from '../../test-support/openssl-pki.js';
 
 export interface Pki {
   caFile: string;
@@ -17,44 +17,17 @@ export interface Pki {
 /** A throwaway CA, one loopback serving certificate under it, and a service-account key pair. */
 export async function createPki(directory: string): Promise<Pki> {
   const ca = await createCa(directory, 'ca', 'signet-kube-test-ca');
-  const caFile = ca.certFile;
-  const caKey = ca.keyFile;
-  const servingCertFile = join(directory, 'serving.crt');
-  const servingKeyFile = join(directory, 'serving.key');
-  const csr = join(directory, 'serving.csr');
-  const extensions = join(directory, 'serving.ext');
-  await openssl(['req', '-new', ...EC_KEY, '-keyout', servingKeyFile, '-out', csr, '-subj', '/CN=127.0.0.1']);
-  await writeFile(
-    extensions,
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n',
-  );
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    caFile,
-    '-CAkey',
-    caKey,
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-out',
-    servingCertFile,
-    '-extfile',
-    extensions,
-  ]);
+  const serving = await issueLoopbackServingCert(directory, ca, 'serving');
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const serviceAccountKeyFile = join(directory, 'sa.key');
   const serviceAccountPublicKeyFile = join(directory, 'sa.pub');
   await writeFile(serviceAccountKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(serviceAccountPublicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
   return {
-    caFile,
-    caPem: await readFile(caFile, 'utf8'),
-    servingCertFile,
-    servingKeyFile,
+    caFile: ca.certFile,
+    caPem: ca.certPem,
+    servingCertFile: serving.certFile,
+    servingKeyFile: serving.keyFile,
     serviceAccountKeyFile,
     serviceAccountPublicKeyFile,
   };

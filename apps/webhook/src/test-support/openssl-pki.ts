@@ -51,34 +51,42 @@ export async function createCa(
 }
 
 /** A client certificate (extendedKeyUsage clientAuth) for `commonName`, signed by `ca`. */
-export async function issueClientCert(
+export function issueClientCert(
   directory: string,
   ca: CertificateFiles,
   name: string,
   commonName = name,
 ): Promise<CertificateFiles> {
+  return issueCert(directory, ca, name, `/CN=${commonName}`, 'extendedKeyUsage=clientAuth');
+}
+
+/** A serving certificate (extendedKeyUsage serverAuth) for 127.0.0.1 and localhost, signed by `ca`. */
+export function issueLoopbackServingCert(
+  directory: string,
+  ca: CertificateFiles,
+  name: string,
+): Promise<CertificateFiles> {
+  const extensions = 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth';
+  return issueCert(directory, ca, name, '/CN=127.0.0.1', extensions);
+}
+
+async function issueCert(
+  directory: string,
+  ca: CertificateFiles,
+  name: string,
+  subject: string,
+  extensions: string,
+): Promise<CertificateFiles> {
   const certFile = join(directory, `${name}.crt`);
   const keyFile = join(directory, `${name}.key`);
   const csr = join(directory, `${name}.csr`);
-  const extensions = join(directory, `${name}.ext`);
-  await openssl(['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${commonName}`]);
-  await writeFile(extensions, 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n');
+  const extensionsFile = join(directory, `${name}.ext`);
+  await openssl(['req', '-new', ...EC_KEY, '-keyout', keyFile, '-out', csr, '-subj', subject]);
+  await writeFile(extensionsFile, `${extensions}\nkeyUsage=critical,digitalSignature\n`);
+  // biome-ignore format: the openssl command line reads best as written
   await openssl([
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    ca.certFile,
-    '-CAkey',
-    ca.keyFile,
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    certFile,
-    '-extfile',
-    extensions,
+    'x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
+    '-days', '2', '-out', certFile, '-extfile', extensionsFile,
   ]);
   return read(certFile, keyFile);
 }
