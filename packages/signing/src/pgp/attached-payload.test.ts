@@ -1,49 +1,29 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpgHome } from '../test-support/gpg.js';
 import { armoredPgpSignatureOf, pgpSignedPayload } from './attached-payload.js';
 
-const run = promisify(execFile);
 const PAYLOAD =
   '{"critical":{"identity":{"docker-reference":"gcr.io/p/app"},"type":"atomic container signature"}}';
-let dir: string;
+let gpg: GpgHome;
+let payloadFile: string;
 
-async function gpg(...args: string[]): Promise<void> {
-  await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], {
-    env: { ...process.env, GNUPGHOME: join(dir, 'gnupg') },
-    cwd: dir,
-  });
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'signet-pgp-'));
-  await mkdir(join(dir, 'gnupg'), { mode: 0o700 });
-  await gpg('--quick-gen-key', 'Literal Test <literal@example.com>', 'ed25519', 'sign', '1d');
-  await writeFile(join(dir, 'payload.json'), PAYLOAD);
+beforeAll(() => {
+  gpg = new GpgHome();
+  gpg.generate('Literal Test <literal@example.com>', 'ed25519', 'sign', '1d');
+  // Signed as a file, as users do: the literal data packet then carries its name.
+  payloadFile = gpg.writeFile('payload.json', PAYLOAD);
 });
 
-afterAll(async () => {
-  await run('gpgconf', ['--homedir', join(dir, 'gnupg'), '--kill', 'all']).catch(() => {});
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => gpg.close());
 
 describe('the payload of an attached signature made by GnuPG', () => {
   for (const algo of ['default', 'none', 'zip', 'zlib']) {
     it(`gpg --armor --sign (compression ${algo}): armored, and base64 of the armor`, async () => {
-      const out = `sig-${algo}.asc`;
-      await gpg(
-        ...(algo === 'default' ? [] : ['--compress-algo', algo]),
-        '--armor',
-        '--output',
-        out,
-        '--sign',
-        'payload.json',
-      );
-      const armored = await readFile(join(dir, out), 'utf8');
+      const compression = algo === 'default' ? [] : ['--compress-algo', algo];
+      const armored = gpg.ok([...compression, '--armor', '--output', '-', '--sign', payloadFile]).toString();
       expect(Buffer.from(pgpSignedPayload(armored) ?? []).toString()).toBe(PAYLOAD);
       const base64 = Buffer.from(armored).toString('base64');
       expect(armoredPgpSignatureOf(base64)).toBe(armored);
@@ -52,8 +32,7 @@ describe('the payload of an attached signature made by GnuPG', () => {
   }
 
   it('binary gpg --sign, as base64', async () => {
-    await gpg('--output', 'sig.gpg', '--sign', 'payload.json');
-    const binary = await readFile(join(dir, 'sig.gpg'));
+    const binary = gpg.ok(['--output', '-', '--sign', payloadFile]);
     expect(Buffer.from(pgpSignedPayload(binary.toString('base64')) ?? []).toString()).toBe(PAYLOAD);
   });
 
