@@ -21,18 +21,8 @@ import {
 
 export type { KubeObject } from './kube-status.js';
 
-/**
- * A real HTTPS server speaking the Kubernetes API's wire format for every call the webhook makes, with
- * its own CA and a bearer token (anything else gets 401):
- * - custom resources, list and watch: `GET /apis/G/V/PLURAL` answers a `…List` with
- *   `metadata.resourceVersion`; with `?watch=true` it streams newline-delimited
- *   `{"type":"ADDED|MODIFIED|DELETED","object":…}` events from that version (`put`, `remove`);
- * - for `--manage-certs`: Secrets (GET, POST, PUT with resourceVersion preconditions) and
- *   ValidatingWebhookConfigurations (GET, PATCH with application/json-patch+json);
- * - failures as `metav1.Status` bodies, as a real kube-apiserver sends them.
- * Tests inspect `secrets`, `webhookConfigs` and `requests`.
- */
-export interface RecordedRequest {
+/** One request the fake API server answered, with the status it answered. */
+export interface ReceivedKubeRequest {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -53,12 +43,23 @@ const SECRET_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/;
 const VWC_PATH = /^\/apis\/admissionregistration\.k8s\.io\/v1\/validatingwebhookconfigurations\/([^/]+)$/;
 const CUSTOM_RESOURCE_PATH = /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
+/**
+ * A real HTTPS server speaking the Kubernetes API's wire format for the calls the webhook's policy
+ * source and `--manage-certs` make, with its own CA and a bearer token (anything else gets 401):
+ * - custom resources, list and watch: `GET /apis/G/V/PLURAL` answers a `…List` with
+ *   `metadata.resourceVersion`; with `?watch=true` it streams newline-delimited
+ *   `{"type":"ADDED|MODIFIED|DELETED","object":…}` events from that version (`put`, `remove`);
+ * - for `--manage-certs`: Secrets (GET, POST, PUT with resourceVersion preconditions) and
+ *   ValidatingWebhookConfigurations (GET, PATCH with application/json-patch+json);
+ * - failures as `metav1.Status` bodies, as a real kube-apiserver sends them.
+ * Tests inspect `secrets`, `webhookConfigs` and `requests`.
+ */
 export class FakeKubeApi {
   /** The service account token a request must carry. */
   readonly token = 'fake-service-account-token';
   readonly secrets = new Map<string, KubeObject>();
   readonly webhookConfigs = new Map<string, KubeObject>();
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: ReceivedKubeRequest[] = [];
   /** Custom resource plurals that answer 404 (the CRD is not installed). */
   readonly missing = new Set<string>();
   url = '';
