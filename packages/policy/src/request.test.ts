@@ -102,3 +102,47 @@ describe('the namespace is request.namespace alone', () => {
     });
   });
 });
+
+describe('request.kind and object.kind must agree', () => {
+  const deploymentObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { template: { spec: { containers: [{ name: 'a', image: IMAGE }] } } },
+  };
+
+  it('denies as a bad request a review whose request.kind contradicts object.kind', async () => {
+    // A Pod review carrying a Deployment: judged by either kind alone, the decision would rest on a guess.
+    const request = withObject(deploymentObject);
+    expect(readReviewRequest(request)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('request.kind is Pod but object.kind is Deployment'),
+    });
+    const decision = await decideWithoutPolicy(request);
+    expect(decision).toMatchObject({
+      allowed: false,
+      reason: 'malformed-request',
+      denial: 'request',
+      violations: [{ code: 'REQUEST_INVALID', image: '*' }],
+    });
+  });
+
+  it('denies an UPDATE whose oldObject is of another kind', async () => {
+    const request = { ...podRequest([IMAGE]), operation: 'UPDATE', oldObject: deploymentObject };
+    expect(readReviewRequest(request)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('oldObject.kind is Deployment'),
+    });
+    expect((await decideWithoutPolicy(request)).reason).toBe('malformed-request');
+  });
+
+  it('still reads an object without kind by request.kind, and a non-string kind is malformed', async () => {
+    const { kind: _kind, ...withoutKind } = podRequest([IMAGE]).object as Record<string, unknown>;
+    expect(readReviewRequest(withObject(withoutKind))).toMatchObject({ ok: true, request: { kind: 'Pod' } });
+    const garbled = withObject({ ...withoutKind, kind: 42 });
+    expect(readReviewRequest(garbled)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('object.kind is a number'),
+    });
+  });
+});

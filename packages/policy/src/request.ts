@@ -45,6 +45,8 @@ export function readReviewRequest(request: unknown): RequestReading {
   const kind =
     isRecord(request.kind) && typeof request.kind.kind === 'string' ? request.kind.kind : objectKind;
   if (!kind) return malformed('the admission request names no kind', 'the request');
+  const contradiction = kindContradiction(kind, request);
+  if (contradiction) return malformed(contradiction, kind);
   if (typeof request.operation !== 'string')
     return malformed('the admission request names no operation', kind);
   const metadata = isRecord(object) && isRecord(object.metadata) ? object.metadata : {};
@@ -70,6 +72,31 @@ export function readReviewRequest(request: unknown): RequestReading {
   const scopeProblem = namespaceProblem(reading, images);
   if (scopeProblem) return malformed(scopeProblem, target);
   return { ok: true, request: { ...reading, images, breakglass: findBreakglass(object, kind) } };
+}
+
+/**
+ * `request.kind` against the kinds the objects carry: the API server sends them equal, and a decision
+ * must not rest on a contradiction (judged by either kind alone it would be a guess). An object
+ * without `kind` is read by `request.kind`, as before.
+ */
+function kindContradiction(kind: string, request: Record<string, unknown>): string | undefined {
+  for (const field of ['object', 'oldObject'] as const) {
+    const value = request[field];
+    if (!isRecord(value) || value.kind === undefined) continue;
+    if (typeof value.kind !== 'string') {
+      return `${field}.kind is ${describeType(value.kind)}, not the kind name ${kind}`;
+    }
+    if (value.kind !== kind) {
+      return `the review contradicts itself: request.kind is ${kind} but ${field}.kind is ${value.kind}`;
+    }
+  }
+  return undefined;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
 }
 
 type RequestFields = Omit<ReviewRequest, 'images' | 'breakglass'>;

@@ -56,4 +56,13 @@ describe('the decision memo cannot be poisoned (real HTTPS server)', () => {
     expect((await ask(elsewhere)).allowed).toBe(true);
     expect((await ask(podReview({ name: 'b', images: [unsigned] }))).allowed).toBe(false);
   });
+
+  it('answers 400 to a review whose request.kind contradicts object.kind, even where no policy applies', async () => {
+    const forged = podReview({ name: 'forged', namespace: 'no-policies', images: [unsigned] });
+    (forged.request as { kind: { kind: string } }).kind.kind = 'ConfigMap';
+    const answer = await ask(forged);
+    expect(answer.allowed).toBe(false);
+    expect(answer.status).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(answer.status?.message).toContain('request.kind is ConfigMap but object.kind is Pod');
+  });
 });
