@@ -10,7 +10,7 @@ import type {
 } from './decision-types.js';
 import { decideImage } from './image-decision.js';
 import { RequestLookups } from './lookups.js';
-import { clip, denialMessage, dryRunWarning } from './message.js';
+import { clip, denialMessage, dryRunWarning, violationAnnotations } from './message.js';
 import { describeResource } from './parse.js';
 import { type MalformedRequest, readReviewRequest } from './request.js';
 import type { InvalidResource, NamespacePolicies } from './resource-types.js';
@@ -110,7 +110,11 @@ async function decideRequest(input: ReviewDecisionInput): Promise<Decision> {
   const dryRun = perImage.flatMap((d) => d.dryRunViolations);
   warnings.push(...perImage.flatMap((d) => d.warnings).map(clip), ...dryRun.map(dryRunWarning));
   const annotations: Record<string, string> = {};
-  if (dryRun.length > 0) annotations['dryrun-violations'] = JSON.stringify(dryRun.map(summary));
+  if (dryRun.length > 0) {
+    const { listed, summary } = violationAnnotations(dryRun);
+    annotations['dryrun-violations'] = listed;
+    annotations['dryrun-violations-summary'] = summary;
+  }
   const decision =
     violations.length > 0
       ? deny(request.target, violations, warnings, annotations)
@@ -204,8 +208,9 @@ function readPolicies(policies: NamespacePolicies | undefined): NamespacePolicie
   };
 }
 
-function summary(v: Violation) {
-  return { image: v.image, policy: v.policy, reason: v.reason };
+function deniedAnnotations(violations: readonly Violation[]): Record<string, string> {
+  const { listed, summary } = violationAnnotations(violations);
+  return { violations: listed, 'violations-summary': summary };
 }
 
 function allow(warnings: string[], auditAnnotations: Record<string, string>): Decision {
@@ -235,7 +240,7 @@ function deny(
     violations,
     dryRunViolations: [],
     warnings,
-    auditAnnotations: { ...auditAnnotations, violations: JSON.stringify(violations.map(summary)) },
+    auditAnnotations: { ...auditAnnotations, ...deniedAnnotations(violations) },
     message: denialMessage(target, violations),
     breakglass: false,
     images: { judged: [], unchanged: [] },

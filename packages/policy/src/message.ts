@@ -7,6 +7,8 @@ export const MAX_IMAGES_IN_MESSAGE = 10;
 /** Longest reason or fix line, and longest message: a backstop for very long image names or reasons. */
 const MAX_LINE_CHARS = 1_000;
 export const MAX_MESSAGE_CHARS = 16 * 1024;
+/** Longest audit annotation value: the API server keeps every one in its audit log. */
+export const MAX_ANNOTATION_CHARS = 16 * 1024;
 
 /** The denial message: a summary, then each of the first images with every failed policy, reason and fix. */
 export function denialMessage(target: string, violations: readonly Violation[]): string {
@@ -29,10 +31,63 @@ export function denialMessage(target: string, violations: readonly Violation[]):
   const hidden = images.length - shown.size;
   if (hidden > 0) {
     lines.push(
-      `… and ${hidden} more image${hidden === 1 ? '' : 's'} failed policy (listed in the audit annotation and the webhook's log)`,
+      `… and ${hidden} more image${hidden === 1 ? '' : 's'} failed policy (every image is in the webhook's log)`,
     );
   }
   return clipTo(lines.join('\n'), MAX_MESSAGE_CHARS);
+}
+
+/** One violation as an audit annotation lists it. */
+interface ListedViolation {
+  image: string;
+  policy: string;
+  reason: string;
+}
+
+/**
+ * Audit annotations of violations, bounded like the message: the violations of the first images (as
+ * many as fit in MAX_ANNOTATION_CHARS, each field clipped), and a summary counting what is not listed.
+ */
+export function violationAnnotations(violations: readonly Violation[]): { listed: string; summary: string } {
+  const byImage = groupByImage(violations);
+  const images = [...byImage.keys()].filter((image) => image !== '*');
+  const shownImages = new Set(images.slice(0, MAX_IMAGES_IN_MESSAGE));
+  const eligible = [...byImage].flatMap(([image, list]) =>
+    image === '*' || shownImages.has(image) ? list : [],
+  );
+  const listed: ListedViolation[] = [];
+  let length = 2; // the brackets
+  for (const v of eligible) {
+    const entry = {
+      image: clipTo(v.image, MAX_LINE_CHARS),
+      policy: clipTo(v.policy, MAX_LINE_CHARS),
+      reason: clipTo(v.reason, MAX_LINE_CHARS),
+    };
+    const size = JSON.stringify(entry).length + 1;
+    if (length + size > MAX_ANNOTATION_CHARS) break;
+    listed.push(entry);
+    length += size;
+  }
+  const counts = { total: violations.length, images: images.length, listed: listed.length };
+  return {
+    listed: JSON.stringify(listed),
+    summary: annotationSummary(counts, listed.length === eligible.length),
+  };
+}
+
+function annotationSummary(
+  counts: { total: number; images: number; listed: number },
+  firstImagesComplete: boolean,
+): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const violations = plural(counts.total, 'violation');
+  const head =
+    counts.images > 0 ? `${plural(counts.images, 'image')} failed policy (${violations})` : violations;
+  if (counts.listed === counts.total) return head;
+  if (firstImagesComplete) {
+    return `${head}; the violations of the first ${MAX_IMAGES_IN_MESSAGE} images are listed, every image is in the webhook's log`;
+  }
+  return `${head}; ${counts.total - counts.listed} violations are not listed here, every image is in the webhook's log`;
 }
 
 /** A one-line warning per DryRun violation. */
