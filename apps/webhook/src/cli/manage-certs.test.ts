@@ -53,8 +53,8 @@ afterEach(async () => {
 });
 
 /** A kubeconfig file pointing at the fake API server, as `kubectl config view --raw` writes one. */
-async function kubeconfigFile(token?: string): Promise<string> {
-  return api.writeKubeconfig(join(tmp.path, 'kubeconfig'), token);
+async function kubeconfigFile(token?: string, namespace?: string): Promise<string> {
+  return api.writeKubeconfig(join(tmp.path, 'kubeconfig'), token, namespace);
 }
 
 function secretPem(key: string): string {
@@ -169,15 +169,23 @@ describe('signet-webhook --manage-certs (a real process against a fake Kubernete
     expect(api.secrets.size).toBe(0);
   });
 
-  it('exits 1 when it cannot tell its namespace, or is outside a cluster without --kubeconfig', async () => {
-    const noNamespace = spawnWebhook(
-      [...common(), '--manage-certs', '--kubeconfig', await kubeconfigFile()],
-      {},
-    );
+  it('outside a cluster with --kubeconfig, takes the namespace of the kubeconfig context and says so', async () => {
+    // The regression of issue 19: without POD_NAMESPACE and the service account file it refused to start.
+    const file = await kubeconfigFile(undefined, NAMESPACE);
+    const spawned = spawnWebhook([...common(), '--manage-certs', '--kubeconfig', file], {});
+    try {
+      await listeningPort(spawned);
+      expect(api.count('POST', SECRETS_PATH, 201)).toBe(1);
+      const logged =
+        /"namespace":"signet","from":"kubeconfig context [^"]+","msg":"the webhook's namespace is signet/;
+      await eventually(() => logged.test(spawned.stdout()) || undefined);
+    } finally {
+      spawned.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 1 outside a cluster without --kubeconfig', async () => {
     const outside = spawnWebhook([...common(), '--manage-certs']);
-    expect(await noNamespace.exited).toBe(1);
-    expect(noNamespace.stderr()).toContain('cannot tell which namespace the webhook runs in');
-    expect(noNamespace.stderr()).toContain('fix: set POD_NAMESPACE');
     expect(await outside.exited).toBe(1);
     expect(outside.stderr()).toContain(
       'cannot load the Kubernetes client configuration (not in a pod: KUBERNETES_SERVICE_HOST is not set)',

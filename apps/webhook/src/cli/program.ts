@@ -103,8 +103,11 @@ Examples:
   signet-webhook --kubernetes --store containeranalysis --project my-project \\
     --tls-cert /tls/tls.crt --tls-key /tls/tls.key
 
-  # in a cluster, certificates made and renewed by the webhook itself (namespace: POD_NAMESPACE)
+  # in a cluster, certificates made and renewed by the webhook itself
   signet-webhook --kubernetes --store containeranalysis --manage-certs
+
+  # The webhook's own namespace (the audit's Lease, the --manage-certs Secret): POD_NAMESPACE, else the
+  # service account's namespace file, else the --kubeconfig context's namespace, else default (logged).
 
 Endpoints:
   POST /validate   AdmissionReview admission.k8s.io/v1 (and v1beta1), answered in the version asked

@@ -1,5 +1,6 @@
 import { errorMessage, isSignetError } from '@signet/errors';
 import { CommanderError } from 'commander';
+import type { Logger } from 'pino';
 import type { ManagedTlsConfig } from '../certs/managed-tls.js';
 import { podNamespace } from '../certs/namespace.js';
 import { createLogger } from '../server/logger.js';
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   }
   if (!options) return 2;
   const logger = createLogger({ level: options.logLevel });
+  const namespace = options.audit || options.manageCerts ? ownNamespace(options.kubeconfig, env, logger) : '';
   let running: RunningWebhook;
   try {
     if (options.insecureHttp) {
@@ -51,7 +53,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
         : {}),
       ...(options.clientCa ? { clientCaFile: options.clientCa } : {}),
       ...(options.manageCerts
-        ? { manageCerts: manageCertsConfig(options.manageCerts, options.kubeconfig, env) }
+        ? { manageCerts: manageCertsConfig(options.manageCerts, options.kubeconfig, namespace) }
         : {}),
       insecureHttp: options.insecureHttp,
       port: options.port,
@@ -76,7 +78,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       deadline: { safetyMarginMs: options.safetyMarginMs },
       bodyLimitBytes: options.maxBodyBytes,
       shutdownDelayMs: options.shutdownDelayMs,
-      ...(options.audit ? { audit: { ...options.audit, namespace: podNamespace(env) } } : {}),
+      ...(options.audit ? { audit: { ...options.audit, namespace } } : {}),
       logger,
     });
   } catch (error) {
@@ -98,11 +100,17 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   return 0;
 }
 
-/** The pod's namespace is found here, at start, so that a missing one is a start-up failure (exit 1). */
+/** The namespace of the audit's Lease and of the certificate Secret, logged with where it was read. */
+function ownNamespace(kubeconfig: string | undefined, env: NodeJS.ProcessEnv, logger: Logger): string {
+  const { namespace, from } = podNamespace(env, { kubeconfig });
+  logger.info({ namespace, from }, `the webhook's namespace is ${namespace} (from ${from})`);
+  return namespace;
+}
+
 function manageCertsConfig(
   names: ManageCertsOptions,
   kubeconfig: string | undefined,
-  env: NodeJS.ProcessEnv,
+  namespace: string,
 ): ManagedTlsConfig {
-  return { ...names, ...(kubeconfig ? { kubeconfig } : {}), namespace: podNamespace(env) };
+  return { ...names, ...(kubeconfig ? { kubeconfig } : {}), namespace };
 }

@@ -104,7 +104,7 @@ export class FakeKubeApi {
   }
 
   /** A KubeConfig as a pod would have: the server's URL, its CA and the bearer token (or `token`). */
-  kubeConfig(token = this.token): KubeConfig {
+  kubeConfig(token = this.token, namespace?: string): KubeConfig {
     if (!this.server) throw new Error('start() the fake API server first');
     const kube = new KubeConfig();
     kube.loadFromOptions({
@@ -117,15 +117,15 @@ export class FakeKubeApi {
         },
       ],
       users: [{ name: 'webhook', token }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'webhook' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'webhook', ...(namespace ? { namespace } : {}) }],
       currentContext: 'fake',
     });
     return kube;
   }
 
-  /** Writes `kubeConfig(token)` to `file` as `kubectl config view --raw` would (JSON is YAML). */
-  writeKubeconfig(file: string, token = this.token): string {
-    writeFileSync(file, this.kubeConfig(token).exportConfig());
+  /** Writes `kubeConfig(token, namespace)` to `file` as `kubectl config view --raw` would (JSON is YAML). */
+  writeKubeconfig(file: string, token = this.token, namespace?: string): string {
+    writeFileSync(file, this.kubeConfig(token, namespace).exportConfig());
     return file;
   }
 
