@@ -53,6 +53,7 @@ export {
   type VulnerabilityRecord,
   vulnerabilityFinding,
 } from './metadata.js';
+export { isNamespaceName, NAMESPACE_NAME_HELP, namespacesMeant } from './namespace-name.js';
 export {
   describeResource,
   type ParseResult,
@@ -64,6 +65,14 @@ export {
   parsePolicyResource,
   parseVulnzSigningPolicy,
 } from './parse.js';
+export {
+  FOLDER_POLICY_KINDS,
+  type PolicyFileContents,
+  type PolicyFileEntry,
+  type PolicyFilePlace,
+  readPolicyFileContents,
+  unparsedFileConcerns,
+} from './policy-file-contents.js';
 export { vulnerabilityProjectFor } from './project.js';
 export {
   type MalformedRequest,

@@ -1,9 +1,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { eventually } from '../test-support/eventually.js';
 import { tempDir } from '../test-support/tmp.js';
 import { filePolicySource } from './file-policy-source.js';
+import { NamespacePolicyResolver } from './namespace-policies.js';
 import type { PolicySnapshot, PolicySource } from './policy-source.js';
 
 const gap = (name: string, namespace?: string) => `apiVersion: kritis.grafeas.io/v1beta1
@@ -103,7 +105,8 @@ describe('filePolicySource', () => {
     await source.start();
     const { documents, problems } = source.snapshot();
     expect(documents).toEqual([]);
-    expect(problems.map((p) => p.namespace).sort()).toEqual(['team-a', 'team-x']);
+    // The unreadable document may name none: `default`, where such documents go, fails closed too.
+    expect(problems.map((p) => p.namespace).sort()).toEqual(['default', 'team-a', 'team-x']);
     expect(problems[0]?.message).toMatch(/^broken\.yaml is not valid YAML: broken\.yaml#2: /);
   });
 
@@ -143,5 +146,124 @@ describe('filePolicySource', () => {
         message: expect.stringContaining('every namespace fails closed'),
       }),
     ]);
+  });
+});
+
+describe('filePolicySource: what a policy file may hold (issue 19)', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let source: PolicySource | undefined;
+
+  beforeEach(async () => {
+    dir = await tempDir('policies');
+  });
+  afterEach(async () => {
+    await source?.close();
+    source = undefined;
+    await dir.remove();
+  });
+
+  const start = async () => {
+    source = filePolicySource({ directory: dir.path, pollIntervalMs: 60_000 });
+    await source.start();
+    return { snapshot: source.snapshot(), resolver: new NamespacePolicyResolver(source) };
+  };
+  const closed = (resolver: NamespacePolicyResolver, namespace: string) =>
+    resolver.forNamespace(namespace).invalid.length > 0;
+
+  it.each([
+    ['Prod', 'prod'],
+    ['"prod2 "', 'prod2'],
+    ['" Team-A"', 'team-a'],
+  ])('fails closed the namespace a misspelt `namespace: %s` could mean (%s)', async (written, meant) => {
+    await writeFile(join(dir.path, 'p.yaml'), gap('p', written));
+    const { snapshot, resolver } = await start();
+    expect(snapshot.documents).toEqual([]);
+    expect(closed(resolver, meant)).toBe(true);
+    expect(closed(resolver, 'unrelated')).toBe(false);
+    expect(snapshot.problems[0]?.message).toContain('is not a Kubernetes namespace name');
+  });
+
+  it('fails every namespace closed when a misspelt namespace cannot be normalised to a name', async () => {
+    await writeFile(join(dir.path, 'p.yaml'), gap('p', 'team_a.prod'));
+    const { resolver } = await start();
+    expect(closed(resolver, 'team-a')).toBe(true);
+    expect(closed(resolver, 'anything')).toBe(true);
+  });
+
+  it('fails closed a subfolder that is not a namespace name, and the namespaces its files name', async () => {
+    await mkdir(join(dir.path, 'Prod'));
+    await writeFile(join(dir.path, 'Prod', 'p.yaml'), `${gap('p')}---\n${gap('q', 'stage')}`);
+    const { snapshot, resolver } = await start();
+    expect(snapshot.documents).toEqual([]);
+    expect(closed(resolver, 'prod')).toBe(true);
+    expect(closed(resolver, 'stage')).toBe(true);
+    expect(closed(resolver, 'unrelated')).toBe(false);
+  });
+
+  it('reads a `kind: List` (kubectl get -o yaml) item by item', async () => {
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      metadata: { resourceVersion: '' },
+      items: [
+        {
+          apiVersion: 'kritis.grafeas.io/v1beta1',
+          kind: 'GenericAttestationPolicy',
+          metadata: { name: 'a', namespace: 'prod' },
+          spec: { attestationAuthorityNames: ['qa'] },
+        },
+        {
+          apiVersion: 'kritis.grafeas.io/v1beta1',
+          kind: 'ImageSecurityPolicy',
+          metadata: { name: 'b', namespace: 'stage' },
+          spec: {},
+        },
+      ],
+    };
+    await writeFile(join(dir.path, 'list.yaml'), YAML.stringify(list));
+    const { snapshot, resolver } = await start();
+    expect(snapshot.problems).toEqual([]);
+    expect(snapshot.documents.map((d) => [d.source, d.namespace])).toEqual([
+      ['list.yaml items[0]', 'prod'],
+      ['list.yaml items[1]', 'stage'],
+    ]);
+    expect(resolver.forNamespace('prod').genericAttestationPolicies.map((p) => p.metadata.name)).toEqual([
+      'a',
+    ]);
+    expect(resolver.forNamespace('stage').imageSecurityPolicies.map((p) => p.metadata.name)).toEqual(['b']);
+  });
+
+  it.each([
+    ['a near-miss kind and apiVersion', 'kritis.grafeas.io/v1beta', 'GenericAttestationPolicie'],
+    ['a Kritis kind Signet does not enforce', 'kritis.grafeas.io/v1beta1', 'KritisConfig'],
+    ['a VulnzSigningPolicy (the signer’s)', 'kritis.grafeas.io/v1beta1', 'VulnzSigningPolicy'],
+    ['a ConfigMap', 'v1', 'ConfigMap'],
+  ])('fails closed the namespaces of a file holding %s', async (_name, apiVersion, kind) => {
+    const other = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\n  namespace: prod\n`;
+    await writeFile(join(dir.path, 'p.yaml'), `${gap('ok', 'stage')}---\n${other}`);
+    const { snapshot, resolver } = await start();
+    expect(snapshot.documents).toEqual([]);
+    expect(closed(resolver, 'prod')).toBe(true);
+    expect(closed(resolver, 'stage')).toBe(true);
+    expect(closed(resolver, 'unrelated')).toBe(false);
+    expect(snapshot.problems[0]?.message).toContain(`${kind} (${apiVersion}) is not a policy kind`);
+  });
+
+  it('fails closed a List holding something else, or whose items are not a list', async () => {
+    await writeFile(
+      join(dir.path, 'a.yaml'),
+      YAML.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'prod' } }],
+      }),
+    );
+    await mkdir(join(dir.path, 'stage'));
+    await writeFile(join(dir.path, 'stage', 'b.yaml'), 'apiVersion: v1\nkind: List\nitems: {}\n');
+    const { snapshot, resolver } = await start();
+    expect(snapshot.documents).toEqual([]);
+    expect(closed(resolver, 'prod')).toBe(true);
+    expect(closed(resolver, 'stage')).toBe(true);
+    expect(snapshot.problems.map((p) => p.message).join('\n')).toContain('items is not a list');
   });
 });

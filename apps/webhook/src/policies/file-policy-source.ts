@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { decodePolicyText } from '@signet/policy';
+import { decodePolicyText, readPolicyFileContents, unparsedFileConcerns } from '@signet/policy';
 import type { Logger } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { WebhookError } from '../errors.js';
@@ -22,8 +22,10 @@ export interface FilePolicySourceOptions {
 
 /**
  * Policies from YAML files in a folder. A resource's namespace is its `metadata.namespace`, else the
- * subfolder it sits in (`DIR/team-a/policy.yaml`), else `default`. A file that cannot be read as YAML
- * fails closed the namespaces it concerns: its subfolder's, the ones it names, or, if it names none, all.
+ * subfolder it sits in (`DIR/team-a/policy.yaml`), else `default`; a `v1 List` is read item by item. A
+ * file that cannot be read as YAML, holds anything but the three policy kinds, or writes a namespace
+ * (or sits in a subfolder) that is not a namespace name is dropped whole and fails closed every
+ * namespace it names or could name (see `readPolicyFileContents`), or all of them when that is unknown.
  */
 export function filePolicySource(options: FilePolicySourceOptions): PolicySource {
   const listeners: ((snapshot: PolicySnapshot) => void)[] = [];
@@ -163,7 +165,7 @@ function readPolicyFile(
 ): void {
   const parsed = parseAllDocuments(text, { prettyErrors: false });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
-  const found: PolicyDocument[] = [];
+  const values: { where: string; value: unknown }[] = [];
   const errors: string[] = [];
   docs.forEach((doc, index) => {
     const where = docs.length > 1 ? `${source}#${index + 1}` : source;
@@ -179,30 +181,28 @@ function readPolicyFile(
       return;
     }
     if (value === null || value === undefined) return;
-    found.push({ source: where, namespace: namespaceOf(value) ?? fallbackNamespace, document: value });
+    values.push({ where, value });
   });
-  if (errors.length === 0) {
-    documents.push(...found);
+  // Lists are read item by item; kinds and namespaces are checked before anything is used.
+  const place = { folder: folderNamespace, fallback: fallbackNamespace };
+  const contents = readPolicyFileContents(values, place);
+  if (errors.length === 0 && contents.problems.length === 0) {
+    documents.push(
+      ...contents.entries.map((e) => ({ source: e.where, namespace: e.namespace, document: e.document })),
+    );
     return;
   }
   // A broken file is dropped whole: keeping half of a policy file could admit what the whole would deny.
-  const named = new Set([...found.map((d) => d.namespace), ...namespacesMentioned(text)]);
-  const namespaces = folderNamespace ? [folderNamespace] : named.size > 0 ? [...named] : [undefined];
-  for (const namespace of namespaces) {
-    problems.push({ source, namespace, message: `${source} is not valid YAML: ${errors.join('; ')}` });
+  const concerns = errors.length > 0 ? unparsedFileConcerns(text, contents, place) : contents.concerns;
+  const message =
+    errors.length > 0
+      ? `${source} is not valid YAML: ${[...errors, ...contents.problems].join('; ')}`
+      : `${source} cannot be used: ${contents.problems.join('; ')}`;
+  for (const namespace of concerns === 'any' ? [undefined] : [...concerns].sort()) {
+    problems.push({
+      source,
+      namespace,
+      message: concerns === 'any' ? `${message} (every namespace fails closed until it is fixed)` : message,
+    });
   }
-}
-
-function namespaceOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const metadata = (value as { metadata?: unknown }).metadata;
-  if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const namespace = (metadata as { namespace?: unknown }).namespace;
-  return typeof namespace === 'string' && namespace.length > 0 ? namespace : undefined;
-}
-
-function namespacesMentioned(text: string): string[] {
-  return [...text.matchAll(/^\s*namespace:\s*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?\s*$/gm)].map(
-    (m) => m[1] as string,
-  );
 }

@@ -59,7 +59,7 @@ describe('NamespacePolicyResolver', () => {
     expect(resolver.forNamespace('team-b').invalid).toEqual([]);
   });
 
-  it('fails closed on a Kritis-group document of unknown kind, and ignores kinds that are not policies', () => {
+  it('fails closed on any document that is not one of the three policy kinds', () => {
     const { source } = sourceOf([
       {
         source: 'typo.yaml',
@@ -78,7 +78,14 @@ describe('NamespacePolicyResolver', () => {
       },
     ]);
     const policies = new NamespacePolicyResolver(source).forNamespace('a');
-    expect(policies.invalid.map((i) => i.kind)).toEqual(['GenericAttestationPolicyy']);
+    expect(policies.invalid.map((i) => i.kind)).toEqual([
+      'GenericAttestationPolicyy',
+      'ConfigMap',
+      'KritisConfig',
+    ]);
+    expect(policies.invalid[1]?.issues[0]?.message).toContain(
+      'ConfigMap (v1) is not a policy kind (cm.yaml)',
+    );
   });
 
   it('turns file problems into invalid entries: for their namespace, or for all when they name none', () => {

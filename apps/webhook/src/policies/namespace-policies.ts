@@ -1,5 +1,6 @@
 import {
   collectNamespacePolicies,
+  FOLDER_POLICY_KINDS,
   type InvalidResource,
   type NamespacePolicies,
   type PolicyResource,
@@ -8,10 +9,7 @@ import {
 import type { Logger } from 'pino';
 import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
 
-const KRITIS_GROUP = 'kritis.grafeas.io/';
-const ENFORCED_KINDS = new Set(['AttestationAuthority', 'GenericAttestationPolicy', 'ImageSecurityPolicy']);
-/** Kritis kinds Signet does not enforce (Kritis did not either): ignored with a notice. */
-const IGNORED_KRITIS_KINDS = new Set(['KritisConfig', 'BuildPolicy', 'VulnzSigningPolicy']);
+const ENFORCED_KINDS = new Set(FOLDER_POLICY_KINDS);
 
 type ParsedEntry = { ok: true; value: PolicyResource } | { ok: false; invalid: InvalidResource };
 
@@ -86,19 +84,7 @@ function parseDocument(document: PolicyDocument, notices: string[]): ParsedEntry
       ? (value as Record<string, unknown>)
       : undefined;
   const kind = typeof record?.kind === 'string' ? record.kind : '';
-  const apiVersion = typeof record?.apiVersion === 'string' ? record.apiVersion : '';
-  if (record && !ENFORCED_KINDS.has(kind)) {
-    if (IGNORED_KRITIS_KINDS.has(kind)) {
-      notices.push(`${document.source}: ${kind} is not enforced at admission; ignored`);
-      return undefined;
-    }
-    if (!apiVersion.startsWith(KRITIS_GROUP)) {
-      notices.push(
-        `${document.source}: ${kind || 'a document without kind'} is not a policy resource; ignored`,
-      );
-      return undefined;
-    }
-  }
+  if (record && !ENFORCED_KINDS.has(kind)) return notAPolicy(document, kind, record.apiVersion);
   // The namespace the resource lives in is the source's (metadata.namespace, folder or cluster).
   const metadata =
     record && typeof record.metadata === 'object' && record.metadata !== null ? record.metadata : {};
@@ -114,6 +100,25 @@ function parseDocument(document: PolicyDocument, notices: string[]): ParsedEntry
     message: `${issue.message} (${document.source})`,
   }));
   return { ok: false, invalid };
+}
+
+/** A source holds policies only: anything else is an error that fails its namespace closed, never a notice. */
+function notAPolicy(document: PolicyDocument, kind: string, apiVersion: unknown): ParsedEntry {
+  const version = typeof apiVersion === 'string' ? ` (${apiVersion})` : '';
+  const issue = {
+    field: 'kind',
+    message: `${kind || '(no kind)'}${version} is not a policy kind (${document.source})`,
+    fix: `keep only ${FOLDER_POLICY_KINDS.join(', ')} resources (kritis.grafeas.io/v1beta1), or a v1 List of them, among the policies`,
+  };
+  return {
+    ok: false,
+    invalid: {
+      kind: kind || '(no kind)',
+      name: document.source,
+      namespace: document.namespace,
+      issues: [issue],
+    },
+  };
 }
 
 function problemAsInvalid(problem: PolicyProblem, namespace: string): InvalidResource {
