@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collectNamespacePolicies, parseYamlDocuments } from './documents.js';
+import { collectNamespacePolicies, describeDocument, parseYamlDocuments } from './documents.js';
 
 const gapYaml = (name: string, namespace?: string) => `
 apiVersion: kritis.grafeas.io/v1beta1
@@ -73,5 +73,50 @@ describe('any text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parseYamlDocuments: Lists and namespaces (issue 19)', () => {
+  it('reads a v1 List item by item, saying which item each result is', () => {
+    const text = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'kritis.grafeas.io/v1beta1',
+          kind: 'GenericAttestationPolicy',
+          metadata: { name: 'a', namespace: 'prod' },
+          spec: { attestationAuthorityNames: ['qa'] },
+        },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } },
+      ],
+    });
+    const results = parseYamlDocuments(text);
+    expect(results.map((r) => [r.status, r.index, r.item])).toEqual([
+      ['resource', 0, 0],
+      ['other', 0, 1],
+    ]);
+    expect(describeDocument(results[1]!)).toBe('document 1, items[1]');
+  });
+
+  it('refuses a List whose items is not a list, and a List in a List', () => {
+    const [notList] = parseYamlDocuments('apiVersion: v1\nkind: List\nitems: {}\n');
+    expect(notList).toMatchObject({ status: 'invalid', invalid: { issues: [{ field: 'items' }] } });
+    const [nested] = parseYamlDocuments('apiVersion: v1\nkind: List\nitems: [{kind: List, items: []}]\n');
+    expect(nested).toMatchObject({ status: 'invalid', item: 0 });
+  });
+
+  it('refuses a metadata.namespace that is not a namespace name, naming the field', () => {
+    for (const namespace of ['Prod', '"prod2 "', 'team_a']) {
+      const [result] = parseYamlDocuments(
+        `apiVersion: kritis.grafeas.io/v1beta1\nkind: ImageSecurityPolicy\nmetadata:\n  name: p\n  namespace: ${namespace}\nspec: {}\n`,
+      );
+      expect(result).toMatchObject({
+        status: 'invalid',
+        invalid: { issues: [{ field: 'metadata.namespace' }] },
+      });
+      if (result?.status !== 'invalid') throw new Error('not invalid');
+      expect(result.invalid.issues[0]?.message).toContain('must be a Kubernetes namespace name');
+    }
   });
 });

@@ -4,12 +4,27 @@ import { PolicyError } from './errors.js';
 import { isRecord, type ParseResult, POLICY_KINDS, parsePolicyResource } from './parse.js';
 import type { InvalidResource, NamespacePolicies, PolicyResource } from './resource-types.js';
 
-/** One document of a YAML stream. */
+/**
+ * One document of a YAML stream, or one item of a `v1 List` document (what `kubectl get -o yaml`
+ * writes), which is read item by item: `item` is then its index in `items`.
+ */
 export type DocumentResult =
-  | { status: 'resource'; index: number; resource: PolicyResource; notices: string[] }
-  | { status: 'invalid'; index: number; error: PolicyError; invalid: InvalidResource }
+  | { status: 'resource'; index: number; item?: number; resource: PolicyResource; notices: string[] }
+  | { status: 'invalid'; index: number; item?: number; error: PolicyError; invalid: InvalidResource }
   /** Not a policy kind (a workload, RBAC, KritisConfig…): returned as plain data, with why it is not a policy. */
-  | { status: 'other'; index: number; kind: string; object: Record<string, unknown>; note: string };
+  | {
+      status: 'other';
+      index: number;
+      item?: number;
+      kind: string;
+      object: Record<string, unknown>;
+      note: string;
+    };
+
+/** `document 2` or `document 2, items[0]`: where a result came from, for messages. */
+export function describeDocument(result: { index: number; item?: number }): string {
+  return `document ${result.index + 1}${result.item === undefined ? '' : `, items[${result.item}]`}`;
+}
 
 const KRITIS_GROUP = 'kritis.grafeas.io/';
 
@@ -39,7 +54,8 @@ export function parseYamlDocuments(text: string): DocumentResult[] {
       return;
     }
     if (value === null || value === undefined) return; // empty document (e.g. a trailing `---`)
-    results.push(classify(value, index));
+    if (isRecord(value) && value.kind === 'List') results.push(...listItems(value, index));
+    else results.push(classify(value, index));
   });
   return results;
 }
@@ -55,6 +71,24 @@ function classify(value: unknown, index: number): DocumentResult {
   return { status: 'other', index, kind, object: value, note };
 }
 
+function listItems(list: Record<string, unknown>, index: number): DocumentResult[] {
+  if (!Array.isArray(list.items)) {
+    return [
+      invalidDocument(index, 'items', 'is not a list', 'give a List its `items:` as a list of resources'),
+    ];
+  }
+  return list.items.map((item, position): DocumentResult => {
+    if (isRecord(item) && item.kind === 'List') {
+      const where = `items[${position}]`;
+      return {
+        ...invalidDocument(index, where, 'is a List inside a List', 'list the resources themselves'),
+        item: position,
+      };
+    }
+    return { ...classify(item, index), item: position };
+  });
+}
+
 function toResult(parsed: ParseResult<PolicyResource>, index: number): DocumentResult {
   return parsed.ok
     ? { status: 'resource', index, resource: parsed.value, notices: parsed.notices }
@@ -62,20 +96,17 @@ function toResult(parsed: ParseResult<PolicyResource>, index: number): DocumentR
 }
 
 function syntaxError(index: number, message: string): DocumentResult {
-  const issue = {
-    field: '(document)',
-    message: `is not valid YAML: ${message}`,
-    fix: 'correct the YAML syntax',
-  };
+  return invalidDocument(index, '(document)', `is not valid YAML: ${message}`, 'correct the YAML syntax');
+}
+
+function invalidDocument(index: number, field: string, message: string, fix: string): DocumentResult {
+  const issue = { field, message, fix };
+  const subject = field === '(document)' ? `document ${index + 1}` : `document ${index + 1}: ${field}`;
   return {
     status: 'invalid',
     index,
     invalid: { kind: '(unknown kind)', name: `document ${index + 1}`, issues: [issue] },
-    error: new PolicyError(
-      'DOCUMENT_INVALID',
-      `document ${index + 1} is not valid YAML: ${message}`,
-      issue.fix,
-    ),
+    error: new PolicyError('DOCUMENT_INVALID', `${subject} ${message}`, fix),
   };
 }
 

@@ -37,7 +37,12 @@ export type {
   Violation,
   ViolationCode,
 } from './decision-types.js';
-export { collectNamespacePolicies, type DocumentResult, parseYamlDocuments } from './documents.js';
+export {
+  collectNamespacePolicies,
+  type DocumentResult,
+  describeDocument,
+  parseYamlDocuments,
+} from './documents.js';
 export { PolicyError } from './errors.js';
 export type { ImageDecision } from './image-decision.js';
 export {

@@ -69,7 +69,7 @@ export function unparsedFileConcerns(
   contents.concerns = parsed.concerns === 'any' ? 'any' : new Set(parsed.concerns);
   const mentions = [...text.matchAll(NAMESPACE_MENTION)];
   if (place.folder === undefined && mentions.length === 0) return 'any';
-  addConcerns(contents, [place.fallback]);
+  addConcerns(contents, namespacesMeant(place.fallback));
   for (const mention of mentions) {
     const written = mention[1] === undefined ? '' : unquote(mention[1]);
     addConcerns(contents, written === '' ? 'any' : namespacesMeant(written));
@@ -88,14 +88,14 @@ function readList(
 ) {
   if (!Array.isArray(list.items)) {
     contents.problems.push(`${where}: a List whose items is not a list`);
-    addConcerns(contents, [fallback]);
+    addConcerns(contents, namespacesMeant(fallback));
     return;
   }
   list.items.forEach((item, index) => {
     const itemWhere = `${where} items[${index}]`;
     if (isRecord(item) && item.kind === 'List') {
       contents.problems.push(`${itemWhere}: a List inside a List; give the policies themselves`);
-      addConcerns(contents, [fallback]);
+      addConcerns(contents, namespacesMeant(fallback));
     } else readItem(contents, itemWhere, item, fallback);
   });
 }
@@ -105,7 +105,7 @@ function readItem(contents: PolicyFileContents, where: string, value: unknown, f
   const written = metadata.namespace;
   let namespace = fallback;
   if (written === undefined || written === null || written === '') {
-    addConcerns(contents, [fallback]);
+    addConcerns(contents, namespacesMeant(fallback));
   } else if (isNamespaceName(written)) {
     namespace = written;
     addConcerns(contents, [written]);

@@ -4,13 +4,24 @@ import type {
   PolicyResource,
   VulnzSigningPolicy,
 } from '@signet/policy';
-import { parseYamlDocuments } from '@signet/policy';
+import { describeDocument, parseYamlDocuments } from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
 import { readYamlText } from '../cli/files.js';
 
-/** Reads a YAML file of policy resources; an invalid one is refused with its field, reason and fix. */
+/**
+ * Reads a YAML file of policy resources (a `v1 List` item by item); an invalid one, or a file holding
+ * anything but policies, is refused with its field, reason and fix.
+ */
 export async function readPolicyFile(path: string, flag: string): Promise<DocumentResult[]> {
   const results = parseYamlDocuments(await readYamlText(path, flag));
+  const other = results.find((result) => result.status === 'other');
+  if (other?.status === 'other') {
+    throw usageError(
+      'POLICY_FILE_NOT_A_POLICY',
+      `${flag} ${path}: ${describeDocument(other)} is a ${other.kind || '(no kind)'}, not a policy (${other.note})`,
+      'give a file holding policy resources only (apiVersion kritis.grafeas.io/v1beta1)',
+    );
+  }
   const invalid = results.find((result) => result.status === 'invalid');
   if (invalid?.status === 'invalid') {
     const issues = invalid.invalid.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ');

@@ -1,5 +1,10 @@
 import type { DocumentResult, InvalidResource, NamespacePolicies, PolicyResource } from '@signet/policy';
-import { collectNamespacePolicies, parseYamlDocuments } from '@signet/policy';
+import {
+  collectNamespacePolicies,
+  describeDocument,
+  FOLDER_POLICY_KINDS,
+  parseYamlDocuments,
+} from '@signet/policy';
 import { usageError } from '../cli/cli-error.js';
 import { listFolder, readYamlText } from '../cli/files.js';
 
@@ -11,7 +16,11 @@ export interface PolicyFolder {
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
 
-/** Every policy resource in the YAML files of a folder (recursively), as kubectl would apply them. */
+/**
+ * Every policy resource in the YAML files of a folder (recursively), as kubectl would apply them; a
+ * `v1 List` is read item by item. The folder holds policies only: a file with anything else in it, or
+ * with a namespace that is not a namespace name, is refused (exit 2) rather than half used.
+ */
 export async function readPolicyFolder(dir: string): Promise<PolicyFolder> {
   const files = (await listFolder(dir, '--policies')).filter((file) => YAML_FILE.test(file));
   if (files.length === 0) {
@@ -30,14 +39,37 @@ export async function readPolicyFolder(dir: string): Promise<PolicyFolder> {
 }
 
 function add(folder: PolicyFolder, file: string, result: DocumentResult): void {
+  refuseIfNotAPolicy(file, result);
   if (result.status === 'resource') {
     folder.results.push({ ok: true, value: result.resource });
     folder.notices.push(...result.notices.map((notice) => `${file}: ${notice}`));
   } else if (result.status === 'invalid') {
     folder.results.push({ ok: false, invalid: result.invalid });
     folder.notices.push(`${file}: ${result.error.message}`);
-  } else {
-    folder.notices.push(`${file}: document ${result.index + 1}: ${result.note}; ignored`);
+  }
+}
+
+function refuseIfNotAPolicy(file: string, result: DocumentResult): void {
+  const where = `--policies file ${file}: ${describeDocument(result)}`;
+  const fix = `keep only ${FOLDER_POLICY_KINDS.join(', ')} resources (kritis.grafeas.io/v1beta1), or a v1 List of them, in the policies folder`;
+  if (
+    result.status === 'other' ||
+    (result.status === 'resource' && !FOLDER_POLICY_KINDS.includes(result.resource.kind))
+  ) {
+    const kind = result.status === 'other' ? result.kind || '(no kind)' : result.resource.kind;
+    throw usageError('POLICY_FILE_NOT_A_POLICY', `${where} is a ${kind}, not a policy`, fix);
+  }
+  const namespace =
+    result.status === 'invalid'
+      ? result.invalid.issues.find((i) => i.field === 'metadata.namespace')
+      : undefined;
+  if (namespace) {
+    // Placed nowhere, it would leave the namespace it was meant for without its policies.
+    throw usageError(
+      'POLICY_FILE_NAMESPACE',
+      `${where}: metadata.namespace ${namespace.message}`,
+      namespace.fix,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isNamespaceName, NAMESPACE_NAME_HELP } from '../namespace-name.js';
 import { SEVERITY_LIMITS } from '../severity.js';
 
 /**
@@ -93,7 +94,11 @@ export const KRITIS_API_VERSION = 'kritis.grafeas.io/v1beta1';
 /** Kubernetes object metadata: only the name and namespace matter here; the rest passes through. */
 export const metadataSchema = z.looseObject({
   name: z.string().min(1, { error: 'must be a non-empty name' }),
-  namespace: z.string().min(1).optional(),
+  namespace: z
+    .string()
+    .min(1)
+    .refine(isNamespaceName, { error: `must be ${NAMESPACE_NAME_HELP}` })
+    .optional(),
 });
 
 export function kritisResource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
