@@ -314,6 +314,39 @@ describe('signet evaluate: bad input', () => {
     expect(empty.stderr).toContain('holds no .yaml');
   });
 
+  it('refuses, with exit 2, a policy whose namespace is misspelt and a file holding a non-policy', async () => {
+    const isp = readFileSync(join(fixtures, 'image-security-policy/my-isp.yaml'), 'utf8');
+    const misspelt = sandbox.path('misspelt');
+    mkdirSync(misspelt);
+    writeFileSync(
+      join(misspelt, 'isp.yaml'),
+      isp.replace('  name: my-isp\n', '  name: my-isp\n  namespace: Prod\n'),
+    );
+    const typo = await signet([
+      'evaluate',
+      '--file',
+      join(fixtures, 'nginx/nginx-no-digest.yaml'),
+      '--policies',
+      misspelt,
+      '--namespace',
+      'prod',
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('metadata.namespace');
+    expect(typo.stderr).toContain('Kubernetes namespace name');
+    expectCleanError(typo);
+    const mixed = sandbox.path('mixed');
+    mkdirSync(mixed);
+    writeFileSync(
+      join(mixed, 'isp.yaml'),
+      `${isp}---\napiVersion: kritis.grafeas.io/v1beta\nkind: GenericAttestationPolicie\nmetadata:\n  name: x\n`,
+    );
+    const other = await evaluate('vulnz/acceptable-vulnz.yaml', mixed);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('document 2 is a GenericAttestationPolicie, not a policy');
+    expectCleanError(other);
+  });
+
   it('fails closed, naming the field, when a policy in the namespace is invalid', async () => {
     const dir = sandbox.path('typo');
     mkdirSync(dir);
