@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { eventually } from '../test-support/eventually.js';
 import { tempDir } from '../test-support/tmp.js';
-import { filePolicySource } from './file-policy-source.js';
+import { filePolicySource, folderScanner } from './file-policy-source.js';
 import { NamespacePolicyResolver } from './namespace-policies.js';
 import type { PolicySnapshot, PolicySource } from './policy-source.js';
 
@@ -266,4 +266,37 @@ describe('filePolicySource: what a policy file may hold (issue 19)', () => {
     expect(closed(resolver, 'stage')).toBe(true);
     expect(snapshot.problems.map((p) => p.message).join('\n')).toContain('items is not a list');
   });
+
+  it('keeps failing closed what a file concerned before it broke, until it is fixed or deleted', async () => {
+    const scan = folderScanner(dir.path, 'default');
+    const closedAfterScan = async (namespace: string) => {
+      const snapshot: PolicySnapshot = { generation: 1, ...(await scan()) };
+      const resolver = new NamespacePolicyResolver(staticSource(snapshot));
+      return closed(resolver, namespace);
+    };
+    await writeFile(join(dir.path, 'p.yaml'), gap('p', 'prod'));
+    expect(await closedAfterScan('prod')).toBe(false);
+    // Retyped so that it no longer names prod, and broken: prod must not lose its policy silently.
+    await writeFile(
+      join(dir.path, 'p.yaml'),
+      `${gap('p', 'stage')}---
+apiVersion: v1
+kind: ConfigMap
+`,
+    );
+    expect(await closedAfterScan('prod')).toBe(true);
+    expect(await closedAfterScan('prod')).toBe(true); // still, on the next scan
+    await writeFile(join(dir.path, 'p.yaml'), gap('p', 'stage'));
+    expect(await closedAfterScan('prod')).toBe(false); // a valid edit says so
+  });
 });
+
+function staticSource(snapshot: PolicySnapshot): PolicySource {
+  return {
+    snapshot: () => snapshot,
+    readiness: () => ({ ready: true, reasons: [] }),
+    onChange: () => {},
+    start: async () => {},
+    close: async () => {},
+  };
+}

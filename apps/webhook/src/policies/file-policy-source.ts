@@ -36,10 +36,11 @@ export function filePolicySource(options: FilePolicySourceOptions): PolicySource
   let debounce: NodeJS.Timeout | undefined;
   let scanning: Promise<void> = Promise.resolve();
   let loaded = false;
+  const scanFolder = folderScanner(options.directory, options.defaultNamespace ?? 'default');
 
   const rescan = () => {
     scanning = scanning.then(async () => {
-      const next = await scanFolder(options.directory, options.defaultNamespace ?? 'default');
+      const next = await scanFolder();
       if (next.signature === signature) return;
       signature = next.signature;
       snapshot = { generation: snapshot.generation + 1, documents: next.documents, problems: next.problems };
@@ -95,7 +96,46 @@ interface ScanResult {
   problems: PolicyProblem[];
 }
 
-async function scanFolder(directory: string, defaultNamespace: string): Promise<ScanResult> {
+/** The namespaces a file names or could name; `'any'`: no telling. */
+type Concerns = Set<string> | 'any';
+
+/** Why a file cannot be used, and the namespaces it fails closed. */
+interface FileProblem {
+  message: string;
+  concerns: Concerns;
+}
+
+/**
+ * Scans the folder, remembering what each file concerned: a file that breaks keeps failing closed the
+ * namespaces it concerned when it was last read, as well as those it names now, so that breaking a
+ * file (say, retyping its namespace) never leaves the namespace it held policies for with fewer rules.
+ * A file deleted, or fixed, concerns only what it says again.
+ */
+export function folderScanner(directory: string, defaultNamespace: string): () => Promise<ScanResult> {
+  let concerned = new Map<string, Concerns>();
+  return async () => {
+    const next = new Map<string, Concerns>();
+    const result = await scanFolder(
+      directory,
+      defaultNamespace,
+      (source, problem) => {
+        const concerns = union(problem.concerns, concerned.get(source));
+        next.set(source, concerns);
+        return concerns;
+      },
+      next,
+    );
+    concerned = next;
+    return result;
+  };
+}
+
+async function scanFolder(
+  directory: string,
+  defaultNamespace: string,
+  failed: (source: string, problem: FileProblem) => Concerns,
+  concerned: Map<string, Concerns>,
+): Promise<ScanResult> {
   const documents: PolicyDocument[] = [];
   const problems: PolicyProblem[] = [];
   let files: string[];
@@ -110,6 +150,12 @@ async function scanFolder(directory: string, defaultNamespace: string): Promise<
     };
   }
   const contents: string[] = [];
+  const fail = (source: string, problem: FileProblem) => {
+    const concerns = failed(source, problem);
+    for (const namespace of concerns === 'any' ? [undefined] : [...concerns].sort()) {
+      problems.push({ source, namespace, message: problem.message });
+    }
+  };
   for (const file of files.sort()) {
     const source = relative(directory, file);
     const folderNamespace = source.includes(sep) ? source.split(sep)[0] : undefined;
@@ -119,11 +165,9 @@ async function scanFolder(directory: string, defaultNamespace: string): Promise<
       if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
       bytes = await readFile(file);
     } catch (error) {
-      problems.push({
-        source,
-        namespace: folderNamespace,
-        message: `cannot read ${source}: ${(error as Error).message}`,
-      });
+      // Unread, it could name anything: its folder (what it concerned when last read is added).
+      const concerns: Concerns = folderNamespace ? new Set([folderNamespace]) : 'any';
+      fail(source, { message: `cannot read ${source}: ${(error as Error).message}`, concerns });
       continue;
     }
     const decoded = decodePolicyText(bytes);
@@ -131,14 +175,24 @@ async function scanFolder(directory: string, defaultNamespace: string): Promise<
       // Which namespaces the file names cannot be known without reading it: every namespace fails closed.
       const message = `${source} cannot be read as text: it is ${decoded.encoding}; save it as UTF-8 (every namespace fails closed until then)`;
       contents.push(`${source}\0${message}`);
-      problems.push({ source, namespace: undefined, message });
+      fail(source, { message, concerns: 'any' });
       continue;
     }
     const text = decoded.text;
     contents.push(`${source}\0${text}`);
-    readPolicyFile(source, text, folderNamespace ?? defaultNamespace, folderNamespace, documents, problems);
+    const read = readPolicyFile(source, text, folderNamespace ?? defaultNamespace, folderNamespace);
+    if ('problem' in read) fail(source, read.problem);
+    else {
+      documents.push(...read.documents);
+      concerned.set(source, read.concerns);
+    }
   }
   return { signature: contents.join('\0\0'), documents, problems };
+}
+
+function union(a: Concerns, b: Concerns | undefined): Concerns {
+  if (a === 'any' || b === 'any') return 'any';
+  return new Set([...a, ...(b ?? [])]);
 }
 
 async function listPolicyFiles(directory: string, depth: number): Promise<string[]> {
@@ -160,9 +214,7 @@ function readPolicyFile(
   text: string,
   fallbackNamespace: string,
   folderNamespace: string | undefined,
-  documents: PolicyDocument[],
-  problems: PolicyProblem[],
-): void {
+): { documents: PolicyDocument[]; concerns: Concerns } | { problem: FileProblem } {
   const parsed = parseAllDocuments(text, { prettyErrors: false });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const values: { where: string; value: unknown }[] = [];
@@ -187,22 +239,22 @@ function readPolicyFile(
   const place = { folder: folderNamespace, fallback: fallbackNamespace };
   const contents = readPolicyFileContents(values, place);
   if (errors.length === 0 && contents.problems.length === 0) {
-    documents.push(
-      ...contents.entries.map((e) => ({ source: e.where, namespace: e.namespace, document: e.document })),
-    );
-    return;
+    const documents = contents.entries.map((e) => ({
+      source: e.where,
+      namespace: e.namespace,
+      document: e.document,
+    }));
+    return { documents, concerns: contents.concerns };
   }
   // A broken file is dropped whole: keeping half of a policy file could admit what the whole would deny.
-  const concerns = errors.length > 0 ? unparsedFileConcerns(text, contents, place) : contents.concerns;
-  const message =
-    errors.length > 0
-      ? `${source} is not valid YAML: ${[...errors, ...contents.problems].join('; ')}`
-      : `${source} cannot be used: ${contents.problems.join('; ')}`;
-  for (const namespace of concerns === 'any' ? [undefined] : [...concerns].sort()) {
-    problems.push({
-      source,
-      namespace,
-      message: concerns === 'any' ? `${message} (every namespace fails closed until it is fixed)` : message,
-    });
+  if (errors.length > 0) {
+    const message = `${source} is not valid YAML: ${[...errors, ...contents.problems].join('; ')}`;
+    return { problem: { message, concerns: unparsedFileConcerns(text, contents, place) } };
   }
+  return {
+    problem: {
+      message: `${source} cannot be used: ${contents.problems.join('; ')}`,
+      concerns: contents.concerns,
+    },
+  };
 }
