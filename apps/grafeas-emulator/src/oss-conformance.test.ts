@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from './server.js';
 import { type Bindings, bind, matches, matchesAsSet, matchesSomeOf } from './test-support/recorded-match.js';
 
-/** ../shared/testdata/grafeas-oss-v0.1.0: 118 exchanges recorded from the real v0.1.0 server, in order. */
+/** testdata/grafeas-oss-v0.1.0: 118 exchanges recorded from the real v0.1.0 server, in order. */
 interface Exchange {
   name: string;
   note?: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * AdmissionReviews shaped like the ones a kube-apiserver 1.32 sends (see shared/testdata/admission-reviews):
+ * AdmissionReviews shaped like the ones a kube-apiserver 1.32 sends (see testdata/admission-reviews):
  * the same envelope, userInfo, options and object layout; only names and images differ.
  */
 export interface ReviewOptions {

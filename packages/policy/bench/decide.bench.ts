@@ -4,21 +4,20 @@
  * JSON.parse of the same AdmissionReview body.  Run: pnpm --filter @signet/policy bench
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AttestationVerifier, decide, type NamespacePolicies } from '../src/index.js';
 import { finding, MemoryMetadata } from '../src/test-support/memory-metadata.js';
 import { gap, isp, pgpAuthority } from '../src/test-support/resources.js';
 import { pgpAttestation, pgpSigner } from '../src/test-support/signers.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = resolve(process.env.SIGNET_SHARED ?? join(here, '../../../../shared'));
+/** A captured review from the repository's testdata/ (run by tsx, outside vitest and its SIGNET_TESTDATA). */
+const CAPTURED_POD = new URL(
+  '../../../testdata/admission-reviews/k8s-1.32/01-Pod-CREATE.json',
+  import.meta.url,
+);
 const NOTE = 'projects/attestors/notes/qa';
 
 async function setUp() {
-  const capture = JSON.parse(
-    readFileSync(join(shared, 'testdata/admission-reviews/k8s-1.32/01-Pod-CREATE.json'), 'utf8'),
-  );
+  const capture = JSON.parse(readFileSync(CAPTURED_POD, 'utf8'));
   const review = capture.review;
   const template = review.request.object.spec.containers[0];
   const images = Array.from({ length: 10 }, (_, i) => ({

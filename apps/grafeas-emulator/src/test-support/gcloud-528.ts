@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** ../shared/testdata/gcloud-528: every request gcloud 528 sent, recorded against stubs of Google's JSON. */
+/** testdata/gcloud-528: every request gcloud 528 sent, recorded against stubs of Google's JSON. */
 export interface RecordedRequest {
   api: string;
   method: string;

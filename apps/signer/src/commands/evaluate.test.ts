@@ -7,7 +7,7 @@ import { createSandbox, type Sandbox } from '../test-support/sandbox.js';
 
 /**
  * Kritis's integration fixtures, unchanged but for the `{{ .Project }}` placeholder, must get the
- * outcomes listed in shared/testdata/kritis/README.md. The store holds what Container Analysis held:
+ * outcomes listed in testdata/kritis/README.md. The store holds what Container Analysis held:
  * java-with-vulnz has vulnerabilities above HIGH; acceptable-vulnz only allowlisted or lower ones.
  */
 const project = 'kritis-int';

@@ -14,7 +14,7 @@ function capturedDir(version: '1.24' | '1.32'): string {
   return join(testdata, 'admission-reviews', `k8s-${version}`);
 }
 
-/** Every request a real kube-apiserver sent, as captured in shared/testdata. */
+/** Every request a real kube-apiserver sent, as captured in testdata/admission-reviews. */
 export function allCapturedRequests(): CapturedRequest[] {
   return (['1.24', '1.32'] as const).flatMap((version) =>
     readdirSync(capturedDir(version))

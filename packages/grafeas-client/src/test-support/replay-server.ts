@@ -1,6 +1,6 @@
 /**
  * Replays the HTTP exchanges recorded from a real open-source Grafeas v0.1.0 server
- * (shared/testdata/grafeas-oss-v0.1.0/exchanges.jsonl) as they were recorded: status, content type and
+ * (testdata/grafeas-oss-v0.1.0/exchanges.jsonl) as they were recorded: status, content type and
  * body, with `{{uuid:N}}` bound to one fresh UUID per N and `{{time}}` to one server time.
  *
  * A request is answered by the first recorded exchange at or after the cursor with the same method, path
@@ -44,7 +44,7 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-/** Under vitest, SIGNET_TESTDATA names shared/testdata (see vitest.shared.ts). */
+/** Under vitest, SIGNET_TESTDATA names the repository's testdata/ (see vitest.shared.ts). */
 export function recordedExchangesPath(): string {
   const testdata = process.env.SIGNET_TESTDATA;
   if (!testdata) throw new Error('SIGNET_TESTDATA is not set: run the tests with vitest (vitest.shared.ts)');
