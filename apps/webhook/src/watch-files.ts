@@ -47,7 +47,9 @@ export interface FileReloader {
 /**
  * Keeps what `load` reads from `files` installed: on a change (see watchFiles) or `reload()`, it loads,
  * compares `keyOf` with what is in use, and installs only what differs. A load or install that fails
- * keeps the old one. Reloads run one at a time, so the watcher and a caller never install twice.
+ * keeps the old one and is reported as `failed`; the next change or poll tries again. Reloads run one at
+ * a time, so the watcher and a caller never install twice, and no attempt, however it ends (even a
+ * `report` that throws), stops the ones after it.
  */
 export function watchAndReload<T>(options: {
   files: readonly string[];
@@ -59,22 +61,30 @@ export function watchAndReload<T>(options: {
   pollIntervalMs: number;
 }): FileReloader {
   let current = options.initialKey;
+  const attempt = async (): Promise<ReloadResult> => {
+    const loaded = await options.load();
+    const key = options.keyOf(loaded);
+    if (key === current) return 'unchanged';
+    await options.install(loaded);
+    current = key;
+    return 'reloaded';
+  };
   const reloadOnce = async (): Promise<boolean> => {
+    let result: ReloadResult;
+    let failure: unknown;
     try {
-      const loaded = await options.load();
-      const key = options.keyOf(loaded);
-      if (key === current) {
-        options.report('unchanged');
-        return false;
-      }
-      await options.install(loaded);
-      current = key;
-      options.report('reloaded');
-      return true;
+      result = await attempt();
     } catch (error) {
-      options.report('failed', error);
-      return false;
+      result = 'failed';
+      failure = error;
     }
+    try {
+      options.report(result, failure);
+    } catch (error) {
+      // The report is the only place a failure goes: say so on stderr rather than lose it.
+      process.emitWarning(`a file reload (${result}) could not be reported: ${String(error)}`);
+    }
+    return result === 'reloaded';
   };
   let queue: Promise<unknown> = Promise.resolve();
   const reload = (): Promise<boolean> => {

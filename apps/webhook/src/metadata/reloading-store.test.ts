@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteMetadataStore } from '@signet/grafeas-client';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MtlsServer,
@@ -54,6 +55,35 @@ describe('ReloadingStore (--store-ca, --store-cert, --store-key in the webhook)'
         items: [],
         skipped: [],
       });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('logs a reload that fails (the key file gone), keeps the store in use, and takes the next files', async () => {
+    await mount('client');
+    const warnings: { msg: string; err?: { code?: string } }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    const store = await ReloadingStore.open(`grafeas:${server.url}`, {
+      api: 'v1beta1',
+      files: { ca: join(mounted, 'ca.crt'), cert: join(mounted, 'tls.crt'), key: join(mounted, 'tls.key') },
+      logger,
+      pollIntervalMs: 3_600_000,
+    });
+    try {
+      await rm(join(mounted, 'tls.key'));
+      expect(await store.reload()).toBe(false);
+      expect(warnings.at(-1)).toMatchObject({ msg: 'store CA or client certificate not reloaded' });
+      expect(await store.listNoteOccurrences('projects/p/notes/qa', IMAGE)).toEqual({
+        items: [],
+        skipped: [],
+      });
+
+      await mount('stranger');
+      // Whichever takes the new files over, this call or the watcher woken by the copies, it is done after it.
+      await store.reload();
+      const refused = await store.listNoteOccurrences('projects/p/notes/qa', IMAGE).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'GRAFEAS_UNAVAILABLE' });
     } finally {
       await store.close();
     }

@@ -1,9 +1,10 @@
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { generateSelfSignedCert, podReview, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { type CertificateFiles, createCa, issueClientCert } from '../test-support/openssl-pki.js';
 import { allowEverything } from '../test-support/reviews.js';
@@ -101,6 +102,25 @@ describe('--client-ca: only the API server may ask', () => {
     expect((await validate(apiServer)).status).toBe(401);
     // The serving certificate is still the same after the client CA changed.
     expect((await httpsRequest(`${server.url}/healthz`, { ca: serving.certPem })).status).toBe(200);
+  });
+  it('survives a reload that fails (the file gone): the CA in use stays, and the next file is installed', async () => {
+    await writeFile(clientCaFile, apiServerCa.certPem);
+    await server.reloadClientCa();
+    expect((await validate(apiServer)).status).toBe(200);
+
+    await rm(clientCaFile);
+    expect(await server.reloadClientCa()).toBe(false);
+    expect((await validate(apiServer)).status).toBe(200);
+
+    const nextCa = await createCa(dir.path, 'next-ca');
+    const nextClient = await issueClientCert(dir.path, nextCa, 'apiserver-next', 'kube-apiserver');
+    await writeFile(clientCaFile, nextCa.certPem);
+    // No explicit reload: the file watcher installs it.
+    await eventually(
+      async () => (await validate(nextClient)).status === 200,
+      'the CA written after a failed reload',
+    );
+    expect((await validate(apiServer)).status).toBe(401);
   });
 });
 

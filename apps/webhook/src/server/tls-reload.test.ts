@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rename, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
@@ -107,6 +107,27 @@ describe('serving certificate reload', () => {
     expect(await server.reloadTls()).toBe(false);
     expect((await httpsRequest(`${server.url}/healthz`, { ca: second.certPem })).status).toBe(200);
     await copyFile(second.keyFile, live.keyFile);
+  });
+
+  it('counts a reload that fails (the key file gone), keeps the pair in use, and serves the next change', async () => {
+    const servesFirst = await httpsRequest(`${server.url}/healthz`, { ca: first.certPem }).then(
+      (answer) => answer.status === 200,
+      () => false,
+    );
+    const next = servesFirst ? second : first;
+    await rm(live.keyFile);
+    expect(await server.reloadTls()).toBe(false);
+    const metrics = await httpsRequest(`${server.url}/metrics`, {
+      ca: `${first.certPem}\n${second.certPem}`,
+    });
+    expect(metrics.text).toMatch(/signet_tls_reloads_total\{result="failed"\} [1-9]/);
+
+    await copyFile(next.keyFile, live.keyFile);
+    await copyFile(next.certFile, live.certFile);
+    await waitFor(async () => {
+      const fresh = await httpsRequest(`${server.url}/healthz`, { ca: next.certPem }).catch(() => undefined);
+      return fresh?.status === 200;
+    }, 'the certificate written after a failed reload');
   });
 
   it('serves PEM text given directly, and replaceTls swaps it unless the new pair does not match', async () => {
