@@ -86,7 +86,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   }
   const logger = config.logger ?? createLogger();
   const metrics = config.metrics ?? createMetrics({ defaultMetrics: true });
-  const policies = await policySourceFor(config, logger);
+  const policies = await policySourceFor(config, logger, () =>
+    metrics.policyReloads.inc({ source: config.policies.from, result: 'failed' }),
+  );
   let ownedStore: Pick<MetadataStore, 'close'> | undefined;
   let store: MetadataStoreReader;
   if (typeof config.store === 'object') {
@@ -260,11 +262,17 @@ async function startAuditFor(
   return startAudit(loadKubeConfig(kubeconfig), settings, dependencies);
 }
 
-async function policySourceFor(config: WebhookConfig, logger: Logger): Promise<PolicySource> {
+async function policySourceFor(
+  config: WebhookConfig,
+  logger: Logger,
+  onFailure: (error: unknown) => void,
+): Promise<PolicySource> {
   const policies = config.policies;
   if (policies.from === 'source') return policies.source;
-  if (policies.from === 'directory') return filePolicySource({ directory: policies.directory, logger });
+  if (policies.from === 'directory') {
+    return filePolicySource({ directory: policies.directory, logger, onFailure });
+  }
   // The Kubernetes client is large: load it only for --kubernetes.
   const { kubernetesPolicySource } = await import('./policies/kubernetes-policy-source.js');
-  return kubernetesPolicySource({ kubeconfig: policies.kubeconfig, logger });
+  return kubernetesPolicySource({ kubeconfig: policies.kubeconfig, logger, onFailure });
 }

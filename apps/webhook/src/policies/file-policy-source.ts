@@ -5,7 +5,13 @@ import { decodePolicyText, readPolicyFileContents, unparsedFileConcerns } from '
 import type { Logger } from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { WebhookError } from '../errors.js';
-import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
+import {
+  type PolicyDocument,
+  type PolicyProblem,
+  type PolicySnapshot,
+  type PolicySource,
+  SnapshotListeners,
+} from './policy-source.js';
 
 const POLICY_FILE = /\.(ya?ml|json)$/i;
 const MAX_DEPTH = 3;
@@ -18,6 +24,8 @@ export interface FilePolicySourceOptions {
   pollIntervalMs?: number;
   /** Namespace of resources that do not name one and sit at the top of the folder. */
   defaultNamespace?: string;
+  /** Told of each failed attempt (a scan that threw, a listener that threw), after it is logged. */
+  onFailure?: (error: unknown) => void;
 }
 
 /**
@@ -28,7 +36,13 @@ export interface FilePolicySourceOptions {
  * namespace it names or could name (see `readPolicyFileContents`), or all of them when that is unknown.
  */
 export function filePolicySource(options: FilePolicySourceOptions): PolicySource {
-  const listeners: ((snapshot: PolicySnapshot) => void)[] = [];
+  const failed = (message: string) => (error: unknown) => {
+    options.logger?.error({ err: error, directory: options.directory }, message);
+    options.onFailure?.(error);
+  };
+  const listeners = new SnapshotListeners(
+    failed('a policy listener failed; it is given the policies again at the next scan'),
+  );
   let snapshot: PolicySnapshot = { generation: 0, documents: [], problems: [] };
   let signature = '';
   let watcher: FSWatcher | undefined;
@@ -38,27 +52,36 @@ export function filePolicySource(options: FilePolicySourceOptions): PolicySource
   let loaded = false;
   const scanFolder = folderScanner(options.directory, options.defaultNamespace ?? 'default');
 
+  const scan = async () => {
+    const next = await scanFolder();
+    if (next.signature === signature) {
+      listeners.retry(snapshot);
+      return;
+    }
+    signature = next.signature;
+    snapshot = { generation: snapshot.generation + 1, documents: next.documents, problems: next.problems };
+    loaded = true;
+    options.logger?.info(
+      { directory: options.directory, documents: next.documents.length, problems: next.problems },
+      'policies loaded',
+    );
+    listeners.notify(snapshot);
+  };
+  const scanFailed = failed(
+    'the policy folder was not scanned; the policies in force stay until the next scan',
+  );
+  /** One scan after the others; the chain survives a scan that throws (the next event or poll tries again). */
   const rescan = () => {
-    scanning = scanning.then(async () => {
-      const next = await scanFolder();
-      if (next.signature === signature) return;
-      signature = next.signature;
-      snapshot = { generation: snapshot.generation + 1, documents: next.documents, problems: next.problems };
-      loaded = true;
-      options.logger?.info(
-        { directory: options.directory, documents: next.documents.length, problems: next.problems },
-        'policies loaded',
-      );
-      for (const listener of listeners) listener(snapshot);
-    });
-    return scanning;
+    const attempt = scanning.then(scan);
+    scanning = attempt.catch(scanFailed);
+    return attempt;
   };
 
   return {
     snapshot: () => snapshot,
     readiness: () =>
       loaded ? { ready: true, reasons: [] } : { ready: false, reasons: ['policies not loaded'] },
-    onChange: (listener) => listeners.push(listener),
+    onChange: (listener) => listeners.add(listener),
     async start() {
       const info = await stat(options.directory).catch(() => undefined);
       if (!info?.isDirectory()) {
@@ -165,9 +188,13 @@ async function scanFolder(
       if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
       bytes = await readFile(file);
     } catch (error) {
+      // The signature holds the failure too: a file removed between the listing and this read is a
+      // change of the folder, and the scan after it (the file simply gone) must replace this one.
       // Unread, it could name anything: its folder (what it concerned when last read is added).
+      const message = `cannot read ${source}: ${(error as Error).message}`;
+      contents.push(`${source}\0${message}`);
       const concerns: Concerns = folderNamespace ? new Set([folderNamespace]) : 'any';
-      fail(source, { message: `cannot read ${source}: ${(error as Error).message}`, concerns });
+      fail(source, { message, concerns });
       continue;
     }
     const decoded = decodePolicyText(bytes);

@@ -7,7 +7,12 @@ import {
 } from '@kubernetes/client-node';
 import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
-import type { PolicyDocument, PolicySnapshot, PolicySource } from './policy-source.js';
+import {
+  type PolicyDocument,
+  type PolicySnapshot,
+  type PolicySource,
+  SnapshotListeners,
+} from './policy-source.js';
 
 export const KRITIS_GROUP = 'kritis.grafeas.io';
 export const KRITIS_VERSION = 'v1beta1';
@@ -25,6 +30,8 @@ export interface KubernetesPolicySourceOptions {
   logger?: Logger;
   /** First delay before restarting a failed list/watch; doubles up to 30 s. */
   retryDelayMs?: number;
+  /** Told of each listener that threw, after it is logged. */
+  onFailure?: (error: unknown) => void;
 }
 
 export function loadKubeConfig(kubeconfig: string | undefined): KubeConfig {
@@ -59,7 +66,14 @@ function startInformer(entry: Watched): Promise<void> {
 export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): PolicySource {
   const config = options.kubeConfig ?? loadKubeConfig(options.kubeconfig);
   const api = config.makeApiClient(CustomObjectsApi);
-  const listeners: ((snapshot: PolicySnapshot) => void)[] = [];
+  // A listener that throws is logged and given the policies again at the next change.
+  const listeners = new SnapshotListeners((error) => {
+    options.logger?.error(
+      { err: error },
+      'a policy listener failed; it is given the policies again at the next change',
+    );
+    options.onFailure?.(error);
+  });
   const baseDelay = options.retryDelayMs ?? 1_000;
   let stopped = false;
   let generation = 0;
@@ -71,8 +85,7 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
     dirty = true;
     notify ??= setImmediate(() => {
       notify = undefined;
-      const snapshot = current();
-      for (const listener of listeners) listener(snapshot);
+      listeners.notify(current());
     });
   };
 
@@ -139,7 +152,7 @@ export function kubernetesPolicySource(options: KubernetesPolicySourceOptions): 
         .map((entry) => `${entry.kind} not listed yet${entry.lastError ? ` (${entry.lastError})` : ''}`);
       return { ready: reasons.length === 0, reasons };
     },
-    onChange: (listener) => listeners.push(listener),
+    onChange: (listener) => listeners.add(listener),
     async start() {
       await Promise.all(watched.map(startInformer));
     },

@@ -32,6 +32,45 @@ export interface PolicySource {
   close(): Promise<void>;
 }
 
+type SnapshotListener = (snapshot: PolicySnapshot) => void;
+
+/**
+ * The listeners of a policy source. Each is called on its own, so one that throws neither keeps the
+ * others from the snapshot nor stops the source: its error goes to `failed`, and `retry` calls it again
+ * (a source's next scan) with the snapshot in force then.
+ */
+export class SnapshotListeners {
+  private readonly listeners: SnapshotListener[] = [];
+  private readonly owed = new Set<SnapshotListener>();
+
+  constructor(private readonly failed: (error: unknown) => void) {}
+
+  add(listener: SnapshotListener): void {
+    this.listeners.push(listener);
+  }
+
+  notify(snapshot: PolicySnapshot): void {
+    this.call(this.listeners, snapshot);
+  }
+
+  /** Calls the listeners that threw last time again, with `snapshot`. */
+  retry(snapshot: PolicySnapshot): void {
+    if (this.owed.size > 0) this.call([...this.owed], snapshot);
+  }
+
+  private call(listeners: readonly SnapshotListener[], snapshot: PolicySnapshot): void {
+    for (const listener of listeners) {
+      try {
+        listener(snapshot);
+        this.owed.delete(listener);
+      } catch (error) {
+        this.owed.add(listener);
+        this.failed(error);
+      }
+    }
+  }
+}
+
 /** A source that never changes: for tests, the bench and the embedded defaults. */
 export function staticPolicySource(documents: readonly PolicyDocument[]): PolicySource {
   const snapshot: PolicySnapshot = { generation: 1, documents, problems: [] };

@@ -83,7 +83,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
     policyReloads: new FastCounter(
       registry,
       'signet_policy_reloads_total',
-      'Policy reloads from the policy folder or the Kubernetes API.',
+      'Policy reloads from the policy folder or the Kubernetes API (result: ok, problems, or failed when a scan or a listener threw).',
     ),
     certificateExpiry: new Gauge({
       name: 'signet_tls_certificate_expiry_timestamp_seconds',
