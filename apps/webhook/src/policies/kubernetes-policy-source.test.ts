@@ -123,6 +123,23 @@ describe('kubernetesPolicySource against a fake API server (real list/watch wire
     expect(snapshot.documents[0]?.source).toBe('kubernetes:AttestationAuthority/default/late');
   });
 
+  it('survives a listener that throws: it is counted, the others are told, and the next change comes', async () => {
+    const failures: unknown[] = [];
+    source = kubernetesPolicySource({ kubeconfig, onFailure: (error) => failures.push(error) });
+    const told: number[] = [];
+    source.onChange(() => {
+      throw new Error('listener broke');
+    });
+    source.onChange((snapshot) => told.push(snapshot.documents.length));
+    await source.start();
+    api.put('attestationauthorities', authority('default', 'one', 'projects/p'));
+    await eventually(() => told.includes(1), 'the first change');
+    api.put('attestationauthorities', authority('default', 'two', 'projects/p'));
+    await eventually(() => told.includes(2), 'the change after a listener threw');
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    expect(failures[0]).toEqual(new Error('listener broke'));
+  });
+
   it('loads a kubeconfig file, and refuses a missing one with an error', () => {
     expect(loadKubeConfig(kubeconfig).getCurrentCluster()?.server).toBe(api.url);
     expect(() => loadKubeConfig(`${dir.path}/nope`)).toThrow();
