@@ -4,6 +4,13 @@ import type { Severity } from '@signet/signing/severity';
 
 export { SEVERITIES, type Severity } from '@signet/signing/severity';
 
+/**
+ * A severity as read: one of SEVERITIES (names in any case and proto numbers are read as their name;
+ * absent is SEVERITY_UNSPECIFIED), or the text of a value Grafeas does not define, kept as written so a
+ * decision judges it unknown rather than as no information.
+ */
+export type StoredSeverity = Severity | (string & {});
+
 export type ApiVersion = 'v1' | 'v1beta1';
 
 export const VERSION_KINDS = ['VERSION_KIND_UNSPECIFIED', 'NORMAL', 'MINIMUM', 'MAXIMUM'] as const;
@@ -63,7 +70,7 @@ export interface VulnerabilityNoteDetail {
 
 export interface VulnerabilityNoteSpec extends NoteCommon {
   kind: 'VULNERABILITY';
-  severity: Severity;
+  severity: StoredSeverity;
   cvssScore?: number;
   details: VulnerabilityNoteDetail[];
 }
@@ -122,17 +129,20 @@ export interface PackageIssue {
   fixedVersion?: PackageVersion;
   fixAvailable: boolean;
   packageType?: string;
-  effectiveSeverity?: Severity;
+  effectiveSeverity?: StoredSeverity;
   /** v1beta1 only (deprecated there, still written): the package's severity as a name. */
   severityName?: string;
 }
 
 export interface VulnerabilityOccurrenceSpec extends OccurrenceCommon {
   kind: 'VULNERABILITY';
-  severity: Severity;
-  effectiveSeverity: Severity;
+  severity: StoredSeverity;
+  effectiveSeverity: StoredSeverity;
   cvssScore?: number;
-  /** v1 fixAvailable; for v1beta1, every package's fixed version is present and not MAXIMUM. */
+  /**
+   * The fix rule (`judgeFixAvailable` of @signet/signing): true when v1 `fixAvailable` or any package
+   * issue's fix flag says so, or any of them is not a boolean; false only when none says so.
+   */
   fixAvailable: boolean;
   packages: PackageIssue[];
   shortDescription?: string;
@@ -162,6 +172,13 @@ export type Occurrence = AttestationOccurrence | VulnerabilityOccurrence | Disco
 export interface Skipped {
   name?: string;
   reason: string;
+  /** Its resource URI, when that could be read. */
+  resourceUri?: string;
+  /**
+   * The kinds it claims to be, from its `kind` field and its details fields (e.g. `VULNERABILITY`);
+   * empty when it names none. A reader decides by them whether skipping it could admit an image.
+   */
+  kinds: string[];
 }
 
 export interface ListResult<T> {

@@ -49,6 +49,11 @@ export function scanOnce(
     const key = resourceKey(resourceUrl);
     return listed.items.filter((o) => resourceKey(o.resourceUri) === key);
   };
+  // An unreadable occurrence whose resource is unknown may be this image's: it stays in every lookup.
+  const skippedOf = (listed: ListResult<Occurrence>, resourceUrl: string) => {
+    const key = resourceKey(resourceUrl);
+    return listed.skipped.filter((s) => s.resourceUri === undefined || resourceKey(s.resourceUri) === key);
+  };
   return Object.assign(Object.create(store) as MetadataStore, {
     async listImageOccurrences(
       project: string,
@@ -56,7 +61,7 @@ export function scanOnce(
       options?: CallOptions,
     ): Promise<ImageOccurrences> {
       const listed = await scan({ project }, options);
-      return partitionImageOccurrences(of(listed, resourceUrl), listed.skipped);
+      return partitionImageOccurrences(of(listed, resourceUrl), skippedOf(listed, resourceUrl));
     },
     async listNoteOccurrences(
       noteName: string,
@@ -64,7 +69,7 @@ export function scanOnce(
       options?: CallOptions,
     ): Promise<ListResult<Occurrence>> {
       const listed = await scan({ noteName }, options);
-      return { items: of(listed, resourceUrl), skipped: listed.skipped };
+      return { items: of(listed, resourceUrl), skipped: skippedOf(listed, resourceUrl) };
     },
     forgetScans() {
       scans.clear();

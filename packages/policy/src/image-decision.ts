@@ -264,6 +264,14 @@ async function vulnerabilityFinding(
     allowlistCVEs: isp.allowlistCVEs,
   });
   if (excess.length === 0) return undefined;
+  const unreadable = excess.filter((v) => v.unreadable !== undefined);
+  if (unreadable.length > 0) {
+    return {
+      code: 'UNREADABLE_METADATA',
+      reason: `Signet cannot read ${unreadable.length} occurrence${unreadable.length === 1 ? '' : 's'} of the image in project ${project}, so it cannot tell whether the image is within the limits: ${describeExcess(unreadable)}`,
+      fix: 'correct or delete the occurrence in the metadata store (what wrote it does not follow the Grafeas API), or rescan the image; allowlisting a CVE does not cover an occurrence that cannot be read',
+    };
+  }
   return {
     code: 'VULNERABILITIES',
     reason: `${excess.length} vulnerabilit${excess.length === 1 ? 'y is' : 'ies are'} above the limits (fixable: ${isp.maximumSeverity}, no fix: ${isp.maximumFixUnavailableSeverity}): ${describeExcess(excess)}`,

@@ -28,9 +28,9 @@ describe('severities', () => {
   });
 });
 
-// product.md: the severity is the first known of effectiveSeverity, severity, then the package issues'
-// severities; UNSPECIFIED and unrecognised spellings are unknown, and unknown is judged as CRITICAL.
-describe('the severity rule (issue 11 finding 3, issue 10 finding 2)', () => {
+// The severity rule (README): the worst known of effectiveSeverity and the package issues'
+// effectiveSeverity, else severity, else severityName; an unrecognised value is judged as CRITICAL.
+describe('the severity rule (issue 11 finding 3, issue 10 finding 2, issue 19)', () => {
   const medium = { maximumFixable: 'MEDIUM', maximumUnfixable: 'MEDIUM', allowlistCVEs: [] } as const;
   const record = (fields: Record<string, unknown>, packages: Record<string, string>[] = []) =>
     vulnerabilityFinding({
@@ -58,7 +58,8 @@ describe('the severity rule (issue 11 finding 3, issue 10 finding 2)', () => {
       true,
     ],
     ['v1beta1 severityName only', record({}, [{ severityName: 'CRITICAL' }]), 'CRITICAL', true],
-    ['lowercase critical (unrecognised)', record({ effectiveSeverity: 'critical' }), 'CRITICAL', false],
+    ['lowercase critical', record({ effectiveSeverity: 'critical' }), 'CRITICAL', true],
+    ['an unrecognised value', record({ effectiveSeverity: 'SEVERE' }), 'CRITICAL', false],
     ['nothing at all', record({ severity: 'SEVERITY_UNSPECIFIED' }), 'CRITICAL', false],
   ])('%s is judged %s and fails a MEDIUM limit', (_, finding, severity, known) => {
     expect(judgeSeverity(finding)).toEqual({ severity, known });
@@ -68,14 +69,8 @@ describe('the severity rule (issue 11 finding 3, issue 10 finding 2)', () => {
     ]);
   });
 
-  it('a known severity wins in order: effectiveSeverity, severity, packages', () => {
+  it('effectiveSeverity outranks severity; the package issues count with it, the worst deciding', () => {
     expect(judgeSeverity({ effectiveSeverity: 'LOW', severity: 'CRITICAL' })).toEqual({
-      severity: 'LOW',
-      known: true,
-    });
-    expect(
-      judgeSeverity({ effectiveSeverity: 'nope', severity: 'LOW', packageSeverities: ['CRITICAL'] }),
-    ).toEqual({
       severity: 'LOW',
       known: true,
     });
@@ -84,11 +79,13 @@ describe('the severity rule (issue 11 finding 3, issue 10 finding 2)', () => {
         [record({ effectiveSeverity: 'LOW' }, [{ effectiveSeverity: 'CRITICAL' }])],
         medium,
       ),
-    ).toEqual([]);
+    ).toEqual([
+      { cveId: 'CVE-9', severity: 'CRITICAL', severityKnown: true, fixAvailable: false, limit: 'MEDIUM' },
+    ]);
   });
 
   it('the message says when the severity was unknown', () => {
-    const excess = findExcessVulnerabilities([record({ effectiveSeverity: 'critical' })], medium);
+    const excess = findExcessVulnerabilities([record({ effectiveSeverity: 'SEVERE' })], medium);
     expect(describeExcess(excess)).toBe('CVE-9 (severity unknown, judged CRITICAL, no fix)');
   });
 });

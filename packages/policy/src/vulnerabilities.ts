@@ -26,6 +26,8 @@ export interface ExcessVulnerability {
   severityKnown: boolean;
   fixAvailable: boolean;
   limit: SeverityLimit;
+  /** Set when the occurrence could not be read (then `cveId` is its name): what could not be read. */
+  unreadable?: string;
 }
 
 /**
@@ -38,16 +40,25 @@ export function cveIdOf(text: string): string {
   return (at < 0 ? id : id.slice(at + '/notes/'.length)).toUpperCase();
 }
 
-/** Every CVE whose judged severity (see judgeSeverity) exceeds its limit, allowlisted ones skipped. */
+/**
+ * Every CVE whose judged severity (see judgeSeverity) exceeds its limit, allowlisted ones skipped; and
+ * every occurrence that could not be read, whatever the limits and the allowlist.
+ */
 export function findExcessVulnerabilities(
   findings: readonly VulnerabilityFinding[],
   limits: VulnerabilityLimits,
 ): ExcessVulnerability[] {
   const allowlisted = new Set(limits.allowlistCVEs.map(cveIdOf));
+  const unreadable: ExcessVulnerability[] = [];
   const worst = new Map<string, ExcessVulnerability>();
   for (const finding of findings) {
+    if (finding.unreadable !== undefined) {
+      unreadable.push(unreadableExcess(finding, finding.unreadable, limits));
+      continue;
+    }
     const { severity, known } = judgeSeverity(finding);
-    const fixAvailable = finding.fixAvailable === true;
+    // The fix rule (judgeFixAvailable): anything but `false` is the stricter limit.
+    const fixAvailable = finding.fixAvailable !== false;
     const limit = fixAvailable ? limits.maximumFixable : limits.maximumUnfixable;
     if (withinLimit(severity, limit)) continue;
     const cveId = cveIdOf(finding.cveId || finding.noteName || '');
@@ -57,7 +68,22 @@ export function findExcessVulnerabilities(
       worst.set(cveId, { cveId, severity, severityKnown: known, fixAvailable, limit });
     }
   }
-  return [...worst.values()];
+  return [...unreadable, ...worst.values()];
+}
+
+function unreadableExcess(
+  finding: VulnerabilityFinding,
+  reason: string,
+  limits: VulnerabilityLimits,
+): ExcessVulnerability {
+  return {
+    cveId: finding.occurrenceName ?? 'an occurrence without a name',
+    severity: 'CRITICAL',
+    severityKnown: false,
+    fixAvailable: true,
+    limit: limits.maximumFixable,
+    unreadable: reason,
+  };
 }
 
 /** The signer's check: may an image with these findings be signed under the VulnzSigningPolicy? */
@@ -75,12 +101,13 @@ export function checkVulnzSigningPolicy(
 
 /**
  * `CVE-1 (HIGH, fix available), CVE-2 (severity unknown, judged CRITICAL, no fix)` — at most `max`
- * listed.
+ * listed; an unreadable occurrence reads `occurrence NAME could not be read (REASON)`.
  */
 export function describeExcess(excess: readonly ExcessVulnerability[], max = 10): string {
   const listed = excess
     .slice(0, max)
     .map((v) => {
+      if (v.unreadable !== undefined) return `occurrence ${v.cveId} could not be read (${v.unreadable})`;
       const severity = v.severityKnown ? v.severity : `severity unknown, judged ${v.severity}`;
       return `${v.cveId} (${severity}, ${v.fixAvailable ? 'fix available' : 'no fix'})`;
     })

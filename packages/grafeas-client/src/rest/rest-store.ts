@@ -91,7 +91,7 @@ interface PagesOptions extends ScanOptions {
 /** A resource no image can have: a server that returns anything for it ignores filters. */
 const PROBE_RESOURCE = `https://signet.invalid/filter-probe@sha256:${'0'.repeat(64)}`;
 
-function matches(o: Occurrence, filter: OccurrenceFilter): boolean {
+function matches(o: Pick<Occurrence, 'kind' | 'resourceUri'>, filter: OccurrenceFilter): boolean {
   if (filter.resourceUrl !== undefined && !isSameResource(o.resourceUri, filter.resourceUrl)) return false;
   return !filter.kind || o.kind === filter.kind;
 }
@@ -347,11 +347,16 @@ export class RestMetadataStore implements MetadataStore {
     await this.pages(options, 'occurrences', call, (raw) => {
       const parsed = this.mapper.occurrenceFromWire(raw);
       if (!parsed.ok) {
-        skipped.push(parsed.skipped);
+        // One of another image (a backend that ignores the filter) is not this listing's to report.
+        const uri = parsed.skipped.resourceUri;
+        if (filter.resourceUrl === undefined || uri === undefined || isSameResource(uri, filter.resourceUrl))
+          skipped.push(parsed.skipped);
         return;
       }
       if (!parsed.value.name) {
-        skipped.push({ reason: 'occurrence has no name' });
+        const { kind, resourceUri } = parsed.value.spec;
+        if (matches({ kind, resourceUri }, filter))
+          skipped.push({ reason: 'occurrence has no name', resourceUri, kinds: [kind] });
         return;
       }
       const o = this.storedOccurrence(parsed.value, parsed.value.name);

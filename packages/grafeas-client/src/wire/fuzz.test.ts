@@ -167,7 +167,7 @@ const occurrence: fc.Arbitrary<OccurrenceSpec> = fc.oneof(
       effectiveSeverity: fc.constantFrom(...SEVERITIES),
       packages: fc.array(pkg, { minLength: 1, maxLength: 3 }),
     })
-    .map((v) => ({ ...v, fixAvailable: v.packages.every((p: PackageIssue) => p.fixAvailable) })),
+    .map((v) => ({ ...v, fixAvailable: v.packages.some((p: PackageIssue) => p.fixAvailable) })),
 );
 
 describe('round trips through both wire versions keep the model', () => {

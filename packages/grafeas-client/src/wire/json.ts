@@ -45,10 +45,11 @@ export const optBoolean = z
   .transform((v) => (typeof v === 'boolean' ? v : undefined))
   .optional();
 
-/** A list that tolerates absence and wrong types. */
+/** A list that tolerates absence (Google omits empty lists) and wrong types. */
 export function list<T extends z.ZodType>(item: T) {
   return z
     .unknown()
+    .optional()
     .transform((v): unknown[] => (Array.isArray(v) ? v : []))
     .pipe(z.array(item));
 }

@@ -185,14 +185,15 @@ describe('vulnerability occurrences', () => {
     );
     expect([fixable.fixAvailable, maximum.fixAvailable, absent.fixAvailable]).toEqual([true, false, false]);
     expect(fixable.severity).toBe('MEDIUM');
-    expect(fixable.effectiveSeverity).toBe('SEVERITY_UNSPECIFIED');
+    // A value Grafeas does not define is kept as written: the decision judges it unknown (CRITICAL).
+    expect(fixable.effectiveSeverity).toBe('SOMETHING_NEW');
     expect(fixable.packages[0]).toMatchObject({
       affectedPackage: 'zlib',
       affectedVersion: { kind: 'NORMAL', name: '1.2' },
     });
   });
 
-  it('reads v1 fixAvailable (top level, or any package) and the flat package issue', () => {
+  it('reads v1 fixAvailable (top level or any package: where they disagree, fixable) and the flat package issue', () => {
     const base = {
       resourceUri: URL_,
       noteName: 'projects/goog-vulnz/notes/CVE-1',
@@ -216,7 +217,18 @@ describe('vulnerability occurrences', () => {
     const top = spec<VulnerabilityOccurrenceSpec>(
       v1Mapper.occurrenceFromWire({ ...base, vulnerability: { ...base.vulnerability, fixAvailable: false } }),
     );
-    expect(top.fixAvailable).toBe(false);
+    expect(top.fixAvailable).toBe(true);
+    const none = spec<VulnerabilityOccurrenceSpec>(
+      v1Mapper.occurrenceFromWire({
+        ...base,
+        vulnerability: {
+          ...base.vulnerability,
+          fixAvailable: false,
+          packageIssue: [{ affectedCpeUri: 'c', affectedPackage: 'p', fixAvailable: false }],
+        },
+      }),
+    );
+    expect(none.fixAvailable).toBe(false);
   });
 
   it('writes a v1 unfixable issue for v1beta1 as a MAXIMUM fixed version, so v1beta1 readers agree', () => {
@@ -318,7 +330,12 @@ describe('what cannot be understood is skipped with a reason', () => {
     });
     expect(parsed).toEqual({
       ok: false,
-      skipped: { name: 'projects/p/occurrences/x', reason: 'occurrence kind "upgrade" is not supported' },
+      skipped: {
+        name: 'projects/p/occurrences/x',
+        reason: 'occurrence kind "upgrade" is not supported',
+        resourceUri: URL_,
+        kinds: ['UPGRADE'],
+      },
     });
   });
 });

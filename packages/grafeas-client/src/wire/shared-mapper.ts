@@ -1,4 +1,5 @@
 /** The mapper interface, and the parts of the JSON mapping that v1 and v1beta1 share. */
+import { readSeverity } from '@signet/signing/severity';
 import { z } from 'zod';
 import {
   ANALYSIS_STATUSES,
@@ -12,8 +13,8 @@ import {
   type PackageIssue,
   type PackageVersion,
   type RelatedUrl,
-  SEVERITIES,
   type Skipped,
+  type StoredSeverity,
   VERSION_KINDS,
   type VulnerabilityNoteDetail,
   type VulnerabilityOccurrenceSpec,
@@ -62,7 +63,19 @@ export interface WireMapper {
   noteToWire(note: Note | NoteSpec, options?: ToWireOptions): Record<string, unknown>;
 }
 
-export const severity = lenientEnum(SEVERITIES);
+/**
+ * A severity field (see StoredSeverity): read by readSeverity of @signet/signing, so `5`, `"5"` and
+ * `critical` are CRITICAL; absent, null and SEVERITY_UNSPECIFIED are SEVERITY_UNSPECIFIED; any other
+ * value is kept as its text, for the decision to judge as unknown.
+ */
+export function storedSeverity(raw: unknown): StoredSeverity {
+  const reading = readSeverity(raw);
+  if (reading === 'NONE') return 'SEVERITY_UNSPECIFIED';
+  if (reading !== 'UNKNOWN') return reading;
+  return typeof raw === 'string' ? raw : JSON.stringify(raw);
+}
+
+export const severity = z.unknown().optional().transform(storedSeverity);
 export const contentType = lenientEnum(CONTENT_TYPES);
 export const analysisStatus = lenientEnum(ANALYSIS_STATUSES);
 
@@ -115,9 +128,50 @@ const storedFields = {
   updateTime: optString,
 };
 
-function skip(json: unknown, reason: string): { ok: false; skipped: Skipped } {
+/** The kind each details field of v1 and v1beta1 holds (v1beta1's `envelope` rides along any kind). */
+const KIND_OF_DETAILS: Record<string, string> = {
+  vulnerability: 'VULNERABILITY',
+  discovery: 'DISCOVERY',
+  discovered: 'DISCOVERY',
+  attestation: 'ATTESTATION',
+  attestationAuthority: 'ATTESTATION',
+  build: 'BUILD',
+  image: 'IMAGE',
+  derivedImage: 'IMAGE',
+  package: 'PACKAGE',
+  installation: 'PACKAGE',
+  deployment: 'DEPLOYMENT',
+  upgrade: 'UPGRADE',
+  compliance: 'COMPLIANCE',
+  dsseAttestation: 'DSSE_ATTESTATION',
+  sbomReference: 'SBOM_REFERENCE',
+  secret: 'SECRET',
+  aiSkillAnalysis: 'AI_SKILL_ANALYSIS',
+  intoto: 'INTOTO',
+  sbom: 'SBOM',
+  spdxPackage: 'SPDX_PACKAGE',
+  spdxFile: 'SPDX_FILE',
+  spdxRelationship: 'SPDX_RELATIONSHIP',
+};
+
+/** The kinds a record claims: its `kind` field (as written) and the kinds of its details fields. */
+function kindsOf(json: unknown): string[] {
+  if (!isRecord(json)) return [];
+  const kinds = new Set<string>();
+  if (typeof json.kind === 'string' || typeof json.kind === 'number') kinds.add(String(json.kind));
+  for (const [key, value] of Object.entries(json)) {
+    const kind = KIND_OF_DETAILS[key];
+    if (kind && value !== undefined && value !== null) kinds.add(kind);
+  }
+  return [...kinds];
+}
+
+function skip(json: unknown, reason: string, resourceUri?: string): { ok: false; skipped: Skipped } {
   const name = isRecord(json) && typeof json.name === 'string' ? json.name : undefined;
-  return { ok: false, skipped: name ? { name, reason } : { reason } };
+  return {
+    ok: false,
+    skipped: compact({ name, reason, resourceUri, kinds: kindsOf(json) }),
+  };
 }
 
 /** Envelope output: output-only fields when present, then the body. */
@@ -133,14 +187,17 @@ export function envelopeOut(
   });
 }
 
-/** Kritis IsFixAvailable: a fixed version is present and its kind is not MAXIMUM. */
+/**
+ * Kritis IsFixAvailable: a fixed version is present and its kind is not MAXIMUM. A kind that is not
+ * NORMAL or MINIMUM (unspecified, or a value Grafeas does not define) leaves the fix state ambiguous,
+ * so by the fix rule it counts as a fix.
+ */
 export function isFixVersion(version: PackageVersion | undefined): boolean {
-  const kind = version?.kind;
-  return kind !== undefined && kind !== 'MAXIMUM' && kind !== 'VERSION_KIND_UNSPECIFIED';
+  return version !== undefined && version.kind !== 'MAXIMUM';
 }
 
 export function optSeverity(raw: unknown): PackageIssue['effectiveSeverity'] {
-  return raw === undefined ? undefined : severity.parse(raw);
+  return raw === undefined || raw === null ? undefined : storedSeverity(raw);
 }
 
 const storedSchema = z.object(storedFields);
@@ -163,11 +220,11 @@ export function occurrenceFromWireWith(raw: unknown, shape: OccurrenceShape): Pa
     const resourceUri = shape.resourceUriOf(json);
     if (!resourceUri) return skip(json, `${shape.resourceField} is missing`);
     const noteName = typeof json.noteName === 'string' ? json.noteName : '';
-    if (!noteName) return skip(json, 'noteName is missing');
+    if (!noteName) return skip(json, 'noteName is missing', resourceUri);
     const remediation =
       typeof json.remediation === 'string' && json.remediation ? json.remediation : undefined;
     const spec = shape.detailsOf(json, compact({ resourceUri, noteName, remediation }));
-    if (!spec.ok) return skip(json, spec.reason);
+    if (!spec.ok) return skip(json, spec.reason, resourceUri);
     return { ok: true, value: compact({ spec: spec.value, ...stored }) };
   } catch (error) {
     return skip(raw, `unreadable occurrence: ${(error as Error).message}`);

@@ -1,7 +1,8 @@
 import { pgpSignedPayload } from '@signet/signing';
+import { judgeFixAvailable } from '@signet/signing/severity';
 import { z } from 'zod';
 import type { Occurrence, OccurrenceSpec, PackageIssue, VulnerabilityNoteDetail } from '../model.js';
-import { compact, isRecord, optBoolean, optString } from './json.js';
+import { compact, isRecord, optString } from './json.js';
 import {
   envelopeOut,
   isFixVersion,
@@ -50,7 +51,7 @@ const packageIssue = z
     fixedCpeUri: optString,
     fixedPackage: optString,
     fixedVersion: optVersion,
-    fixAvailable: optBoolean,
+    fixAvailable: z.unknown().optional(),
     packageType: optString,
     effectiveSeverity: z.unknown().optional(),
   })
@@ -63,13 +64,13 @@ const packageIssue = z
         fixedCpeUri: p.fixedCpeUri,
         fixedPackage: p.fixedPackage,
         fixedVersion: p.fixedVersion,
-        fixAvailable: p.fixAvailable ?? isFixVersion(p.fixedVersion),
+        fixAvailable: judgeFixAvailable([p.fixAvailable, isFixVersion(p.fixedVersion)]),
         packageType: p.packageType,
         effectiveSeverity: optSeverity(p.effectiveSeverity),
       }),
   );
 
-const vulnerability = vulnerabilitySchema(packageIssue).extend({ fixAvailable: optBoolean });
+const vulnerability = vulnerabilitySchema(packageIssue).extend({ fixAvailable: z.unknown().optional() });
 
 function resourceUriOf(json: Record<string, unknown>): string | undefined {
   if (typeof json.resourceUri === 'string' && json.resourceUri) return json.resourceUri;
@@ -91,10 +92,8 @@ function detailsOf(json: Record<string, unknown>, common: OccurrenceCommon): Det
     return a.ok ? { ok: true, value: { kind: 'ATTESTATION', ...common, signature: a.value } } : a;
   }
   if (key === 'vulnerability') {
-    const v = parseVulnerabilityWith(
-      json.vulnerability,
-      vulnerability,
-      (v) => v.fixAvailable ?? v.packageIssue.some((p) => p.fixAvailable),
+    const v = parseVulnerabilityWith(json.vulnerability, vulnerability, (v) =>
+      judgeFixAvailable([v.fixAvailable, ...v.packageIssue.map((p) => p.fixAvailable)]),
     );
     return v.ok ? { ok: true, value: { kind: 'VULNERABILITY', ...common, ...v.value } } : v;
   }

@@ -1,3 +1,4 @@
+import { judgeFixAvailable } from '@signet/signing/severity';
 import { z } from 'zod';
 import type {
   Occurrence,
@@ -119,10 +120,8 @@ function detailsOf(json: Record<string, unknown>, common: OccurrenceCommon): Det
     return a.ok ? { ok: true, value: { kind: 'ATTESTATION', ...common, signature: a.value } } : a;
   }
   if (key === 'vulnerability') {
-    const v = parseVulnerabilityWith(
-      json.vulnerability,
-      vulnerability,
-      (v) => v.packageIssue.length > 0 && v.packageIssue.every((p) => p.fixAvailable),
+    const v = parseVulnerabilityWith(json.vulnerability, vulnerability, (v) =>
+      judgeFixAvailable(v.packageIssue.map((p) => p.fixAvailable)),
     );
     return v.ok ? { ok: true, value: { kind: 'VULNERABILITY', ...common, ...v.value } } : v;
   }
