@@ -175,17 +175,28 @@ describe('check-and-sign on what gcloud and a real Grafeas write', () => {
     expect(await attestationsOf(image)).toBe(0);
   });
 
-  it('judges an unknown severity (lowercase critical) as CRITICAL and says it was unknown', async () => {
-    const image = `gcr.io/my-proj/lowercase@sha256:${'7'.repeat(64)}`;
+  it('reads a lowercase severity by its name, and judges an unrecognised one as CRITICAL, saying so', async () => {
+    const lowercase = `gcr.io/my-proj/lowercase@sha256:${'7'.repeat(64)}`;
+    const unknown = `gcr.io/my-proj/unknown-severity@sha256:${'7b'.repeat(32)}`;
     await store.createOccurrence(
       'my-proj',
-      realWorld(image, { severity: 'critical', effectiveSeverity: 'critical' }),
+      realWorld(lowercase, { severity: 'critical', effectiveSeverity: 'critical' }),
     );
-    await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
-    const sign = await signet(signArgs(image, '--policy', strictPolicy));
-    expect(sign.code).toBe(1);
-    expect(sign.stdout).toContain('CVE-2024-0001 (severity unknown, judged CRITICAL, fix available)');
-    expect(await attestationsOf(image)).toBe(0);
+    await store.createOccurrence(
+      'my-proj',
+      realWorld(unknown, { severity: 'SEVERE', effectiveSeverity: 'SEVERE' }),
+    );
+    for (const image of [lowercase, unknown]) {
+      await store.createOccurrence('my-proj', discovery(image, 'FINISHED_SUCCESS'));
+    }
+    const signLowercase = await signet(signArgs(lowercase, '--policy', strictPolicy));
+    expect(signLowercase.code).toBe(1);
+    expect(signLowercase.stdout).toContain('CVE-2024-0001 (CRITICAL, fix available)');
+    const signUnknown = await signet(signArgs(unknown, '--policy', strictPolicy));
+    expect(signUnknown.code).toBe(1);
+    expect(signUnknown.stdout).toContain('CVE-2024-0001 (severity unknown, judged CRITICAL, fix available)');
+    expect(await attestationsOf(lowercase)).toBe(0);
+    expect(await attestationsOf(unknown)).toBe(0);
   });
 
   it('finds the scan of an image stored without https://', async () => {

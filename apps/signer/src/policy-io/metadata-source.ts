@@ -1,5 +1,11 @@
 import type { MetadataStore } from '@signet/grafeas-client';
-import { attestationEvidence, type MetadataSource, scanRecord, vulnerabilityFinding } from '@signet/policy';
+import {
+  attestationEvidence,
+  type MetadataSource,
+  scanRecord,
+  unreadableFindings,
+  vulnerabilityFinding,
+} from '@signet/policy';
 
 /** The policy engine's view of a metadata store: a note's attestations, an image's vulnerabilities and scans. */
 export function storeMetadataSource(store: MetadataStore): MetadataSource {
@@ -13,7 +19,8 @@ export function storeMetadataSource(store: MetadataStore): MetadataSource {
     },
     async vulnerabilities(resourceUrl, project) {
       const listed = await store.listImageOccurrences(project, resourceUrl);
-      return listed.vulnerabilities.map(vulnerabilityFinding);
+      // An occurrence that cannot be read and may be a vulnerability or a scan fails the image.
+      return [...unreadableFindings(listed.skipped), ...listed.vulnerabilities.map(vulnerabilityFinding)];
     },
     async scans(resourceUrl, project) {
       const listed = await store.listImageOccurrences(project, resourceUrl);

@@ -229,9 +229,15 @@ describe('signet-webhook end to end over HTTPS (emulator, real signatures, captu
       { severity: 'CRITICAL', effectiveSeverity: 'SEVERITY_UNSPECIFIED' },
       'CRITICAL, fix available',
     ],
+    // Issue 19: names are read in any case; a value that is no severity is judged CRITICAL.
+    [
+      'a lowercase name',
+      { severity: 'SEVERITY_UNSPECIFIED', effectiveSeverity: 'critical' },
+      'CRITICAL, fix available',
+    ],
     [
       'an unknown spelling',
-      { severity: 'SEVERITY_UNSPECIFIED', effectiveSeverity: 'critical' },
+      { severity: 'SEVERITY_UNSPECIFIED', effectiveSeverity: 'SEVERE' },
       'severity unknown, judged CRITICAL',
     ],
   ])(

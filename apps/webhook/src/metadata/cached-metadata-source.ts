@@ -5,6 +5,7 @@ import {
   type MetadataSource,
   type ScanRecord,
   scanRecord,
+  unreadableFindings,
   type VulnerabilityFinding,
   vulnerabilityFinding,
 } from '@signet/policy';
@@ -87,7 +88,11 @@ export class CachedMetadataSource implements MetadataSource {
         });
         this.reportSkipped(result.skipped, project, resourceUrl);
         return {
-          findings: result.vulnerabilities.map(vulnerabilityFinding),
+          // Reading is part of deciding: one that may be a vulnerability or a scan fails the image closed.
+          findings: [
+            ...unreadableFindings(result.skipped),
+            ...result.vulnerabilities.map(vulnerabilityFinding),
+          ],
           scans: result.discoveries.map(scanRecord),
         };
       }),
@@ -118,7 +123,7 @@ export class CachedMetadataSource implements MetadataSource {
   }
 
   private reportSkipped(
-    skipped: readonly { name?: string; reason: string }[],
+    skipped: readonly { name?: string; reason: string; kinds: readonly string[] }[],
     scope: string,
     resourceUrl: string,
   ) {

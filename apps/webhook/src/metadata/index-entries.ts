@@ -71,6 +71,11 @@ export function imageFactEntry(occurrence: Occurrence): IndexEntry | undefined {
   return undefined;
 }
 
+/** An occurrence that could not be read, held as the finding that fails its image closed. */
+export function unreadableEntry(finding: VulnerabilityFinding): IndexEntry {
+  return `v${JSON.stringify(finding)}`;
+}
+
 export function decodeImageFacts(entries: readonly IndexEntry[]): ImageFacts {
   const facts: ImageFacts = { vulnerabilities: [], scans: [] };
   for (const entry of entries) {

@@ -1,6 +1,12 @@
 import type { MetadataStore, Occurrence, OccurrenceScope } from '@signet/grafeas-client';
 import { isGrafeasError, resourceKey } from '@signet/grafeas-client';
-import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from '@signet/policy';
+import {
+  type AttestationEvidence,
+  type MetadataSource,
+  type ScanRecord,
+  unreadableFindings,
+  type VulnerabilityFinding,
+} from '@signet/policy';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
 import type { Readiness } from '../server/app.js';
@@ -11,6 +17,7 @@ import {
   decodeImageFacts,
   type IndexEntry,
   imageFactEntry,
+  unreadableEntry,
 } from './index-entries.js';
 import { type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
 
@@ -37,6 +44,9 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
   // copy: 200k stays inside the --max-old-space-size=384 of deploy/deployment.yaml.
   maxOccurrences: 200_000,
 };
+
+/** Where a project's unreadable occurrences of unknown resource are held (no resource URL is empty). */
+const UNPLACED = '';
 
 /** A miss re-reads its scope only when the data is older than this: at most one re-read a second. */
 const REREAD_AFTER_MS = 1_000;
@@ -176,8 +186,10 @@ export class OccurrenceIndex implements MetadataSource {
 
   async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
     // Most images have no vulnerabilities: re-reading a whole project for each would cost every decision.
-    const entries = await this.lookup(this.projectScope(project), resourceUrl, false);
-    return decodeImageFacts(entries ?? []).vulnerabilities;
+    const scope = this.projectScope(project);
+    const entries = await this.lookup(scope, resourceUrl, false);
+    const unplaced = scope.snapshot?.byResource.get(UNPLACED) ?? [];
+    return decodeImageFacts([...unplaced, ...(entries ?? [])]).vulnerabilities;
   }
 
   async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
@@ -281,21 +293,37 @@ export class OccurrenceIndex implements MetadataSource {
     const byResource = new Map<string, IndexEntry[]>();
     let held = 0;
     const budget = this.budgetFor(scope);
+    const hold = (key: string, entry: IndexEntry) => {
+      const entries = byResource.get(key);
+      if (entries) entries.push(entry);
+      else byResource.set(key, [entry]);
+      held += 1;
+      if (held > budget) throw indexFull(scope.label, this.settings.maxOccurrences);
+    };
     try {
-      await this.options.store.visitOccurrences(
+      const { skipped } = await this.options.store.visitOccurrences(
         scope.scope,
         (occurrence) => {
           const entry = scope.entry(occurrence);
-          if (entry === undefined) return;
-          const key = resourceKey(occurrence.resourceUri);
-          const entries = byResource.get(key);
-          if (entries) entries.push(entry);
-          else byResource.set(key, [entry]);
-          held += 1;
-          if (held > budget) throw indexFull(scope.label, this.settings.maxOccurrences);
+          if (entry !== undefined) hold(resourceKey(occurrence.resourceUri), entry);
         },
         { signal: this.stopping.signal },
       );
+      // Reading is part of deciding: an unreadable occurrence that may be a vulnerability or a scan is
+      // held as a finding that fails its image closed (every image of the project, when its resource is unknown).
+      if ('project' in scope.scope) {
+        for (const record of skipped) {
+          const [finding] = unreadableFindings([record]);
+          if (!finding) continue;
+          hold(record.resourceUri ? resourceKey(record.resourceUri) : UNPLACED, unreadableEntry(finding));
+        }
+        if (skipped.length > 0) {
+          this.options.logger?.warn(
+            { scope: scope.label, skipped: skipped.slice(0, 10) },
+            'unreadable occurrences skipped',
+          );
+        }
+      }
     } catch (error) {
       // A note that does not exist holds no attestations.
       if (!(isGrafeasError(error, 'GRAFEAS_NOT_FOUND') && 'noteName' in scope.scope)) throw error;
