@@ -1,15 +1,21 @@
 import { z } from 'zod';
 
-/** Proto names (note_name) are accepted on input as well as lowerCamel (noteName). */
-export function camelizeKeys(value: unknown, depth = 0): unknown {
+/**
+ * Proto names (note_name) are accepted on input as well as lowerCamel (noteName). Where one field is
+ * given in both spellings with different values, its name goes into `conflicts` (the lowerCamel value
+ * is kept): a reader that decides by it must not pick one.
+ */
+export function camelizeKeys(value: unknown, conflicts: string[] = [], depth = 0): unknown {
   if (depth > 32) return value;
-  if (Array.isArray(value)) return value.map((v) => camelizeKeys(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => camelizeKeys(v, conflicts, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === '__proto__') continue;
     const camel = key.includes('_') ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key;
-    if (!(camel in out) || camel === key) out[camel] = camelizeKeys(v, depth + 1);
+    const next = camelizeKeys(v, conflicts, depth + 1);
+    if (camel in out && JSON.stringify(out[camel]) !== JSON.stringify(next)) conflicts.push(camel);
+    if (!(camel in out) || camel === key) out[camel] = next;
   }
   return out;
 }

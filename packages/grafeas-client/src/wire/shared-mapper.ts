@@ -154,6 +154,9 @@ const KIND_OF_DETAILS: Record<string, string> = {
   spdxRelationship: 'SPDX_RELATIONSHIP',
 };
 
+/** The kinds the mappers read: a record that claims one of them must carry its details. */
+const READ_KINDS = new Set(['ATTESTATION', 'VULNERABILITY', 'DISCOVERY']);
+
 /** The kinds a record claims: its `kind` field (as written) and the kinds of its details fields. */
 function kindsOf(json: unknown): string[] {
   if (!isRecord(json)) return [];
@@ -214,17 +217,34 @@ export interface OccurrenceShape {
 
 export function occurrenceFromWireWith(raw: unknown, shape: OccurrenceShape): Parsed<WireOccurrence> {
   try {
-    const json = camelizeKeys(raw);
+    const conflicts: string[] = [];
+    const json = camelizeKeys(raw, conflicts);
     if (!isRecord(json)) return skip(raw, 'occurrence is not a JSON object');
     const stored = storedSchema.parse(json);
     const resourceUri = shape.resourceUriOf(json);
     if (!resourceUri) return skip(json, `${shape.resourceField} is missing`);
+    if (conflicts.length > 0) {
+      const fields = [...new Set(conflicts)].join(', ');
+      return skip(
+        json,
+        `fields given twice (proto and lowerCamel names) with different values: ${fields}`,
+        resourceUri,
+      );
+    }
     const noteName = typeof json.noteName === 'string' ? json.noteName : '';
     if (!noteName) return skip(json, 'noteName is missing', resourceUri);
     const remediation =
       typeof json.remediation === 'string' && json.remediation ? json.remediation : undefined;
     const spec = shape.detailsOf(json, compact({ resourceUri, noteName, remediation }));
     if (!spec.ok) return skip(json, spec.reason, resourceUri);
+    const claimed = typeof json.kind === 'string' ? json.kind.toUpperCase() : undefined;
+    if (claimed && READ_KINDS.has(claimed) && claimed !== spec.value.kind) {
+      return skip(
+        json,
+        `kind ${claimed} contradicts its ${spec.value.kind.toLowerCase()} details`,
+        resourceUri,
+      );
+    }
     return { ok: true, value: compact({ spec: spec.value, ...stored }) };
   } catch (error) {
     return skip(raw, `unreadable occurrence: ${(error as Error).message}`);
