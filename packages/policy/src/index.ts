@@ -62,6 +62,15 @@ export {
 } from './metadata.js';
 export { isNamespaceName, NAMESPACE_NAME_HELP, namespacesMeant } from './namespace-name.js';
 export {
+  type ImageOccurrenceListing,
+  type ImageScan,
+  type NoteOccurrence,
+  OccurrenceMetadataSource,
+  type OccurrenceReader,
+  type OccurrenceSourceOptions,
+  type ReadOptions,
+} from './occurrence-source.js';
+export {
   describeResource,
   type ParseResult,
   POLICY_KINDS,

@@ -4,13 +4,13 @@ import {
   auditPods,
   collectNamespacePolicies,
   type NamespacePolicies,
+  OccurrenceMetadataSource,
 } from '@signet/policy';
 import type { CommandAction, CommandContext } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { withStore } from '../cli/store.js';
 import { ClusterReader, type PolicyEntry } from '../kube/cluster-reader.js';
 import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
-import { storeMetadataSource } from '../policy-io/metadata-source.js';
 import { readSettings } from '../policy-io/settings-file.js';
 
 interface AuditOptions {
@@ -38,7 +38,7 @@ export const run: CommandAction<AuditOptions> = async (options, context) => {
     auditPods({
       pods,
       policiesFor: policiesByNamespace(entries),
-      metadata: storeMetadataSource(store),
+      metadata: new OccurrenceMetadataSource(store),
       verifier: new AttestationVerifier(),
       settings,
       skipNamespaces: [options.webhookNamespace, ...optedOut],

@@ -1,10 +1,9 @@
 import type { Decision } from '@signet/policy';
-import { AttestationVerifier, decide } from '@signet/policy';
+import { AttestationVerifier, decide, OccurrenceMetadataSource } from '@signet/policy';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { withStore } from '../cli/store.js';
 import { admissionRequest, readManifest } from '../policy-io/manifest.js';
-import { storeMetadataSource } from '../policy-io/metadata-source.js';
 import { policiesFor, readPolicyFolder } from '../policy-io/policy-folder.js';
 import { readSettings } from '../policy-io/settings-file.js';
 
@@ -31,7 +30,7 @@ export const run: CommandAction<EvaluateOptions> = async (options, context) => {
   const settings = await readSettings(options.settings, options.vulnzProject);
   for (const notice of folder.notices) context.progress(`note: ${notice}`);
   const verdicts = await withStore(context.global, async (store) => {
-    const metadata = storeMetadataSource(store);
+    const metadata = new OccurrenceMetadataSource(store);
     const verifier = new AttestationVerifier();
     const out: ObjectVerdict[] = [];
     for (const [index, item] of objects.entries()) {

@@ -4,12 +4,11 @@ import type {
   AttestationEvidence,
   MetadataSource,
 } from '@signet/policy';
-import { AttestationVerifier } from '@signet/policy';
+import { AttestationVerifier, OccurrenceMetadataSource } from '@signet/policy';
 import type { CommandAction } from '../cli/command-result.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { type PinnedImage, pinnedImage } from '../cli/image.js';
 import { withStore } from '../cli/store.js';
-import { storeMetadataSource } from '../policy-io/metadata-source.js';
 import { readAttestationAuthority } from '../policy-io/policy-files.js';
 
 interface VerifyOptions {
@@ -34,7 +33,7 @@ export const run: CommandAction<VerifyOptions> = async (options, context) => {
   const authorities: AttestationAuthority[] = [];
   for (const file of options.authority) authorities.push(await readAttestationAuthority(file));
   const results = await withStore(context.global, async (store) => {
-    const source = storeMetadataSource(store);
+    const source = new OccurrenceMetadataSource(store);
     const verifier = new AttestationVerifier();
     const out: AuthorityResult[] = [];
     for (const authority of authorities) out.push(await judge(authority, image, source, verifier));

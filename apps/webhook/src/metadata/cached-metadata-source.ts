@@ -1,13 +1,11 @@
-import type { AttestationOccurrence, MetadataStore, Occurrence } from '@signet/grafeas-client';
+import type { MetadataStore } from '@signet/grafeas-client';
 import {
   type AttestationEvidence,
-  attestationEvidence,
+  type ImageScan,
   type MetadataSource,
+  OccurrenceMetadataSource,
   type ScanRecord,
-  scanRecord,
-  unreadableFindings,
   type VulnerabilityFinding,
-  vulnerabilityFinding,
 } from '@signet/policy';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
@@ -32,19 +30,27 @@ export interface CachedMetadataSourceOptions {
 }
 
 /**
- * The policy's `MetadataSource` over a Grafeas store, with one cache per kind of lookup: per note and
- * image digest for attestations, per project and image digest for an image's scan (its vulnerabilities
- * and its DISCOVERY status, read in one call). Concurrent reviews
- * of one digest share one backend call; results are converted once, so the verifier's per-object
- * memo hits on every later review.
+ * The policy's `OccurrenceMetadataSource` over a Grafeas store, behind one cache per kind of lookup: per
+ * note and image digest for attestations, per project and image digest for an image's scan (its
+ * vulnerabilities and its DISCOVERY status, read in one call). Concurrent reviews of one digest share
+ * one backend call; results are converted once, so the verifier's per-object memo hits on every later
+ * review.
  */
 export class CachedMetadataSource implements MetadataSource {
   readonly description: string;
+  private readonly source: OccurrenceMetadataSource;
   private readonly attestationCache: SingleflightCache<AttestationEvidence[]>;
   private readonly vulnerabilityCache: SingleflightCache<ImageScan>;
 
   constructor(private readonly options: CachedMetadataSourceOptions) {
-    this.description = options.store.backend;
+    this.source = new OccurrenceMetadataSource(options.store, {
+      onSkipped: (skipped, scope, resourceUrl) =>
+        options.logger?.warn(
+          { scope, resourceUrl, skipped: skipped.slice(0, 10) },
+          'unreadable occurrences skipped',
+        ),
+    });
+    this.description = this.source.description;
     const settings = { ...DEFAULT_CACHE_SETTINGS, ...options.cache };
     this.attestationCache = new SingleflightCache(settings, lookupCounter(options.metrics, 'attestations'));
     this.vulnerabilityCache = new SingleflightCache(
@@ -62,13 +68,9 @@ export class CachedMetadataSource implements MetadataSource {
 
   attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
     return this.attestationCache.get(`${noteName}|${resourceUrl}`, (loadSignal) =>
-      this.call('attestations', async () => {
-        const result = await this.options.store.listNoteOccurrences(noteName, resourceUrl, {
-          signal: loadSignal,
-        });
-        this.reportSkipped(result.skipped, noteName, resourceUrl);
-        return result.items.filter(isAttestation).map(attestationEvidence);
-      }),
+      this.call('attestations', () =>
+        this.source.attestations(noteName, resourceUrl, { signal: loadSignal }),
+      ),
     );
   }
 
@@ -82,20 +84,7 @@ export class CachedMetadataSource implements MetadataSource {
 
   private imageScan(resourceUrl: string, project: string): Promise<ImageScan> {
     return this.vulnerabilityCache.get(`${project}|${resourceUrl}`, (loadSignal) =>
-      this.call('vulnerabilities', async () => {
-        const result = await this.options.store.listImageOccurrences(project, resourceUrl, {
-          signal: loadSignal,
-        });
-        this.reportSkipped(result.skipped, project, resourceUrl);
-        return {
-          // Reading is part of deciding: one that may be a vulnerability or a scan fails the image closed.
-          findings: [
-            ...unreadableFindings(result.skipped),
-            ...result.vulnerabilities.map(vulnerabilityFinding),
-          ],
-          scans: result.discoveries.map(scanRecord),
-        };
-      }),
+      this.call('vulnerabilities', () => this.source.imageScan(resourceUrl, project, { signal: loadSignal })),
     );
   }
 
@@ -121,18 +110,6 @@ export class CachedMetadataSource implements MetadataSource {
       throw error;
     }
   }
-
-  private reportSkipped(
-    skipped: readonly { name?: string; reason: string; kinds: readonly string[] }[],
-    scope: string,
-    resourceUrl: string,
-  ) {
-    if (skipped.length === 0) return;
-    this.options.logger?.warn(
-      { scope, resourceUrl, skipped: skipped.slice(0, 10) },
-      'unreadable occurrences skipped',
-    );
-  }
 }
 
 /** Counts cache lookups with label children bound once (a labelled `inc` hashes its labels each time). */
@@ -147,13 +124,3 @@ function lookupCounter(metrics: WebhookMetrics | undefined, cache: string): (res
 }
 
 const RUNNING_SCANS = new Set(['PENDING', 'SCANNING']);
-
-/** What one listing of an image's occurrences in a project says about its vulnerabilities. */
-interface ImageScan {
-  findings: VulnerabilityFinding[];
-  scans: ScanRecord[];
-}
-
-function isAttestation(occurrence: Occurrence): occurrence is AttestationOccurrence {
-  return occurrence.kind === 'ATTESTATION';
-}
