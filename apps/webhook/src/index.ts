@@ -1,9 +1,10 @@
+export { type AdmissionReviewResponse, admissionReviewResponse } from './admission/admission-response.js';
 export {
   budgetFromTimeout,
   DEFAULT_DEADLINE_SETTINGS,
   type DeadlineSettings,
 } from './admission/deadline.js';
-export type { Deadline, Decider, DecisionReason, ReviewDecision } from './admission/decision.js';
+export type { Deadline, Decider, ReviewDecision, ReviewReason } from './admission/decision.js';
 export {
   DEFAULT_DECISION_MEMO,
   DecisionMemo,
@@ -13,8 +14,6 @@ export { createPolicyDecider, type PolicyDeciderOptions } from './admission/poli
 export {
   ADMISSION_V1,
   ADMISSION_V1BETA1,
-  type AdmissionReviewResponse,
-  buildReviewResponse,
   type ParsedReview,
   parseAdmissionReview,
 } from './admission/review.js';

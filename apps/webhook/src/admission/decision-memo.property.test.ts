@@ -125,10 +125,10 @@ describe('DecisionMemo (property)', () => {
         for (const review of reviews) {
           const answered = await remembering(review, new ReviewDeadline());
           const expected = await fresh(review, new ReviewDeadline());
-          expect({ allowed: answered.allowed, reason: answered.reason, code: answered.code }).toEqual({
+          expect({ allowed: answered.allowed, reason: answered.reason, denial: answered.denial }).toEqual({
             allowed: expected.allowed,
             reason: expected.reason,
-            code: expected.code,
+            denial: expected.denial,
           });
         }
       }),

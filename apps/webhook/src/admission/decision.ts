@@ -1,17 +1,20 @@
-import type { DecisionReason as PolicyReason } from '@signet/policy';
+import type { DecisionReason, DenialKind } from '@signet/policy';
 import type { ParsedReview } from './review.js';
 
 /** Why a review ended the way it did (a metric label and a log field): the policy's reason, or the deadline. */
-export type DecisionReason = PolicyReason | 'deadline';
+export type ReviewReason = DecisionReason | 'deadline';
 
-/** What the webhook answers for one review, before it is put into an AdmissionReview. */
+/**
+ * What the webhook answers for one review, before it is put into an AdmissionReview: made and turned
+ * into the response in `admission-response.ts` only.
+ */
 export interface ReviewDecision {
   allowed: boolean;
-  reason: DecisionReason;
+  reason: ReviewReason;
   /** The denial's message (or, when admitted, a summary for the log). */
   message: string;
-  /** HTTP-like status code of a denial: 403 policy, 400 malformed request, 503 backend, 500 internal. */
-  code?: number;
+  /** What would change a denial (its status); a denial without one is the policy's. */
+  denial?: DenialKind;
   images: readonly string[];
   warnings: readonly string[];
   auditAnnotations: Readonly<Record<string, string>>;
@@ -34,15 +37,4 @@ export class ReviewDeadline implements Deadline {
   expire(): void {
     this.expired = true;
   }
-}
-
-const STATUS_REASON: Record<number, string> = {
-  400: 'BadRequest',
-  403: 'Forbidden',
-  500: 'InternalError',
-  503: 'ServiceUnavailable',
-};
-
-export function statusReason(code: number): string {
-  return STATUS_REASON[code] ?? 'Forbidden';
 }

@@ -1,9 +1,14 @@
-import { errorMessage } from '@signet/errors';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../server/metrics.js';
+import {
+  type AdmissionReviewResponse,
+  admissionReviewResponse,
+  deadlineReviewDecision,
+  internalErrorReviewDecision,
+} from './admission-response.js';
 import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';
-import { type Decider, ReviewDeadline, type ReviewDecision, statusReason } from './decision.js';
-import { type AdmissionReviewResponse, buildReviewResponse, type ParsedReview } from './review.js';
+import { type Decider, ReviewDeadline, type ReviewDecision } from './decision.js';
+import type { ParsedReview } from './review.js';
 
 export interface ReviewHandlerOptions {
   decider: Decider;
@@ -42,20 +47,7 @@ export function createReviewHandler(options: ReviewHandlerOptions) {
     totalSeconds.observe(seconds);
     countDecision(decision.allowed ? 'allow' : 'deny', decision.reason);
     logDecision(logger, review, decision, seconds);
-    return buildReviewResponse(review.apiVersion, review.request.uid, {
-      allowed: decision.allowed,
-      ...(decision.allowed
-        ? {}
-        : {
-            status: {
-              code: decision.code ?? 403,
-              reason: statusReason(decision.code ?? 403),
-              message: decision.message,
-            },
-          }),
-      warnings: decision.warnings,
-      auditAnnotations: decision.auditAnnotations,
-    });
+    return admissionReviewResponse(review.apiVersion, review.request.uid, decision);
   };
 }
 
@@ -76,7 +68,7 @@ function decideWithin(
     // The timer, not the decider, guarantees the answer is in time.
     const timer = setTimeout(() => {
       deadline.expire();
-      answer(deadlineDecision(budgetMs, options.failOpen));
+      answer(deadlineReviewDecision(budgetMs, options.failOpen));
     }, budgetMs);
     let pending: Promise<ReviewDecision>;
     try {
@@ -86,45 +78,9 @@ function decideWithin(
     }
     pending.then(answer, (error: unknown) => {
       options.logger.error({ err: error, uid: review.request.uid }, 'internal error while deciding a review');
-      answer(internalErrorDecision(error));
+      answer(internalErrorReviewDecision(error));
     });
   });
-}
-
-function deadlineDecision(budgetMs: number, failOpen: boolean): ReviewDecision {
-  const message = `Signet could not decide within ${budgetMs} ms (the API server's timeout minus a safety margin): the metadata backend is too slow`;
-  if (failOpen) {
-    return {
-      allowed: true,
-      reason: 'deadline',
-      message,
-      images: [],
-      warnings: [`${message}; admitted because --on-backend-error=allow`],
-      auditAnnotations: { 'backend-error': message },
-    };
-  }
-  return {
-    allowed: false,
-    reason: 'deadline',
-    code: 503,
-    message: `${message}. Retry, or check the metadata store's health.`,
-    images: [],
-    warnings: [],
-    auditAnnotations: { 'backend-error': message },
-  };
-}
-
-function internalErrorDecision(error: unknown): ReviewDecision {
-  const detail = errorMessage(error);
-  return {
-    allowed: false,
-    reason: 'internal-error',
-    code: 500,
-    message: `Signet denied the request because of an internal error (${detail.slice(0, 200)}); see the webhook's logs`,
-    images: [],
-    warnings: [],
-    auditAnnotations: { 'internal-error': detail.slice(0, 200) },
-  };
 }
 
 function logDecision(logger: Logger, review: ParsedReview, decision: ReviewDecision, seconds: number): void {

@@ -1,8 +1,6 @@
 import {
   type AttestationVerifier,
   type ClusterSettings,
-  type Decision,
-  type DenialKind,
   decideReview,
   type MetadataSource,
   malformedRequestDecision,
@@ -11,7 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import type { WebhookMetrics } from '../server/metrics.js';
-import type { Decider, ReviewDecision } from './decision.js';
+import { policyReviewDecision } from './admission-response.js';
+import type { Decider } from './decision.js';
 import type { DecisionMemo } from './decision-memo.js';
 
 export interface PolicyDeciderOptions {
@@ -34,7 +33,7 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
   return async (review, deadline) => {
     // One read of the review serves the policies' namespace, the memo key and the decision.
     const reading = readReviewRequest(review.request);
-    if (!reading.ok) return toReviewDecision(malformedRequestDecision(reading));
+    if (!reading.ok) return policyReviewDecision(malformedRequestDecision(reading));
     const { request } = reading;
     const { namespace } = request;
     const policiesStarted = performance.now();
@@ -66,23 +65,8 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
         'admitted through breakglass',
       );
     }
-    const reviewDecision = toReviewDecision(decision);
+    const reviewDecision = policyReviewDecision(decision);
     options.memo?.remember(memoKey, reviewDecision);
     return reviewDecision;
   };
 }
-
-/** The policy's decision as the webhook answers it; the status code says what would change a denial. */
-export function toReviewDecision(decision: Decision): ReviewDecision {
-  return {
-    allowed: decision.allowed,
-    reason: decision.reason,
-    message: decision.message,
-    code: STATUS_CODE[decision.denial ?? 'policy'],
-    images: [...decision.images.judged, ...decision.images.unchanged],
-    warnings: decision.warnings,
-    auditAnnotations: decision.auditAnnotations,
-  };
-}
-
-const STATUS_CODE: Record<DenialKind, number> = { policy: 403, backend: 503, request: 400, internal: 500 };

@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { AdmissionReviewResponse, ParsedReview } from '../admission/review.js';
+import type { AdmissionReviewResponse } from '../admission/admission-response.js';
+import type { ParsedReview } from '../admission/review.js';
 import { parseAdmissionReview } from '../admission/review.js';
 import type { WebhookMetrics } from './metrics.js';
 
