@@ -2,9 +2,10 @@ export { type AdmissionReviewResponse, admissionReviewResponse } from './admissi
 export {
   budgetFromTimeout,
   DEFAULT_DEADLINE_SETTINGS,
+  type Deadline,
   type DeadlineSettings,
 } from './admission/deadline.js';
-export type { Deadline, Decider, ReviewDecision, ReviewReason } from './admission/decision.js';
+export type { Decider, ReviewDecision, ReviewReason } from './admission/decision.js';
 export {
   DEFAULT_DECISION_MEMO,
   DecisionMemo,

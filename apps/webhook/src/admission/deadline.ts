@@ -25,3 +25,20 @@ export function budgetFromTimeout(timeoutParam: unknown, settings: DeadlineSetti
   const margin = Math.min(settings.safetyMarginMs, timeout / 4);
   return Math.max(1, Math.floor(timeout - margin));
 }
+
+/**
+ * Whether a review's time ran out: it has been answered already. It cancels nothing: backend calls are
+ * shared between reviews and bounded by the metadata cache's `loadTimeoutMs`.
+ */
+export interface Deadline {
+  readonly expired: boolean;
+}
+
+/** The deadline of one review; the review handler expires it when it answers without the decision. */
+export class ReviewDeadline implements Deadline {
+  expired = false;
+
+  expire(): void {
+    this.expired = true;
+  }
+}

@@ -1,4 +1,5 @@
 import type { DecisionReason, DenialKind } from '@signet/policy';
+import type { Deadline } from './deadline.js';
 import type { ParsedReview } from './review.js';
 
 /** Why a review ended the way it did (a metric label and a log field): the policy's reason, or the deadline. */
@@ -20,21 +21,5 @@ export interface ReviewDecision {
   auditAnnotations: Readonly<Record<string, string>>;
 }
 
-/**
- * Whether a review's time ran out: it has been answered already. It cancels nothing: backend calls are
- * shared between reviews and bounded by the metadata cache's `loadTimeoutMs`.
- */
-export interface Deadline {
-  readonly expired: boolean;
-}
-
 /** Decides a parsed review; the review is answered at the deadline whether it has finished or not. May throw: the caller denies. */
 export type Decider = (review: ParsedReview, deadline: Deadline) => Promise<ReviewDecision>;
-
-export class ReviewDeadline implements Deadline {
-  expired = false;
-
-  expire(): void {
-    this.expired = true;
-  }
-}

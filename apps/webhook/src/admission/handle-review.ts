@@ -6,8 +6,8 @@ import {
   deadlineReviewDecision,
   internalErrorReviewDecision,
 } from './admission-response.js';
-import { budgetFromTimeout, type DeadlineSettings } from './deadline.js';
-import { type Decider, ReviewDeadline, type ReviewDecision } from './decision.js';
+import { budgetFromTimeout, type DeadlineSettings, ReviewDeadline } from './deadline.js';
+import type { Decider, ReviewDecision } from './decision.js';
 import type { ParsedReview } from './review.js';
 
 export interface ReviewHandlerOptions {
