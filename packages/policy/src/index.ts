@@ -45,23 +45,18 @@ export {
 } from './documents.js';
 export { PolicyError } from './errors.js';
 export type { ImageDecision } from './image-decision.js';
-export {
-  type AttestationEvidence,
-  type AttestationRecord,
-  attestationEvidence,
-  type DiscoveryRecord,
-  type MetadataSource,
-  type ScanRecord,
-  type ScanStatus,
-  scanRecord,
-  type UnreadableOccurrence,
-  unreadableFindings,
-  type VulnerabilityFinding,
-  type VulnerabilityRecord,
-  vulnerabilityFinding,
+export type {
+  AttestationEvidence,
+  MetadataSource,
+  ScanRecord,
+  ScanStatus,
+  VulnerabilityFinding,
 } from './metadata.js';
 export { isNamespaceName, NAMESPACE_NAME_HELP, namespacesMeant } from './namespace-name.js';
 export {
+  type AttestationRecord,
+  attestationEvidence,
+  type DiscoveryRecord,
   type ImageOccurrenceListing,
   type ImageScan,
   type NoteOccurrence,
@@ -69,6 +64,11 @@ export {
   type OccurrenceReader,
   type OccurrenceSourceOptions,
   type ReadOptions,
+  scanRecord,
+  type UnreadableOccurrence,
+  unreadableFindings,
+  type VulnerabilityRecord,
+  vulnerabilityFinding,
 } from './occurrence-source.js';
 export {
   describeResource,

@@ -1,17 +1,140 @@
-import {
-  type AttestationEvidence,
-  type AttestationRecord,
-  attestationEvidence,
-  type DiscoveryRecord,
-  type MetadataSource,
-  type ScanRecord,
-  scanRecord,
-  type UnreadableOccurrence,
-  unreadableFindings,
-  type VulnerabilityFinding,
-  type VulnerabilityRecord,
-  vulnerabilityFinding,
+import { judgeFixAvailable } from '@signet/signing/severity';
+import type {
+  AttestationEvidence,
+  MetadataSource,
+  ScanRecord,
+  ScanStatus,
+  VulnerabilityFinding,
 } from './metadata.js';
+
+/** The fields of a stored ATTESTATION occurrence that a signature check reads. */
+export interface AttestationRecord {
+  name?: string;
+  noteName: string;
+  signature: AttestationEvidence['signature'];
+}
+
+/** The fields of a stored VULNERABILITY occurrence that a vulnerability check reads. */
+export interface VulnerabilityRecord
+  extends Omit<VulnerabilityFinding, 'packages' | 'packageSeverities' | 'severityNames' | 'unreadable'> {
+  name?: string;
+  packages: readonly {
+    affectedPackage: string;
+    effectiveSeverity?: string;
+    severityName?: string;
+    fixAvailable?: boolean;
+  }[];
+}
+
+/** An occurrence as read from a metadata store (e.g. @signet/grafeas-client) → what the decision reads. */
+export function attestationEvidence(record: AttestationRecord): AttestationEvidence {
+  const { signature } = record;
+  return {
+    noteName: record.noteName,
+    ...(record.name ? { occurrenceName: record.name } : {}),
+    signature:
+      signature.form === 'pgp'
+        ? {
+            form: 'pgp',
+            signature: signature.signature,
+            ...(signature.keyId ? { keyId: signature.keyId } : {}),
+          }
+        : {
+            form: 'generic',
+            serializedPayload: signature.serializedPayload,
+            signatures: signature.signatures.map(({ publicKeyId, signature }) => ({
+              publicKeyId,
+              signature,
+            })),
+          },
+  };
+}
+
+export function vulnerabilityFinding(record: VulnerabilityRecord): VulnerabilityFinding {
+  const texts = (values: unknown[]) => values.flatMap((v) => textOf(v) ?? []);
+  const packageSeverities = texts(record.packages.map((issue) => issue.effectiveSeverity));
+  const severityNames = texts(record.packages.map((issue) => issue.severityName));
+  const severity = textOf(record.severity);
+  const effectiveSeverity = textOf(record.effectiveSeverity);
+  return {
+    noteName: record.noteName,
+    cveId: record.cveId,
+    ...(severity !== undefined ? { severity } : {}),
+    ...(effectiveSeverity !== undefined ? { effectiveSeverity } : {}),
+    ...(packageSeverities.length > 0 ? { packageSeverities } : {}),
+    ...(severityNames.length > 0 ? { severityNames } : {}),
+    fixAvailable: judgeFixAvailable([record.fixAvailable, ...record.packages.map((p) => p.fixAvailable)]),
+    packages: record.packages.map((issue) => issue.affectedPackage),
+    ...(record.name ? { occurrenceName: record.name } : {}),
+  };
+}
+
+/** A stored value as text, so a finding can be kept as JSON (a number stays readable: `5` → `"5"`). */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * An occurrence the store could not read, as it reports it (grafeas-client's `Skipped`): its name and
+ * the kinds it claims to be (its `kind` field and its details fields), when it says.
+ */
+export interface UnreadableOccurrence {
+  name?: string;
+  reason: string;
+  kinds?: readonly string[];
+}
+
+/** Kinds that no ImageSecurityPolicy reads: skipping one of them can only deny (attestations) or change nothing. */
+const KINDS_NOT_READ_BY_SCANS = new Set([
+  'ATTESTATION',
+  'BUILD',
+  'IMAGE',
+  'PACKAGE',
+  'DEPLOYMENT',
+  'UPGRADE',
+  'COMPLIANCE',
+  'DSSE_ATTESTATION',
+  'SBOM_REFERENCE',
+  'SECRET',
+  'INTOTO',
+  'SBOM',
+  'SPDX_PACKAGE',
+  'SPDX_FILE',
+  'SPDX_RELATIONSHIP',
+  'VULNERABILITY_ASSESSMENT',
+  'AI_SKILL_ANALYSIS',
+]);
+
+/**
+ * Reading is part of deciding: among an image's occurrences, each one the store could not read and that
+ * may be a vulnerability or a scan (it claims that kind, or no kind Signet can skip) becomes a finding
+ * that exceeds every limit.
+ */
+export function unreadableFindings(records: readonly UnreadableOccurrence[]): VulnerabilityFinding[] {
+  return records
+    .filter((r) => !r.kinds?.length || r.kinds.some((kind) => !KINDS_NOT_READ_BY_SCANS.has(kind)))
+    .map((r) => ({
+      noteName: '',
+      cveId: '',
+      fixAvailable: true,
+      ...(r.name ? { occurrenceName: r.name } : {}),
+      unreadable: r.reason,
+    }));
+}
+
+/** The fields of a stored DISCOVERY occurrence that a scan check reads. */
+export interface DiscoveryRecord {
+  analysisStatus: ScanStatus;
+  analysisStatusError?: string;
+}
+
+export function scanRecord(record: DiscoveryRecord): ScanRecord {
+  return {
+    status: record.analysisStatus,
+    ...(record.analysisStatusError ? { error: record.analysisStatusError } : {}),
+  };
+}
 
 /** Cancels a read (the webhook bounds each shared backend call). */
 export interface ReadOptions {

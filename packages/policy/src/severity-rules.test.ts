@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { unreadableFindings, type VulnerabilityRecord, vulnerabilityFinding } from './metadata.js';
+import { unreadableFindings, type VulnerabilityRecord, vulnerabilityFinding } from './occurrence-source.js';
 import { judgeSeverity, readSeverity, SEVERITY_LIMITS, type SeverityLimit } from './severity.js';
 import { describeExcess, findExcessVulnerabilities, type VulnerabilityLimits } from './vulnerabilities.js';
 

@@ -1,6 +1,6 @@
 import { parseImageReference } from '@signet/signing';
 import { describe, expect, it } from 'vitest';
-import { vulnerabilityFinding } from './metadata.js';
+import { vulnerabilityFinding } from './occurrence-source.js';
 import { vulnerabilityProjectFor } from './project.js';
 import { judgeSeverity, toSeverity, withinLimit } from './severity.js';
 import { finding } from './test-support/memory-metadata.js';
