@@ -22,7 +22,7 @@ export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
 export { buildProgram, type WebhookCliOptions } from './cli/program.js';
 export { runCli } from './cli/run-cli.js';
 export { WebhookError } from './errors.js';
-export { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
+export { CachedMetadataSource } from './metadata/cached-metadata-source.js';
 export {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,

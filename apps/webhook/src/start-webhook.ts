@@ -1,5 +1,5 @@
 import { type ApiVersion, type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
-import { AttestationVerifier, type ClusterSettings } from '@signet/policy';
+import { AttestationVerifier, type ClusterSettings, type OccurrenceReader } from '@signet/policy';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
@@ -10,7 +10,7 @@ import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/sta
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
-import { CachedMetadataSource, type MetadataStoreReader } from './metadata/cached-metadata-source.js';
+import { CachedMetadataSource } from './metadata/cached-metadata-source.js';
 import { exposeIndexMetrics } from './metadata/index-metrics.js';
 import { type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
@@ -31,7 +31,7 @@ export interface WebhookConfig {
     | { from: 'kubernetes'; kubeconfig?: string }
     | { from: 'source'; source: PolicySource };
   /** A store URL (as `signet --store`), or a ready store (tests, the demo). */
-  store?: string | MetadataStoreReader;
+  store?: string | OccurrenceReader;
   api?: ApiVersion;
   /** PEM files for an https store (`--store-ca/--store-cert/--store-key`), reloaded when they change. */
   storeTls?: StoreTlsFiles;
@@ -90,7 +90,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     metrics.policyReloads.inc({ source: config.policies.from, result: 'failed' }),
   );
   let ownedStore: Pick<MetadataStore, 'close'> | undefined;
-  let store: MetadataStoreReader;
+  let store: OccurrenceReader;
   if (typeof config.store === 'object') {
     store = config.store;
   } else {
@@ -216,7 +216,7 @@ const PROBE_TIMEOUT_MS = 10_000;
  */
 async function metadataSourceFor(
   config: WebhookConfig,
-  store: MetadataStoreReader,
+  store: OccurrenceReader,
   metrics: WebhookMetrics,
   logger: Logger,
 ): Promise<CachedMetadataSource | OccurrenceIndex> {
@@ -235,8 +235,8 @@ async function metadataSourceFor(
 }
 
 function isIndexable(
-  store: MetadataStoreReader,
-): store is MetadataStoreReader & Pick<MetadataStore, 'visitOccurrences' | 'filterSupport'> {
+  store: OccurrenceReader,
+): store is OccurrenceReader & Pick<MetadataStore, 'visitOccurrences' | 'filterSupport'> {
   return 'visitOccurrences' in store && 'filterSupport' in store;
 }
 

@@ -1,9 +1,9 @@
-import type { MetadataStore } from '@signet/grafeas-client';
 import {
   type AttestationEvidence,
   type ImageScan,
   type MetadataSource,
   OccurrenceMetadataSource,
+  type OccurrenceReader,
   type ScanRecord,
   type VulnerabilityFinding,
 } from '@signet/policy';
@@ -16,14 +16,9 @@ import {
   SingleflightCache,
 } from './singleflight-cache.js';
 
-/** The two calls of a metadata store the webhook needs (any `MetadataStore` has them). */
-export type MetadataStoreReader = Pick<
-  MetadataStore,
-  'backend' | 'listNoteOccurrences' | 'listImageOccurrences'
->;
-
 export interface CachedMetadataSourceOptions {
-  store: MetadataStoreReader;
+  /** Any `MetadataStore` of `@signet/grafeas-client`, or the reloading store. */
+  store: OccurrenceReader;
   cache?: Partial<CacheSettings>;
   metrics?: WebhookMetrics;
   logger?: Logger;

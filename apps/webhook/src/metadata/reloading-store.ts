@@ -5,10 +5,10 @@ import {
   openMetadataStore,
   type TlsOptions,
 } from '@signet/grafeas-client';
+import type { OccurrenceReader } from '@signet/policy';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
 import { type FileReloader, watchAndReload } from '../watch-files.js';
-import type { MetadataStoreReader } from './cached-metadata-source.js';
 
 /** `--store-ca`, `--store-cert`, `--store-key`: PEM files for an https store. */
 export interface StoreTlsFiles {
@@ -50,7 +50,7 @@ function fingerprintOf(tls: TlsOptions): string {
  * A store whose CA and client certificate files are watched: when they change (a rotated Secret), the
  * store is opened again with the new files and takes the next calls; the old one closes a little later.
  */
-export class ReloadingStore implements MetadataStoreReader {
+export class ReloadingStore implements OccurrenceReader {
   private reloader: FileReloader | undefined;
   private readonly retired = new Set<MetadataStore>();
 
