@@ -1,3 +1,3 @@
-export type { CommandContext, CommandResult } from './cli/command-result.js';
-export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
 export { type CliIo, runCli } from './cli/run-cli.js';
+export type { CommandContext, CommandResult } from './common/command-result.js';
+export { ExitCode, type ExitCodeValue } from './common/exit-codes.js';

@@ -18,6 +18,7 @@ export {
   type ParsedReview,
   parseAdmissionReview,
 } from './admission/review.js';
+export type { TlsFiles, TlsMaterial, TlsSource } from './certs/tls.js';
 export { defaultPoliciesDir, defaultStoreUrl } from './cli/defaults.js';
 export { buildProgram, type WebhookCliOptions } from './cli/program.js';
 export { runCli } from './cli/run-cli.js';
@@ -28,6 +29,7 @@ export {
   DEFAULT_CACHE_SETTINGS,
   SingleflightCache,
 } from './metadata/singleflight-cache.js';
+export { createMetrics, type WebhookMetrics } from './monitoring/metrics.js';
 export { type FilePolicySourceOptions, filePolicySource } from './policies/file-policy-source.js';
 export {
   type KubernetesPolicySourceOptions,
@@ -42,8 +44,6 @@ export type {
   PolicySource,
 } from './policies/policy-source.js';
 export { staticPolicySource } from './policies/policy-source.js';
-export { createMetrics, type WebhookMetrics } from './server/metrics.js';
-export type { TlsFiles, TlsMaterial, TlsSource } from './server/tls.js';
 export {
   createWebhookServer,
   type WebhookServer,

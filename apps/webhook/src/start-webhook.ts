@@ -8,6 +8,7 @@ import { createPolicyDecider } from './admission/policy-decider.js';
 import { warmUpDecision } from './admission/warm-up.js';
 import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/start-audit.js';
 import type { ManagedTls, ManagedTlsConfig } from './certs/managed-tls.js';
+import type { TlsSource } from './certs/tls.js';
 import { defaultStoreUrl } from './cli/defaults.js';
 import { WebhookError } from './errors.js';
 import { CachedMetadataSource } from './metadata/cached-metadata-source.js';
@@ -15,13 +16,12 @@ import { exposeIndexMetrics } from './metadata/index-metrics.js';
 import { type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
+import { createMetrics, type WebhookMetrics } from './monitoring/metrics.js';
+import type { Readiness } from './monitoring/readiness.js';
 import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
-import type { Readiness } from './server/app.js';
 import { createLogger } from './server/logger.js';
-import { createMetrics, type WebhookMetrics } from './server/metrics.js';
-import type { TlsSource } from './server/tls.js';
 import { createWebhookServer, type WebhookServer } from './server/webhook-server.js';
 
 export interface WebhookConfig {

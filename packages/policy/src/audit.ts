@@ -1,12 +1,12 @@
 import { type LookupCounts, RunLookups } from './audit-lookups.js';
 import { findBreakglass } from './breakglass.js';
 import { decide } from './decide.js';
-import type { Violation } from './decision-types.js';
 import type { MetadataSource } from './metadata.js';
 import { isRecord } from './parse.js';
 import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import { AttestationVerifier } from './verifier.js';
+import type { Violation } from './violation.js';
 
 /** A running Pod as the Kubernetes API returns it (checked here, so anything goes). */
 export type PodObject = unknown;

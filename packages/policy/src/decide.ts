@@ -6,7 +6,6 @@ import type {
   DecisionReason,
   DenialKind,
   ReviewDecisionInput,
-  Violation,
 } from './decision-types.js';
 import { decideImage } from './image-decision.js';
 import { RequestLookups } from './lookups.js';
@@ -17,6 +16,7 @@ import type { InvalidResource, NamespacePolicies } from './resource-types.js';
 import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
 import { summarizeIssues } from './validation-issues.js';
 import { AttestationVerifier } from './verifier.js';
+import type { Violation } from './violation.js';
 
 const REVIEWED_OPERATIONS = new Set(['CREATE', 'UPDATE']);
 

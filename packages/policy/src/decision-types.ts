@@ -4,6 +4,7 @@ import type { ReviewRequest } from './request.js';
 import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import type { AttestationVerifier } from './verifier.js';
+import type { Violation } from './violation.js';
 
 export interface DecisionInput {
   /** `AdmissionReview.request`, as parsed from JSON (anything: it is checked here). */
@@ -49,31 +50,6 @@ export type DecisionReason =
  * (`request`), or a fix in Signet (`internal`).
  */
 export type DenialKind = 'policy' | 'backend' | 'request' | 'internal';
-
-export type ViolationCode =
-  | 'REQUEST_INVALID'
-  | 'POLICY_INVALID'
-  | 'NO_POLICY'
-  | 'REFERENCE_INVALID'
-  | 'NOT_PINNED'
-  | 'NOT_ATTESTED'
-  | 'AUTHORITY_MISSING'
-  | 'VULNERABILITIES'
-  | 'UNREADABLE_METADATA'
-  | 'NOT_SCANNED'
-  | 'NO_VULNERABILITY_PROJECT'
-  | 'BACKEND_FAILED'
-  | 'INTERNAL_ERROR';
-
-export interface Violation {
-  /** The image as written in the object; `*` for a problem that concerns every image. */
-  image: string;
-  /** The policy at fault, e.g. `GenericAttestationPolicy default/my-gap`. */
-  policy: string;
-  reason: string;
-  fix: string;
-  code: ViolationCode;
-}
 
 export interface Decision {
   allowed: boolean;

@@ -1,7 +1,6 @@
 import { errorMessage } from '@signet/errors';
 import { type ImageReference, isSha256Digest, parseImageReference, resourceUrl } from '@signet/signing';
 import { findAllowlistMatch } from './allowlist.js';
-import type { Violation, ViolationCode } from './decision-types.js';
 import type { RequestLookups } from './lookups.js';
 import type { AttestationEvidence } from './metadata.js';
 import { describeResource } from './parse.js';
@@ -15,6 +14,7 @@ import type {
 import { unfinishedScan } from './scans.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import type { AttestationVerifier } from './verifier.js';
+import type { Violation, ViolationCode } from './violation.js';
 import { describeExcess, findExcessVulnerabilities } from './vulnerabilities.js';
 
 /** Most attestations verified per authority and image: a flood of junk must not stall admission. */

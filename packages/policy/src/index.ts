@@ -34,8 +34,6 @@ export type {
   DecisionReason,
   DenialKind,
   ReviewDecisionInput,
-  Violation,
-  ViolationCode,
 } from './decision-types.js';
 export {
   collectNamespacePolicies,
@@ -131,6 +129,7 @@ export {
   type CachedCheck,
   type VerificationCache,
 } from './verifier.js';
+export type { Violation, ViolationCode } from './violation.js';
 export {
   checkVulnzSigningPolicy,
   cveIdOf,

@@ -1,4 +1,4 @@
-import type { Violation } from './decision-types.js';
+import type { Violation } from './violation.js';
 
 const WARNING_MAX = 250;
 

@@ -1,9 +1,9 @@
 import { defaultStoreUrl, STORE_TLS_FLAGS } from '@signet/grafeas-client/defaults';
 import { Command, Option, type OutputConfiguration } from 'commander';
+import type { CommandAction, CommandContext, CommandResult } from '../common/command-result.js';
+import { exitCodeHelp } from '../common/exit-codes.js';
+import { resolveGlobalOptions } from '../common/global-options.js';
 import { KEY_VERSION_FORM } from '../sign/kms/key-version-name.js';
-import type { CommandAction, CommandContext, CommandResult } from './command-result.js';
-import { exitCodeHelp } from './exit-codes.js';
-import { resolveGlobalOptions } from './global-options.js';
 
 /** Called with each finished command's result; `runCli` prints it. */
 export type ResultSink = (result: CommandResult, context: CommandContext) => void;

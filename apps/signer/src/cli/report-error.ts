@@ -1,6 +1,6 @@
 import { errorMessage, isSignetError } from '@signet/errors';
-import { CliError } from './cli-error.js';
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { CliError } from '../common/cli-error.js';
+import { ExitCode, type ExitCodeValue } from '../common/exit-codes.js';
 
 /**
  * Store answers that mean "your request is wrong" rather than "the backend failed": a store URL of

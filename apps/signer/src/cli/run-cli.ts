@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import type { CommandResult } from './command-result.js';
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { CommandResult } from '../common/command-result.js';
+import { ExitCode, type ExitCodeValue } from '../common/exit-codes.js';
 import { buildProgram, type ResultSink } from './program.js';
 import { describeError } from './report-error.js';
 

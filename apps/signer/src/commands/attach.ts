@@ -6,14 +6,14 @@ import {
   readPgpPublicKeys,
   verifyPgpAttached,
 } from '@signet/signing';
-import { usageError } from '../cli/cli-error.js';
-import type { CommandAction, CommandContext } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { readInputFile } from '../cli/files.js';
-import { gpgExportPublicKey } from '../cli/gpg.js';
-import { pinnedImage } from '../cli/image.js';
-import { checkId, parseNoteName } from '../cli/note-name.js';
-import { withStore } from '../cli/store.js';
+import { usageError } from '../common/cli-error.js';
+import type { CommandAction, CommandContext } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { readInputFile } from '../common/files.js';
+import { gpgExportPublicKey } from '../common/gpg.js';
+import { pinnedImage } from '../common/image.js';
+import { checkId, parseNoteName } from '../common/note-name.js';
+import { withStore } from '../common/store.js';
 import { armorMessage, isArmoredMessage } from '../sign/armor.js';
 import { attestationOccurrence } from '../sign/attestation.js';
 import { createAttestation, occurrenceReport } from '../sign/upload.js';

@@ -6,9 +6,9 @@ import {
   type NamespacePolicies,
   OccurrenceMetadataSource,
 } from '@signet/policy';
-import type { CommandAction, CommandContext } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { withStore } from '../cli/store.js';
+import type { CommandAction, CommandContext } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { withStore } from '../common/store.js';
 import { ClusterReader, type PolicyEntry } from '../kube/cluster-reader.js';
 import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
 import { readSettings } from '../policy-io/settings-file.js';

@@ -1,7 +1,7 @@
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { pinnedImage } from '../cli/image.js';
-import { withStore } from '../cli/store.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { pinnedImage } from '../common/image.js';
+import { withStore } from '../common/store.js';
 import { scanNotice } from '../policy-io/scan-status.js';
 import { prepareVulnerabilityCheck } from '../policy-io/vulnerability-check.js';
 

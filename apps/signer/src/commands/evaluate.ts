@@ -1,8 +1,8 @@
 import type { Decision } from '@signet/policy';
 import { AttestationVerifier, decide, OccurrenceMetadataSource } from '@signet/policy';
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { withStore } from '../cli/store.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { withStore } from '../common/store.js';
 import { admissionRequest, readManifest } from '../policy-io/manifest.js';
 import { policiesFor, readPolicyFolder } from '../policy-io/policy-folder.js';
 import { readSettings } from '../policy-io/settings-file.js';

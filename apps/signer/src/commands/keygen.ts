@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { errorMessage } from '@signet/errors';
 import { generatePgpKey } from '@signet/signing';
-import { backendError, usageError } from '../cli/cli-error.js';
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { backendError, usageError } from '../common/cli-error.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
 
 interface KeygenOptions {
   name: string;

@@ -1,8 +1,8 @@
 import { mapperFor } from '@signet/grafeas-client';
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { checkId } from '../cli/note-name.js';
-import { withStore } from '../cli/store.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { checkId } from '../common/note-name.js';
+import { withStore } from '../common/store.js';
 
 interface NoteCreateOptions {
   project: string;

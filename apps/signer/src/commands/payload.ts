@@ -1,7 +1,7 @@
 import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { pinnedImage } from '../cli/image.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { pinnedImage } from '../common/image.js';
 
 export const run: CommandAction<{ image: string; payloadForm?: PayloadForm }> = async (options) => {
   const image = pinnedImage(options.image);

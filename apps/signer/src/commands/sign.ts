@@ -1,14 +1,14 @@
 import type { MetadataStore } from '@signet/grafeas-client';
 import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
-import { usageError } from '../cli/cli-error.js';
-import type { CommandAction, CommandContext } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { type PinnedImage, pinnedImage } from '../cli/image.js';
-import { checkId, parseNoteName } from '../cli/note-name.js';
-import { withStore } from '../cli/store.js';
+import { usageError } from '../common/cli-error.js';
+import type { CommandAction, CommandContext } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { type PinnedImage, pinnedImage } from '../common/image.js';
+import { checkId, parseNoteName } from '../common/note-name.js';
+import { withStore } from '../common/store.js';
 import type { VulnerabilityDecision } from '../policy-io/vulnerability-decision.js';
 import { attestationOccurrence } from '../sign/attestation.js';
-import { chooseKeySource, type KeySourceOptions } from '../sign/key-source.js';
+import { chooseKeySource, type KeySourceOptions } from '../sign/choose-key-source.js';
 import { createAttestation, occurrenceReport } from '../sign/upload.js';
 
 interface SignOptions extends KeySourceOptions {

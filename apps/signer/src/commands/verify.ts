@@ -5,10 +5,10 @@ import type {
   MetadataSource,
 } from '@signet/policy';
 import { AttestationVerifier, OccurrenceMetadataSource } from '@signet/policy';
-import type { CommandAction } from '../cli/command-result.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { type PinnedImage, pinnedImage } from '../cli/image.js';
-import { withStore } from '../cli/store.js';
+import type { CommandAction } from '../common/command-result.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { type PinnedImage, pinnedImage } from '../common/image.js';
+import { withStore } from '../common/store.js';
 import { readAttestationAuthority } from '../policy-io/policy-files.js';
 
 interface VerifyOptions {

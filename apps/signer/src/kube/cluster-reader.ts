@@ -15,7 +15,7 @@ import {
   parsePolicyResource,
   type WorkloadOwner,
 } from '@signet/policy';
-import { backendError, usageError } from '../cli/cli-error.js';
+import { backendError, usageError } from '../common/cli-error.js';
 
 const KRITIS_GROUP = 'kritis.grafeas.io';
 const KRITIS_VERSION = 'v1beta1';

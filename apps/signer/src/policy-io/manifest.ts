@@ -1,6 +1,6 @@
 import { parseYamlDocuments } from '@signet/policy';
-import { usageError } from '../cli/cli-error.js';
-import { readYamlText } from '../cli/files.js';
+import { usageError } from '../common/cli-error.js';
+import { readYamlText } from '../common/files.js';
 
 export interface ManifestObject {
   apiVersion: string;

@@ -5,8 +5,8 @@ import type {
   VulnzSigningPolicy,
 } from '@signet/policy';
 import { describeDocument, parseYamlDocuments } from '@signet/policy';
-import { usageError } from '../cli/cli-error.js';
-import { readYamlText } from '../cli/files.js';
+import { usageError } from '../common/cli-error.js';
+import { readYamlText } from '../common/files.js';
 
 /**
  * Reads a YAML file of policy resources (a `v1 List` item by item); an invalid one, or a file holding

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError } from '../cli/cli-error.js';
+import { CliError } from '../common/cli-error.js';
 import { readAttestationAuthority } from './policy-files.js';
 import { policiesFor, readPolicyFolder } from './policy-folder.js';
 

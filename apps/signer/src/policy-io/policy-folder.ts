@@ -5,8 +5,8 @@ import {
   FOLDER_POLICY_KINDS,
   parseYamlDocuments,
 } from '@signet/policy';
-import { usageError } from '../cli/cli-error.js';
-import { listFolder, readYamlText } from '../cli/files.js';
+import { usageError } from '../common/cli-error.js';
+import { listFolder, readYamlText } from '../common/files.js';
 
 export interface PolicyFolder {
   files: string[];

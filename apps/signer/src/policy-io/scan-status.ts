@@ -1,7 +1,7 @@
 import type { MetadataStore, ScanOnceStore } from '@signet/grafeas-client';
-import { backendError } from '../cli/cli-error.js';
-import type { CommandContext } from '../cli/command-result.js';
-import type { PinnedImage } from '../cli/image.js';
+import { backendError } from '../common/cli-error.js';
+import type { CommandContext } from '../common/command-result.js';
+import type { PinnedImage } from '../common/image.js';
 
 export type ScanState = 'FINISHED' | 'PENDING' | 'SCANNING' | 'UNKNOWN';
 

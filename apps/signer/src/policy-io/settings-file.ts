@@ -1,6 +1,6 @@
 import { type ClusterSettings, parseClusterSettings, parseYamlDocuments } from '@signet/policy';
-import { usageError } from '../cli/cli-error.js';
-import { readYamlText } from '../cli/files.js';
+import { usageError } from '../common/cli-error.js';
+import { readYamlText } from '../common/files.js';
 
 /** `--settings FILE` (the webhook's cluster settings) and `--vulnz-project`, checked. */
 export async function readSettings(

@@ -1,4 +1,4 @@
-import { gpgSignAttached } from '../cli/gpg.js';
+import { gpgSignAttached } from '../common/gpg.js';
 import type { KeySource } from './key-source.js';
 
 /** The guide's `gpg -u UID -a --sign`, through the user's own GnuPG (keyring, agent, smartcard). */

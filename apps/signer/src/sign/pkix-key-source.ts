@@ -1,6 +1,6 @@
 import { normalizePkixAlgorithm, pkixKeyId, publicKeyFromPrivatePem, signPkix } from '@signet/signing';
-import { usageError } from '../cli/cli-error.js';
-import { readInputText } from '../cli/files.js';
+import { usageError } from '../common/cli-error.js';
+import { readInputText } from '../common/files.js';
 import type { KeySource } from './key-source.js';
 
 export async function pkixKeySource(file: string, algorithmName: string | undefined): Promise<KeySource> {

@@ -1,7 +1,7 @@
 import type { MetadataStore, Occurrence, OccurrenceSpec } from '@signet/grafeas-client';
 import { mapperFor } from '@signet/grafeas-client';
-import { usageError } from '../cli/cli-error.js';
-import type { GlobalOptions } from '../cli/global-options.js';
+import { usageError } from '../common/cli-error.js';
+import type { GlobalOptions } from '../common/global-options.js';
 
 export interface CreatedOccurrence {
   occurrence: Occurrence;

@@ -2,9 +2,9 @@ import { AttestationVerifier, KRITIS_API_VERSION, type MetadataSource } from '@s
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../monitoring/metrics.js';
 import { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import { staticPolicySource } from '../policies/policy-source.js';
-import { createMetrics } from '../server/metrics.js';
 import { ReviewDeadline } from './deadline.js';
 import type { Decider } from './decision.js';
 import { DecisionMemo } from './decision-memo.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { WebhookMetrics } from '../server/metrics.js';
+import type { WebhookMetrics } from '../monitoring/metrics.js';
 import {
   type AdmissionReviewResponse,
   admissionReviewResponse,

@@ -7,8 +7,8 @@ import {
   readReviewRequest,
 } from '@signet/policy';
 import type { Logger } from 'pino';
+import type { WebhookMetrics } from '../monitoring/metrics.js';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
-import type { WebhookMetrics } from '../server/metrics.js';
 import { policyReviewDecision } from './admission-response.js';
 import type { Decider } from './decision.js';
 import type { DecisionMemo } from './decision-memo.js';

@@ -1,9 +1,9 @@
 import { AttestationVerifier, type MetadataSource } from '@signet/policy';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createMetrics, type WebhookMetrics } from '../monitoring/metrics.js';
 import { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import { staticPolicySource } from '../policies/policy-source.js';
-import { createMetrics, type WebhookMetrics } from '../server/metrics.js';
 import { metricValue } from '../test-support/metrics.js';
 import type { AuditWriter, PodEvent, PodMarks, PodRef } from './audit-writer.js';
 import {

@@ -10,8 +10,8 @@ import {
   type PodObject,
 } from '@signet/policy';
 import type { Logger } from 'pino';
+import type { AuditMetrics } from '../monitoring/metrics.js';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
-import type { AuditMetrics } from '../server/metrics.js';
 import type { AuditWriter, PodMarks, PodRef } from './audit-writer.js';
 
 export type AnnotateMode = 'off' | 'signet' | 'kritis';

@@ -1,7 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { loadKubeConfig } from '../policies/kubernetes-policy-source.js';
-import type { TlsMaterial } from '../server/tls.js';
 import {
   type EnsureWebhookCertificatesOptions,
   ensureWebhookCertificates,
@@ -9,6 +8,7 @@ import {
 } from './ensure.js';
 import { CertificateError } from './errors.js';
 import { createCertificateRenewer } from './renewer.js';
+import type { TlsMaterial } from './tls.js';
 
 /** What `--manage-certs` needs to find the API server and the objects it keeps. */
 export interface ManagedTlsConfig {

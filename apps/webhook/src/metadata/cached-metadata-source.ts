@@ -8,7 +8,7 @@ import {
   type VulnerabilityFinding,
 } from '@signet/policy';
 import type { Logger } from 'pino';
-import type { WebhookMetrics } from '../server/metrics.js';
+import type { WebhookMetrics } from '../monitoring/metrics.js';
 import {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,

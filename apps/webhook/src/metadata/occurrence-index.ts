@@ -9,8 +9,8 @@ import {
 } from '@signet/policy';
 import type { Logger } from 'pino';
 import { WebhookError } from '../errors.js';
-import type { Readiness } from '../server/app.js';
-import type { WebhookMetrics } from '../server/metrics.js';
+import type { WebhookMetrics } from '../monitoring/metrics.js';
+import type { Readiness } from '../monitoring/readiness.js';
 import {
   attestationEntry,
   decodeAttestation,

@@ -1,4 +1,4 @@
-import type { Readiness } from '../server/app.js';
+import type { Readiness } from '../monitoring/readiness.js';
 
 /** One custom resource as found in a file or in the cluster, not yet validated. */
 export interface PolicyDocument {

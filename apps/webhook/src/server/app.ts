@@ -3,13 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { AdmissionReviewResponse } from '../admission/admission-response.js';
 import type { ParsedReview } from '../admission/review.js';
 import { parseAdmissionReview } from '../admission/review.js';
-import type { WebhookMetrics } from './metrics.js';
-
-export interface Readiness {
-  ready: boolean;
-  /** Why the server is not ready (empty when it is). */
-  reasons: string[];
-}
+import type { WebhookMetrics } from '../monitoring/metrics.js';
+import type { Readiness } from '../monitoring/readiness.js';
 
 export interface AppOptions {
   handleReview: (review: ParsedReview, timeoutParam: unknown) => Promise<AdmissionReviewResponse>;

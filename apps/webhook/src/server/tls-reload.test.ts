@@ -3,12 +3,12 @@ import { Agent } from 'node:https';
 import { generateSelfSignedCert, type SelfSignedPair } from '@signet/guide-world';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTlsMaterial, type TlsSource } from '../certs/tls.js';
 import { WebhookError } from '../errors.js';
 import { eventually } from '../test-support/eventually.js';
 import { httpsRequest } from '../test-support/https-client.js';
 import { allowEverything } from '../test-support/reviews.js';
 import { tempDir } from '../test-support/tmp.js';
-import { loadTlsMaterial, type TlsSource } from './tls.js';
 import { createWebhookServer, type WebhookServer } from './webhook-server.js';
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {

@@ -6,11 +6,6 @@ import type { Logger } from 'pino';
 import { DEFAULT_DEADLINE_SETTINGS, type DeadlineSettings } from '../admission/deadline.js';
 import type { Decider } from '../admission/decision.js';
 import { createReviewHandler } from '../admission/handle-review.js';
-import { WebhookError } from '../errors.js';
-import { createApp, DEFAULT_BODY_LIMIT_BYTES, type Readiness } from './app.js';
-import { loadClientCa, watchClientCa } from './client-ca.js';
-import { createLogger } from './logger.js';
-import { createMetrics, type WebhookMetrics } from './metrics.js';
 import {
   checkTlsPem,
   isTlsFiles,
@@ -20,7 +15,13 @@ import {
   type TlsReloader,
   type TlsSource,
   watchTlsFiles,
-} from './tls.js';
+} from '../certs/tls.js';
+import { WebhookError } from '../errors.js';
+import { createMetrics, type WebhookMetrics } from '../monitoring/metrics.js';
+import type { Readiness } from '../monitoring/readiness.js';
+import { createApp, DEFAULT_BODY_LIMIT_BYTES } from './app.js';
+import { loadClientCa, watchClientCa } from './client-ca.js';
+import { createLogger } from './logger.js';
 
 export interface WebhookServerOptions {
   decider: Decider;

@@ -19,6 +19,7 @@ import {
   type VulnerabilityNoteDetail,
   type VulnerabilityOccurrenceSpec,
 } from '../model.js';
+import type { DetailResult } from './detail-result.js';
 import {
   camelizeKeys,
   compact,
@@ -30,7 +31,6 @@ import {
   optNumber,
   optString,
 } from './json.js';
-import type { DetailResult } from './signature-and-discovery.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; skipped: Skipped };
 

@@ -2,11 +2,9 @@
 import { armoredPgpSignatureOf, decodeBase64, encodeBase64 } from '@signet/signing';
 import { z } from 'zod';
 import type { AttestationSignature, DiscoveryOccurrenceSpec, SignatureBytes } from '../model.js';
+import type { DetailResult } from './detail-result.js';
 import { isRecord, list, optString } from './json.js';
 import { analysisStatus, contentType } from './shared-mapper.js';
-
-/** Parsing results for one details field: the value, or why it was not understood. */
-export type DetailResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const signatureEntry = z.object({ signature: z.unknown().optional(), publicKeyId: optString });
 

@@ -2,6 +2,7 @@ import { pgpSignedPayload } from '@signet/signing';
 import { judgeFixAvailable } from '@signet/signing/severity';
 import { z } from 'zod';
 import type { Occurrence, OccurrenceSpec, PackageIssue, VulnerabilityNoteDetail } from '../model.js';
+import type { DetailResult } from './detail-result.js';
 import { compact, isRecord, optString } from './json.js';
 import {
   envelopeOut,
@@ -19,7 +20,6 @@ import {
   type WireMapper,
 } from './shared-mapper.js';
 import {
-  type DetailResult,
   discoveryToWire,
   genericToWire,
   parseDiscovery,

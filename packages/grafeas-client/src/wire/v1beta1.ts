@@ -7,6 +7,7 @@ import type {
   PackageVersion,
   VulnerabilityNoteDetail,
 } from '../model.js';
+import type { DetailResult } from './detail-result.js';
 import { compact, isRecord, optString } from './json.js';
 import {
   envelopeOut,
@@ -24,7 +25,6 @@ import {
   type WireMapper,
 } from './shared-mapper.js';
 import {
-  type DetailResult,
   discoveryToWire,
   genericToWire,
   parseDiscovery,

@@ -2,7 +2,7 @@ import { errorMessage } from '@signet/errors';
 import { decodeBase64 } from '@signet/grafeas-client';
 import type { PkixHash } from '@signet/signing';
 import { z } from 'zod';
-import { backendError, type CliError, usageError } from '../../cli/cli-error.js';
+import { backendError, type CliError, usageError } from '../../common/cli-error.js';
 
 export const CLOUD_KMS_ROOT_URL = 'https://cloudkms.googleapis.com/';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';

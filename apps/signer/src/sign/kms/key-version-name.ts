@@ -1,4 +1,4 @@
-import { usageError } from '../../cli/cli-error.js';
+import { usageError } from '../../common/cli-error.js';
 
 /** The key id Binary Authorization and gcloud `sign-and-create` give a Cloud KMS key version. */
 export const CLOUD_KMS_KEY_ID_PREFIX = '//cloudkms.googleapis.com/v1/';

@@ -7,7 +7,7 @@ import {
   pkixHash,
   verifyPkix,
 } from '@signet/signing';
-import { backendError, usageError } from '../../cli/cli-error.js';
+import { backendError, usageError } from '../../common/cli-error.js';
 import type { KeySource } from '../key-source.js';
 import { CloudKmsClient, type CloudKmsClientOptions } from './cloud-kms-client.js';
 import { cloudKmsKeyId, parseKeyVersionName } from './key-version-name.js';

@@ -1,0 +1,6 @@
+/** What GET /readyz reports: each part that can hold the webhook back (policies, the index) gives one. */
+export interface Readiness {
+  ready: boolean;
+  /** Why the server is not ready (empty when it is). */
+  reasons: string[];
+}
