@@ -5,15 +5,13 @@ import { startEmulator } from '@signet/grafeas-emulator';
 import {
   deploymentReview,
   GUIDE,
-  type GuideWorld,
   generateSelfSignedCert,
   guideWebhookSettings,
   podReview,
   prepareGuide,
-  type SelfSignedPair,
 } from '@signet/guide-world';
-import { startWebhook, type WebhookConfig } from '@signet/webhook';
-import pino, { type Logger } from 'pino';
+import { startWebhook } from '@signet/webhook';
+import pino from 'pino';
 import { postReview } from './post-review.js';
 
 export interface DemoRow {

@@ -5,7 +5,7 @@ import { invalid } from './api-error.js';
  * `=`, `!=` and `:` (has); has_prefix(field, "v") and has_suffix(field, "v"); quoted strings.
  * As in AIP-160, OR binds tighter than AND, and terms side by side are ANDed.
  */
-export type FilterField = 'kind' | 'resourceUrl' | 'noteProjectId' | 'noteId';
+type FilterField = 'kind' | 'resourceUrl' | 'noteProjectId' | 'noteId';
 
 export type Filter =
   | { op: 'and' | 'or'; args: Filter[] }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
  */
 
 /** The gcloud API names whose endpoints can be overridden, each with its root URL (trailing slash added). */
-export type GcloudEndpoints = Partial<
+type GcloudEndpoints = Partial<
   Record<
     'containeranalysis' | 'binaryauthorization' | 'cloudkms' | 'artifactregistry' | 'serviceusage',
     string
@@ -24,7 +24,7 @@ export interface GcloudOptions {
   timeoutMs?: number;
 }
 
-export interface GcloudRun {
+interface GcloudRun {
   /** null when the call was killed at its deadline. */
   code: number | null;
   stdout: string;
@@ -32,7 +32,7 @@ export interface GcloudRun {
 }
 
 /** An attestation for `gcloud container binauthz attestations create --note` (files in `Gcloud.dir`). */
-export interface GcloudAttestation {
+interface GcloudAttestation {
   artifactUrl: string;
   /** `projects/P/notes/N`, or just `N` for a note of the configured project. */
   note: string;
@@ -62,7 +62,7 @@ export interface Gcloud {
   close(): Promise<void>;
 }
 
-export function requireGcloud(): string {
+function requireGcloud(): string {
   try {
     return execFileSync('gcloud', ['version'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 })
       .toString('utf8')

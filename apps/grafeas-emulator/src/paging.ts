@@ -1,6 +1,6 @@
 import { invalid } from './api-error.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 1000;
 
 /** pageSize: absent or 0 -> 20; negative -> 400; above 1000 -> 1000. */

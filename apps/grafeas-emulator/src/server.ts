@@ -9,8 +9,6 @@ import { parseGoJson } from './oss/go-json.js';
 import type { OssContext } from './oss/handlers.js';
 import { PlainTextAnswer, routeOss } from './oss/routes.js';
 
-export type { Flavor } from './api-error.js';
-
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** grpc-gateway reads any body; the gRPC server behind it refuses messages over 4 MiB (a 429). */
 const OSS_BODY_LIMIT = 64 * 1024 * 1024;

@@ -64,7 +64,7 @@ export interface WebhookConfig {
   metrics?: WebhookMetrics;
 }
 
-export type IndexMode = 'auto' | 'on' | 'off';
+type IndexMode = 'auto' | 'on' | 'off';
 
 export interface RunningWebhook extends WebhookServer {
   policies: PolicySource;

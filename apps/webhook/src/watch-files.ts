@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
 
-export interface FileWatch {
+interface FileWatch {
   close(): void;
 }
 
@@ -9,7 +9,7 @@ export interface FileWatch {
  * Calls `changed` (debounced) when any of `files` may have changed. It watches their folders, because
  * Kubernetes rotates a mounted Secret by swapping a `..data` symlink; a slow poll catches missed events.
  */
-export function watchFiles(files: readonly string[], changed: () => void, pollIntervalMs: number): FileWatch {
+function watchFiles(files: readonly string[], changed: () => void, pollIntervalMs: number): FileWatch {
   let debounce: NodeJS.Timeout | undefined;
   const schedule = () => {
     clearTimeout(debounce);

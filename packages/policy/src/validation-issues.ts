@@ -40,7 +40,7 @@ const RENAMED_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /** `['spec', 'publicKeys', 0, 'keyType']` -> `spec.publicKeys[0].keyType`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;

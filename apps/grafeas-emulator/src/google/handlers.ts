@@ -36,7 +36,7 @@ function now(): string {
   return new Date().toISOString().replace('Z', '000Z');
 }
 
-export function checkId(what: string, id: string): string {
+function checkId(what: string, id: string): string {
   if (!isValidId(id)) throw invalid(`invalid ${what} id "${id}"`);
   return id;
 }

@@ -7,7 +7,7 @@ export interface EnumDef {
   values: readonly string[];
 }
 
-export type Scalar = 'string' | 'bool' | 'int32' | 'float' | 'bytes' | 'timestamp';
+type Scalar = 'string' | 'bool' | 'int32' | 'float' | 'bytes' | 'timestamp';
 
 export interface FieldDef {
   /** JSON (lowerCamel) name; the proto (snake_case) name is derived. */
@@ -32,7 +32,7 @@ const f = (name: string, no: number, type: FieldDef['type'], extra: Partial<Fiel
 });
 const list = { repeated: true };
 
-export const NOTE_KIND = e('grafeas.v1beta1.NoteKind', [
+const NOTE_KIND = e('grafeas.v1beta1.NoteKind', [
   'NOTE_KIND_UNSPECIFIED',
   'VULNERABILITY',
   'BUILD',

@@ -27,7 +27,7 @@ export function recordedCases(): RecordedCase[] {
 
 /** Signatures are masked in the recording; any bytes stand in for them. */
 /** 12 bytes: base64 without padding, which gcloud's decoder would otherwise insist on. */
-export const STAND_IN_SIGNATURE = Buffer.from('signature 01').toString('base64url');
+const STAND_IN_SIGNATURE = Buffer.from('signature 01').toString('base64url');
 
 export function unmask<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replaceAll('{{sig}}', STAND_IN_SIGNATURE)) as T;

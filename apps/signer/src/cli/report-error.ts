@@ -13,7 +13,7 @@ const callerMistakes = new Set(['GRAFEAS_BAD_STORE_URL', 'GRAFEAS_INVALID_ARGUME
  * references, policies: exit 2) unless it comes from the metadata store (GrafeasError: exit 3 but for
  * the caller's own mistakes). Anything else is unexpected: exit 3.
  */
-export function exitCodeFor(error: unknown): ExitCodeValue {
+function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CliError) return error.exitCode;
   if (!isSignetError(error)) return ExitCode.backend;
   if (error.name === 'GrafeasError')

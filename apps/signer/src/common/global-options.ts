@@ -1,7 +1,7 @@
 import type { ApiVersion } from '@signet/grafeas-client';
 import { defaultStoreUrl } from '@signet/grafeas-client/defaults';
 
-export type OutputFormat = 'text' | 'json';
+type OutputFormat = 'text' | 'json';
 
 /** The options every command accepts, after commander applied flags and environment variables. */
 export interface GlobalOptions {

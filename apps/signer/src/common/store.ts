@@ -11,7 +11,7 @@ import type { GlobalOptions, StoreTlsFiles } from './global-options.js';
  * `grafeas:` server ignores filters, so each command reads a project or note there once, whole, and
  * answers every lookup from that read.
  */
-export async function openStore(global: GlobalOptions): Promise<MetadataStore> {
+async function openStore(global: GlobalOptions): Promise<MetadataStore> {
   await ensureSqliteFolder(global.store);
   const tls = await readStoreTls(global.storeTls);
   const { openMetadataStore, scanOnce } = await import('@signet/grafeas-client');

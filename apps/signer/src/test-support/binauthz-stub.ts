@@ -1,7 +1,7 @@
 import { GoogleApiError, type RunningStub, startGoogleStub } from './google-stub-server.js';
 
 /** A public key of an attestor, as Binary Authorization returns it. */
-export type AttestorPublicKey =
+type AttestorPublicKey =
   | { id: string; asciiArmoredPgpPublicKey: string }
   | { id: string; pkixPublicKey: { publicKeyPem: string; signatureAlgorithm: string } };
 

@@ -23,7 +23,7 @@ export type KmsStubAlgorithm =
   | `RSA_SIGN_${'PSS' | 'PKCS1'}_${2048 | 3072 | 4096}_SHA256`
   | `RSA_SIGN_${'PSS' | 'PKCS1'}_4096_SHA512`;
 
-export interface KmsStubKey {
+interface KmsStubKey {
   name: string;
   algorithm: KmsStubAlgorithm;
   privateKey: KeyObject;

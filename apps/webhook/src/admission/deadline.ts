@@ -1,7 +1,7 @@
 import { parseDuration } from '@signet/duration';
 
 /** The API server's default `timeoutSeconds` when a review carries no `?timeout=`. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface DeadlineSettings {
   /** Subtracted from the API server's timeout so that the answer travels back in time. */

@@ -33,7 +33,7 @@ const admissionReview = z.object({
   request: admissionRequest,
 });
 
-export type AdmissionRequest = z.infer<typeof admissionRequest>;
+type AdmissionRequest = z.infer<typeof admissionRequest>;
 export interface ParsedReview {
   apiVersion: AdmissionApiVersion;
   request: AdmissionRequest;

@@ -45,7 +45,7 @@ export function kubeAuditWriter(kube: KubeConfig, reportingInstance: string): Au
   };
 }
 
-export function eventName(pod: PodRef, event: PodEvent): string {
+function eventName(pod: PodRef, event: PodEvent): string {
   const digest = createHash('sha256').update(`${pod.uid}\n${event.reason}\n${event.message}`).digest('hex');
   return `${pod.name.slice(0, 200)}.signet-${digest.slice(0, 16)}`;
 }

@@ -52,7 +52,7 @@ export function kubePodCache(kube: KubeConfig, logger?: Logger, retryDelayMs = 1
 }
 
 /** The label that takes a namespace out of admission (deploy/webhook.yaml's namespaceSelector), and so out of the audit. */
-export const OPT_OUT_SELECTOR = 'kritis-validation=disabled';
+const OPT_OUT_SELECTOR = 'kritis-validation=disabled';
 
 /** Namespaces labelled kritis-validation=disabled (RBAC: namespaces list). */
 export async function optedOutNamespaces(kube: KubeConfig): Promise<string[]> {

@@ -10,7 +10,7 @@ import { LeaderElection, type LeaseApi } from './lease-election.js';
 import { PodAuditor, type PodAuditorOptions } from './pod-auditor.js';
 
 export const AUDIT_LEASE_NAME = 'signet-webhook-audit';
-export const DEFAULT_LEASE_DURATION_MS = 15_000;
+const DEFAULT_LEASE_DURATION_MS = 15_000;
 
 export interface AuditSettings {
   /** Time between runs; the first runs as soon as this replica leads and has listed the Pods. */

@@ -18,7 +18,7 @@ export interface StoredCertificates {
  * Secret keys. `tls.crt`, `tls.key` and `ca.crt` are the `kubernetes.io/tls` conventions (the same
  * names cert-manager writes), so the Secret can also be mounted as files.
  */
-export const SECRET_KEYS = {
+const SECRET_KEYS = {
   cert: 'tls.crt',
   key: 'tls.key',
   ca: 'ca.crt',

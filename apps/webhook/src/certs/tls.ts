@@ -3,7 +3,7 @@ import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { WebhookError } from '../errors.js';
 import { type FileReloader, type ReloadResult, watchAndReload } from '../watch-files.js';
 
-export const TLS_MIN_VERSION = 'TLSv1.2';
+const TLS_MIN_VERSION = 'TLSv1.2';
 
 export interface TlsFiles {
   certFile: string;

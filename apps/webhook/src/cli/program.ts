@@ -52,13 +52,13 @@ export interface WebhookCliOptions {
   audit?: AuditCliOptions;
 }
 
-export interface AuditCliOptions {
+interface AuditCliOptions {
   intervalMs: number;
   annotate: 'off' | 'signet' | 'kritis';
   leaseDurationMs: number;
 }
 
-export const DEFAULT_AUDIT_INTERVAL_MS = 3_600_000;
+const DEFAULT_AUDIT_INTERVAL_MS = 3_600_000;
 
 function duration(value: string): number {
   const ms = parseDuration(value, { bareSeconds: true });

@@ -52,7 +52,7 @@ const UNPLACED = '';
 const REREAD_AFTER_MS = 1_000;
 
 /** The store calls the index needs. */
-export type IndexReader = Pick<MetadataStore, 'backend' | 'visitOccurrences'>;
+type IndexReader = Pick<MetadataStore, 'backend' | 'visitOccurrences'>;
 
 export interface OccurrenceIndexOptions {
   store: IndexReader;

@@ -16,7 +16,7 @@ import {
 
 export const KRITIS_GROUP = 'kritis.grafeas.io';
 export const KRITIS_VERSION = 'v1beta1';
-export const KRITIS_PLURALS = {
+const KRITIS_PLURALS = {
   AttestationAuthority: 'attestationauthorities',
   GenericAttestationPolicy: 'genericattestationpolicies',
   ImageSecurityPolicy: 'imagesecuritypolicies',

@@ -34,10 +34,6 @@ export function pinned(name: string): string {
   return `registry.example/e2e/${name.replace(/[^a-z0-9]+/g, '-')}@sha256:${createHash('sha256').update(name).digest('hex')}`;
 }
 
-export function isOkPlaceholder(image: string): boolean {
-  return image.startsWith('ok/') || image.startsWith('registry.example/ok');
-}
-
 /** The guide's webhook over TLS on a free loopback port, logging to `logger`. */
 export function guideWebhookConfig(world: GuideWorld, tls: SelfSignedPair, logger: Logger): WebhookConfig {
   return { ...guideWebhookSettings(world, tls), logger };

@@ -2,7 +2,7 @@
  * How long a test waits for something that will happen (a watch event, a reload, a renewal): long
  * enough for a 2-core machine running other suites beside this one; the wait ends as soon as it happens.
  */
-export const PATIENCE_MS = 60_000;
+const PATIENCE_MS = 60_000;
 
 /**
  * Polls `probe` until it returns something other than `undefined` or `false`, and returns that; fails

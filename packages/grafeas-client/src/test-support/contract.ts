@@ -57,7 +57,7 @@ export function genericAttestation(project: string, resourceUri: string, note = 
   };
 }
 
-export function pgpAttestation(project: string, resourceUri: string): OccurrenceSpec {
+function pgpAttestation(project: string, resourceUri: string): OccurrenceSpec {
   return {
     kind: 'ATTESTATION',
     resourceUri,
@@ -71,7 +71,7 @@ export function pgpAttestation(project: string, resourceUri: string): Occurrence
   };
 }
 
-export function vulnerability(resourceUri: string, cve: string, fixable: boolean): OccurrenceSpec {
+function vulnerability(resourceUri: string, cve: string, fixable: boolean): OccurrenceSpec {
   return {
     kind: 'VULNERABILITY',
     resourceUri,

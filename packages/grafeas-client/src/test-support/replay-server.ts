@@ -15,14 +15,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-export interface RecordedExchange {
+interface RecordedExchange {
   name: string;
   note: string;
   request: { method: string; path: string; body: unknown };
   response: { status: number; contentType: string; body: unknown };
 }
 
-export interface ReplayedRequest {
+interface ReplayedRequest {
   /** The exchange that answered it, or undefined when none matched. */
   exchange?: string;
   method: string;
@@ -71,7 +71,7 @@ function routeKey(method: string, path: string): string {
   return `${method} ${url.pathname}?${query.join('&')}`;
 }
 
-export function loadRecordedExchanges(file = recordedExchangesPath()): {
+function loadRecordedExchanges(file = recordedExchangesPath()): {
   exchanges: RecordedExchange[];
   uuids: Map<number, string>;
 } {

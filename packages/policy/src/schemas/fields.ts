@@ -92,7 +92,7 @@ export const projectField = pattern(PATTERNS.project, 'vulnerabilityProject').de
 export const KRITIS_API_VERSION = 'kritis.grafeas.io/v1beta1';
 
 /** Kubernetes object metadata: only the name and namespace matter here; the rest passes through. */
-export const metadataSchema = z.looseObject({
+const metadataSchema = z.looseObject({
   name: z.string().min(1, { error: 'must be a non-empty name' }),
   namespace: z
     .string()

@@ -15,7 +15,7 @@ import {
 } from './fields.js';
 
 /** The `spec` of each kind, as written in YAML (Kritis's field names), strict so typos are refused. */
-export const pkixPublicKeySpec = z.strictObject({
+const pkixPublicKeySpec = z.strictObject({
   publicKeyPem: z
     .string()
     .regex(new RegExp(PATTERNS.pemPublicKey), { error: `must be ${FIELD_HELP.publicKeyPem}` })
@@ -39,7 +39,7 @@ export const attestationAuthoritySpec = z.strictObject({
   privateKeySecretName: z.string().describe('ignored (Kritis signing secret)').optional(),
 });
 
-export const genericAttestationPolicySpec = z.strictObject({
+const genericAttestationPolicySpec = z.strictObject({
   attestationAuthorityNames: attestationNamesField,
   admissionAllowlistPatterns: z
     .array(z.strictObject({ namePattern: imagePatternField('namePattern') }))
@@ -48,7 +48,7 @@ export const genericAttestationPolicySpec = z.strictObject({
   enforcementMode: enforcementModeField.optional(),
 });
 
-export const imageSecurityPolicySpec = z.strictObject({
+const imageSecurityPolicySpec = z.strictObject({
   imageAllowlist: z.array(imagePatternField('imageAllowlist')).describe(FIELD_HELP.imageAllowlist).optional(),
   packageVulnerabilityRequirements: z
     .strictObject({
@@ -64,7 +64,7 @@ export const imageSecurityPolicySpec = z.strictObject({
   privateKeySecretName: z.string().describe('ignored (Kritis)').optional(),
 });
 
-export const vulnzSigningPolicySpec = z.strictObject({
+const vulnzSigningPolicySpec = z.strictObject({
   imageVulnerabilityRequirements: z.strictObject({
     maximumFixableSeverity: severityLimitField.optional(),
     maximumUnfixableSeverity: severityLimitField.optional(),

@@ -4,7 +4,7 @@ import type { PkixHash } from '@signet/signing';
 import { z } from 'zod';
 import { backendError, type CliError, usageError } from '../../common/cli-error.js';
 
-export const CLOUD_KMS_ROOT_URL = 'https://cloudkms.googleapis.com/';
+const CLOUD_KMS_ROOT_URL = 'https://cloudkms.googleapis.com/';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const TIMEOUT_MS = 30_000;
 
@@ -113,7 +113,7 @@ async function adc(): Promise<unknown> {
 }
 
 /** An http(s) URL ending in `/`; anything else is a usage error. */
-export function kmsRootUrl(raw: string): string {
+function kmsRootUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -1,7 +1,7 @@
 import { usageError } from '../../common/cli-error.js';
 
 /** The key id Binary Authorization and gcloud `sign-and-create` give a Cloud KMS key version. */
-export const CLOUD_KMS_KEY_ID_PREFIX = '//cloudkms.googleapis.com/v1/';
+const CLOUD_KMS_KEY_ID_PREFIX = '//cloudkms.googleapis.com/v1/';
 
 const SEGMENT = '[A-Za-z0-9_-]{1,63}';
 const KEY_VERSION_NAME = new RegExp(
