@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRow[]> {
   }
 }
 
-export function formatTable(rows: readonly DemoRow[]): string {
+function formatTable(rows: readonly DemoRow[]): string {
   const width = Math.max(...rows.map((r) => r.review.length), 'review'.length);
   const lines = [`${'review'.padEnd(width)}  decision`, `${'-'.repeat(width)}  --------`];
   for (const row of rows) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SqliteMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const appDir = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openMetadataStore, SqliteMetadataStore } from '@signet/grafeas-client';
+import { openMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MtlsServer,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isGrafeasError, SqliteMetadataStore } from '@signet/grafeas-client';
+import { isGrafeasError } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, errorBody, type Flavor, invalid } from './api-error.js';
 import { routeGoogle } from './google/routes.js';
@@ -9,7 +10,7 @@ import { parseGoJson } from './oss/go-json.js';
 import type { OssContext } from './oss/handlers.js';
 import { PlainTextAnswer, routeOss } from './oss/routes.js';
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** grpc-gateway reads any body; the gRPC server behind it refuses messages over 4 MiB (a 429). */
 const OSS_BODY_LIMIT = 64 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
+import type { OccurrenceSpec } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { startEmulator } from '@signet/grafeas-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, runSignet } from './test-support/run-signet.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SqliteMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

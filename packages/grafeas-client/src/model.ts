@@ -14,10 +14,10 @@ export type StoredSeverity = Severity | (string & {});
 export type ApiVersion = 'v1' | 'v1beta1';
 
 export const VERSION_KINDS = ['VERSION_KIND_UNSPECIFIED', 'NORMAL', 'MINIMUM', 'MAXIMUM'] as const;
-export type VersionKind = (typeof VERSION_KINDS)[number];
+type VersionKind = (typeof VERSION_KINDS)[number];
 
 export const CONTENT_TYPES = ['CONTENT_TYPE_UNSPECIFIED', 'SIMPLE_SIGNING_JSON'] as const;
-export type ContentType = (typeof CONTENT_TYPES)[number];
+type ContentType = (typeof CONTENT_TYPES)[number];
 
 export const ANALYSIS_STATUSES = [
   'ANALYSIS_STATUS_UNSPECIFIED',
@@ -45,13 +45,13 @@ export interface Stored {
   updateTime?: string;
 }
 
-export interface NoteCommon {
+interface NoteCommon {
   shortDescription?: string;
   longDescription?: string;
   relatedUrls?: RelatedUrl[];
 }
 
-export interface AttestationNoteSpec extends NoteCommon {
+interface AttestationNoteSpec extends NoteCommon {
   kind: 'ATTESTATION';
   humanReadableName?: string;
 }
@@ -68,7 +68,7 @@ export interface VulnerabilityNoteDetail {
   fixedVersion?: PackageVersion;
 }
 
-export interface VulnerabilityNoteSpec extends NoteCommon {
+interface VulnerabilityNoteSpec extends NoteCommon {
   kind: 'VULNERABILITY';
   severity: StoredSeverity;
   cvssScore?: number;
@@ -76,8 +76,8 @@ export interface VulnerabilityNoteSpec extends NoteCommon {
 }
 
 export type NoteSpec = AttestationNoteSpec | VulnerabilityNoteSpec;
-export type AttestationNote = AttestationNoteSpec & Stored;
-export type VulnerabilityNote = VulnerabilityNoteSpec & Stored;
+type AttestationNote = AttestationNoteSpec & Stored;
+type VulnerabilityNote = VulnerabilityNoteSpec & Stored;
 export type Note = AttestationNote | VulnerabilityNote;
 
 export interface PackageVersion {
@@ -108,7 +108,7 @@ export type AttestationSignature =
       signatures: SignatureBytes[];
     };
 
-export interface OccurrenceCommon {
+interface OccurrenceCommon {
   /** https://REGISTRY/REPO@sha256:HEX — v1 resourceUri, v1beta1 resource.uri. */
   resourceUri: string;
   noteName: string;
@@ -165,7 +165,7 @@ export type OccurrenceSpec =
 export type AttestationOccurrence = AttestationOccurrenceSpec & Stored;
 /** `cveId` is the last segment of noteName (projects/goog-vulnz/notes/CVE-X -> CVE-X). */
 export type VulnerabilityOccurrence = VulnerabilityOccurrenceSpec & Stored & { cveId: string };
-export type DiscoveryOccurrence = DiscoveryOccurrenceSpec & Stored;
+type DiscoveryOccurrence = DiscoveryOccurrenceSpec & Stored;
 export type Occurrence = AttestationOccurrence | VulnerabilityOccurrence | DiscoveryOccurrence;
 
 /** Something the backend returned that could not be understood: reported, never thrown. */
@@ -193,7 +193,7 @@ export interface ImageOccurrences {
   skipped: Skipped[];
 }
 
-export function cveIdOf(noteName: string): string {
+function cveIdOf(noteName: string): string {
   const last = noteName.split('/').pop();
   return last ?? noteName;
 }

@@ -28,7 +28,7 @@ export interface OpenStoreOptions {
   paging?: Partial<PagingLimits>;
 }
 
-export const STORE_URL_FORMS =
+const STORE_URL_FORMS =
   'sqlite:PATH | sqlite::memory: | containeranalysis[:ROOT_URL] | grafeas:http(s)://HOST:PORT';
 
 function badUrl(url: string, why: string) {

@@ -34,7 +34,7 @@ export const GUIDE = {
 export const NOTE_NAME = noteName(GUIDE.project, GUIDE.attestor);
 
 /** A running Grafeas server the guide's world lives in (the emulator's `startEmulator` makes one). */
-export interface GuideEmulator {
+interface GuideEmulator {
   url: string;
   close(): Promise<void>;
 }

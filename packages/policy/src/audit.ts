@@ -55,7 +55,7 @@ export interface AuditReport {
   lookups: LookupCounts;
 }
 
-export const AUDIT_SKIPPED_NAMESPACES: readonly string[] = ['kube-system'];
+const AUDIT_SKIPPED_NAMESPACES: readonly string[] = ['kube-system'];
 const FINISHED_PHASES = new Set(['Succeeded', 'Failed']);
 
 /**

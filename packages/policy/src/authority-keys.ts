@@ -145,7 +145,7 @@ function decodeArmoredKey(base64: string, field: string, issues: PolicyIssue[]):
  * An OpenPGP key id as users and tools write it (`openpgp4fpr:` prefix, any case, spaces), as
  * upper-case hex; undefined unless it is a full V4 (40 hex) or V6 (64 hex) fingerprint.
  */
-export function normalizePgpKeyId(id: string): string | undefined {
+function normalizePgpKeyId(id: string): string | undefined {
   const hex = id
     .trim()
     .replace(/^openpgp4fpr:/i, '')

@@ -1,8 +1,8 @@
 import { isRecord } from './parse.js';
 import { podTemplateMetadata } from './workload.js';
 
-export const BREAKGLASS_ANNOTATION = 'kritis.grafeas.io/breakglass';
-export const BREAKGLASS_LABEL = 'image-policy.k8s.io/break-glass';
+const BREAKGLASS_ANNOTATION = 'kritis.grafeas.io/breakglass';
+const BREAKGLASS_LABEL = 'image-policy.k8s.io/break-glass';
 
 export interface BreakglassState {
   /** Set on the object itself or on its pod template. */

@@ -1,32 +1,13 @@
-// The image reference parser lives in @signet/signing (payload identity checks need it).
+// What the webhook and the signer import; nothing more. CRD generation (crds.ts, crds-yaml.ts) is used
+// by this package's scripts/generate-crds.ts only.
 export {
-  formatImageReference,
-  type ImageReference,
-  isSha256Digest,
-  parseImageReference,
-  resourceUrl,
-} from '@signet/signing';
-export { canonicalImage, findAllowlistMatch, matchesAllowlistPattern } from './allowlist.js';
-export {
-  AUDIT_SKIPPED_NAMESPACES,
-  type AuditInput,
   type AuditReport,
   auditPods,
   findingSummary,
   type PodFinding,
   type PodObject,
 } from './audit.js';
-export { type LookupCounts, RunLookups } from './audit-lookups.js';
 export { controllerOf, INTERMEDIATE_OWNERS, type WorkloadOwner, workloadOwner } from './audit-owner.js';
-export { normalizePgpKeyId } from './authority-keys.js';
-export {
-  BREAKGLASS_ANNOTATION,
-  BREAKGLASS_LABEL,
-  type BreakglassState,
-  findBreakglass,
-} from './breakglass.js';
-export { buildCrds } from './crds.js';
-export { renderCrdsYaml } from './crds-yaml.js';
 export { decide, decideReview, malformedRequestDecision } from './decide.js';
 export type {
   Decision,
@@ -52,32 +33,21 @@ export type {
 } from './metadata.js';
 export { isNamespaceName, NAMESPACE_NAME_HELP, namespacesMeant } from './namespace-name.js';
 export {
-  type AttestationRecord,
+  type AttestationEvidence,
   attestationEvidence,
-  type DiscoveryRecord,
-  type ImageOccurrenceListing,
-  type ImageScan,
-  type NoteOccurrence,
-  OccurrenceMetadataSource,
-  type OccurrenceReader,
-  type OccurrenceSourceOptions,
-  type ReadOptions,
+  type MetadataSource,
+  type ScanRecord,
   scanRecord,
   type UnreadableOccurrence,
   unreadableFindings,
-  type VulnerabilityRecord,
+  type VulnerabilityFinding,
   vulnerabilityFinding,
 } from './occurrence-source.js';
 export {
-  describeResource,
-  type ParseResult,
-  POLICY_KINDS,
   parseAttestationAuthority,
   parseClusterSettings,
   parseGenericAttestationPolicy,
-  parseImageSecurityPolicy,
   parsePolicyResource,
-  parseVulnzSigningPolicy,
 } from './parse.js';
 export {
   FOLDER_POLICY_KINDS,
@@ -88,13 +58,14 @@ export {
   unparsedFileConcerns,
 } from './policy-file-contents.js';
 export { vulnerabilityProjectFor } from './project.js';
-export {
-  type MalformedRequest,
-  type RequestReading,
-  type ReviewRequest,
-  readReviewRequest,
-} from './request.js';
-export type * from './resource-types.js';
+export { type ReviewRequest, readReviewRequest } from './request.js';
+export type {
+  AttestationAuthority,
+  InvalidResource,
+  NamespacePolicies,
+  PolicyResource,
+  VulnzSigningPolicy,
+} from './resource-types.js';
 export { KRITIS_API_VERSION } from './schemas/fields.js';
 export {
   attestationAuthorityDocument,

@@ -1,6 +1,6 @@
 import type { SeverityLimit } from './severity.js';
 
-export type EnforcementMode = 'Enforce' | 'DryRun';
+type EnforcementMode = 'Enforce' | 'DryRun';
 
 export interface ResourceMeta {
   name: string;

@@ -1,6 +1,6 @@
 import { isRecord } from './parse.js';
 
-export type ImageField = 'initContainers' | 'containers' | 'ephemeralContainers' | 'volumes';
+type ImageField = 'initContainers' | 'containers' | 'ephemeralContainers' | 'volumes';
 
 /** One image of a workload and where it was found. */
 export interface WorkloadImage {

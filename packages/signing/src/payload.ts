@@ -10,7 +10,7 @@ export const PAYLOAD_TYPES = [
   'atomic container signature',
   'Google cloud binauthz container signature',
 ] as const;
-export type PayloadType = (typeof PAYLOAD_TYPES)[number];
+type PayloadType = (typeof PAYLOAD_TYPES)[number];
 
 export interface SimpleSigningPayload {
   type: PayloadType;
@@ -77,7 +77,7 @@ export function buildPayload(
 }
 
 /** `signet`: the containers/image form above. `gcloud`: the bytes `gcloud container binauthz` signs. */
-export const PAYLOAD_FORMS = ['signet', 'gcloud'] as const;
+const PAYLOAD_FORMS = ['signet', 'gcloud'] as const;
 export type PayloadForm = (typeof PAYLOAD_FORMS)[number];
 
 /**

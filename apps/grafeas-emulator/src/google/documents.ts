@@ -1,12 +1,11 @@
 import {
   type ApiVersion,
   mapperFor,
-  type NoteRecord,
   type NoteSpec,
-  type OccurrenceRecord,
   type OccurrenceSpec,
   parseNoteName,
 } from '@signet/grafeas-client';
+import type { NoteRecord, OccurrenceRecord } from '@signet/grafeas-client/records';
 import { invalid } from '../api-error.js';
 
 export type Json = Record<string, unknown>;

@@ -1,5 +1,6 @@
-import type { ApiVersion, OccurrenceRecord, WireRecords } from '@signet/grafeas-client';
+import type { ApiVersion } from '@signet/grafeas-client';
 import { isValidId, parseNoteName } from '@signet/grafeas-client';
+import type { OccurrenceRecord, WireRecords } from '@signet/grafeas-client/records';
 import { alreadyExists, invalid, notFound } from '../api-error.js';
 import { filterSubject, matchesFilter, parseFilter, requiredResources } from '../filter.js';
 import { decodeToken, encodeToken, MAX_PAGE_SIZE, parsePageSize } from '../paging.js';

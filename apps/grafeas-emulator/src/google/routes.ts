@@ -1,4 +1,5 @@
-import { isValidId, type WireRecords } from '@signet/grafeas-client';
+import { isValidId } from '@signet/grafeas-client';
+import type { WireRecords } from '@signet/grafeas-client/records';
 import { invalid, notFound } from '../api-error.js';
 import type { Json } from './documents.js';
 import * as h from './handlers.js';

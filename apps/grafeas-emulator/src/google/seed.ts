@@ -1,4 +1,5 @@
-import type { ApiVersion, SqliteMetadataStore } from '@signet/grafeas-client';
+import type { ApiVersion } from '@signet/grafeas-client';
+import type { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { checkOccurrence, type Json } from './documents.js';
 
 /**

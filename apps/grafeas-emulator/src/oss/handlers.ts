@@ -1,13 +1,11 @@
-import {
-  mapperFor,
-  type NoteRecord,
-  type NoteSpec,
-  type OccurrenceKey,
-  type OccurrenceRecord,
-  type OccurrenceScan,
-  type OccurrenceSpec,
-  type WireRecords,
-} from '@signet/grafeas-client';
+import { mapperFor, type NoteSpec, type OccurrenceSpec } from '@signet/grafeas-client';
+import type {
+  NoteRecord,
+  OccurrenceKey,
+  OccurrenceRecord,
+  OccurrenceScan,
+  WireRecords,
+} from '@signet/grafeas-client/records';
 import { ApiError, alreadyExists, invalid, notFound } from '../api-error.js';
 import { decodeMessage, emitMessage, encodedSize, type Message } from './proto-json.js';
 import {

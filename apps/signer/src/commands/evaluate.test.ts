@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OccurrenceSpec, SqliteMetadataStore } from '@signet/grafeas-client';
+import type { OccurrenceSpec } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, runSignet } from '../test-support/run-signet.js';
 import { createSandbox, type Sandbox } from '../test-support/sandbox.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-export const ADMISSION_V1 = 'admission.k8s.io/v1';
-export const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';
+const ADMISSION_V1 = 'admission.k8s.io/v1';
+const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';
 export type AdmissionApiVersion = typeof ADMISSION_V1 | typeof ADMISSION_V1BETA1;
 
 const groupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });

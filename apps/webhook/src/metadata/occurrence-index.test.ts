@@ -1,9 +1,5 @@
-import {
-  type MetadataStore,
-  type OccurrenceSpec,
-  openMetadataStore,
-  SqliteMetadataStore,
-} from '@signet/grafeas-client';
+import { type MetadataStore, type OccurrenceSpec, openMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

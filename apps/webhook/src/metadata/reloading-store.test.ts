@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -84,19 +84,27 @@ export class ReloadingStore implements OccurrenceReader {
     return this.current.backend;
   }
 
-  listNoteOccurrences(...args: Parameters<MetadataStore['listNoteOccurrences']>) {
+  listNoteOccurrences(
+    ...args: Parameters<MetadataStore['listNoteOccurrences']>
+  ): ReturnType<MetadataStore['listNoteOccurrences']> {
     return this.current.listNoteOccurrences(...args);
   }
 
-  listImageOccurrences(...args: Parameters<MetadataStore['listImageOccurrences']>) {
+  listImageOccurrences(
+    ...args: Parameters<MetadataStore['listImageOccurrences']>
+  ): ReturnType<MetadataStore['listImageOccurrences']> {
     return this.current.listImageOccurrences(...args);
   }
 
-  visitOccurrences(...args: Parameters<MetadataStore['visitOccurrences']>) {
+  visitOccurrences(
+    ...args: Parameters<MetadataStore['visitOccurrences']>
+  ): ReturnType<MetadataStore['visitOccurrences']> {
     return this.current.visitOccurrences(...args);
   }
 
-  filterSupport(...args: Parameters<MetadataStore['filterSupport']>) {
+  filterSupport(
+    ...args: Parameters<MetadataStore['filterSupport']>
+  ): ReturnType<MetadataStore['filterSupport']> {
     return this.current.filterSupport(...args);
   }
 

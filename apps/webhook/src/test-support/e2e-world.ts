@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SqliteMetadataStore } from '@signet/grafeas-client';
+import type { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import {
   type GuideWorld,

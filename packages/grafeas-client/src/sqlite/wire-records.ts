@@ -4,7 +4,7 @@ import type { ApiVersion, NoteSpec, OccurrenceSpec } from '../model.js';
 import { specFromJson, specToJson } from './record.js';
 
 /** A resource exactly as a client wrote it, in the API version it used. */
-export interface WireDocument {
+interface WireDocument {
   version: ApiVersion;
   json: Record<string, unknown>;
 }

@@ -3,7 +3,7 @@ import type { WireMapper } from './shared-mapper.js';
 import { v1Mapper } from './v1.js';
 import { v1beta1Mapper } from './v1beta1.js';
 
-export type { Parsed, ToWireOptions, WireMapper, WireNote, WireOccurrence } from './shared-mapper.js';
+export type { WireMapper, WireNote, WireOccurrence } from './shared-mapper.js';
 export { v1beta1Mapper, v1Mapper };
 
 export function mapperFor(version: ApiVersion): WireMapper {

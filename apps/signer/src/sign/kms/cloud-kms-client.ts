@@ -1,6 +1,6 @@
 import { errorMessage } from '@signet/errors';
-import { decodeBase64 } from '@signet/grafeas-client';
 import type { PkixHash } from '@signet/signing';
+import { decodeBase64 } from '@signet/signing';
 import { z } from 'zod';
 import { backendError, type CliError, usageError } from '../../common/cli-error.js';
 

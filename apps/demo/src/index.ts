@@ -1,1 +1,0 @@
-export { type DemoOptions, type DemoRow, formatTable, runDemo } from './run-demo.js';
