@@ -49,11 +49,15 @@ module.exports = {
       to: { path: '^(packages|apps|deploy)/', pathNot: '^$1/|^packages/[^/]+/src/test-support/' },
     },
     {
-      name: 'test-support-by-path-from-tests-only',
-      comment: 'another package’s src/test-support/ is not built: only tests may import it',
+      name: 'test-support-from-tests-only',
+      comment:
+        'test helpers (another workspace’s src/test-support/, or a `@signet/x/test-support` entry) are not built: only tests may import them',
       severity: 'error',
       from: { path: '^(packages/[^/]+|apps/[^/]+|deploy)/', pathNot: TEST_CODE },
-      to: { path: '^packages/[^/]+/src/test-support/', pathNot: '^$1/' },
+      to: {
+        path: '^packages/[^/]+/src/test-support/|(^|/node_modules/)@signet/[^/]+/(src/)?test-support(/|$)',
+        pathNot: '^$1/',
+      },
     },
     {
       name: 'packages-import-no-app',

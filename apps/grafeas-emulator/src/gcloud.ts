@@ -43,7 +43,7 @@ interface GcloudAttestation {
 }
 
 /** One occurrence as `gcloud container binauthz attestations list --format=json` prints it. */
-export interface GcloudListedAttestation {
+interface GcloudListedAttestation {
   name: string;
   resourceUri: string;
   /** Bytes are printed in base64, URL-safe or not. */

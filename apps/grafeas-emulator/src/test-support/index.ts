@@ -1,6 +1,5 @@
-export { type RecordedCase, type RecordedRequest, recordedCases } from './gcloud-528.js';
+export { recordedCases } from './gcloud-528.js';
 export {
-  type AuthorityKey,
   attestWithGcloud,
   authorityYaml,
   type GcloudAttestations,

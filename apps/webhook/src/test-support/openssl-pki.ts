@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export interface CertificateFiles {
   certFile: string;
@@ -13,7 +13,7 @@ export interface CertificateFiles {
   keyPem: string;
 }
 
-export async function openssl(args: string[]): Promise<void> {
+async function openssl(args: string[]): Promise<void> {
   await run('openssl', args, { timeout: 30_000 });
 }
 

@@ -1,1 +1,1 @@
-export { fprLines, GpgHome, type GpgResult, primaryFprLines, validSigs } from './gpg.js';
+export { GpgHome } from './gpg.js';
