@@ -11,10 +11,8 @@ export { controllerOf, INTERMEDIATE_OWNERS, type WorkloadOwner, workloadOwner } 
 export { decide, decideReview, malformedRequestDecision } from './decide.js';
 export type {
   Decision,
-  DecisionInput,
   DecisionReason,
   DenialKind,
-  ReviewDecisionInput,
 } from './decision-types.js';
 export {
   collectNamespacePolicies,
@@ -22,16 +20,6 @@ export {
   describeDocument,
   parseYamlDocuments,
 } from './documents.js';
-export { PolicyError } from './errors.js';
-export type { ImageDecision } from './image-decision.js';
-export type {
-  AttestationEvidence,
-  MetadataSource,
-  ScanRecord,
-  ScanStatus,
-  VulnerabilityFinding,
-} from './metadata.js';
-export { isNamespaceName, NAMESPACE_NAME_HELP, namespacesMeant } from './namespace-name.js';
 export {
   type AttestationEvidence,
   attestationEvidence,
@@ -42,7 +30,7 @@ export {
   unreadableFindings,
   type VulnerabilityFinding,
   vulnerabilityFinding,
-} from './occurrence-source.js';
+} from './metadata.js';
 export {
   parseAttestationAuthority,
   parseClusterSettings,
@@ -51,9 +39,6 @@ export {
 } from './parse.js';
 export {
   FOLDER_POLICY_KINDS,
-  type PolicyFileContents,
-  type PolicyFileEntry,
-  type PolicyFilePlace,
   readPolicyFileContents,
   unparsedFileConcerns,
 } from './policy-file-contents.js';

@@ -10,7 +10,7 @@ export const FOLDER_POLICY_KINDS = [
 ];
 
 /** One policy document of a file, not yet validated, placed in its namespace. */
-export interface PolicyFileEntry {
+interface PolicyFileEntry {
   /** `file.yaml`, `file.yaml#2`, `file.yaml#2 items[0]`. */
   where: string;
   namespace: string;

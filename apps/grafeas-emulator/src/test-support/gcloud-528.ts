@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** testdata/gcloud-528: every request gcloud 528 sent, recorded against stubs of Google's JSON. */
-export interface RecordedRequest {
+interface RecordedRequest {
   api: string;
   method: string;
   path: string;

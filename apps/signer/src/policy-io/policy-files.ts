@@ -12,7 +12,7 @@ import { readYamlText } from '../common/files.js';
  * Reads a YAML file of policy resources (a `v1 List` item by item); an invalid one, or a file holding
  * anything but policies, is refused with its field, reason and fix.
  */
-export async function readPolicyFile(path: string, flag: string): Promise<DocumentResult[]> {
+async function readPolicyFile(path: string, flag: string): Promise<DocumentResult[]> {
   const results = parseYamlDocuments(await readYamlText(path, flag));
   const other = results.find((result) => result.status === 'other');
   if (other?.status === 'other') {

@@ -45,7 +45,7 @@ export interface ReplayServer {
 }
 
 /** Under vitest, SIGNET_TESTDATA names the repository's testdata/ (see vitest.shared.ts). */
-export function recordedExchangesPath(): string {
+function recordedExchangesPath(): string {
   const testdata = process.env.SIGNET_TESTDATA;
   if (!testdata) throw new Error('SIGNET_TESTDATA is not set: run the tests with vitest (vitest.shared.ts)');
   return join(testdata, 'grafeas-oss-v0.1.0', 'exchanges.jsonl');
