@@ -1,13 +1,7 @@
-import {
-  type KnownSeverity,
-  readSeverity,
-  SEVERITIES,
-  type Severity,
-  type SeverityReading,
-} from '@signet/signing/severity';
+import { type KnownSeverity, readSeverity, SEVERITIES, type Severity } from '@signet/signing/severity';
 
-export { judgeFixAvailable, readSeverity } from '@signet/signing/severity';
-export { type KnownSeverity, SEVERITIES, type Severity, type SeverityReading };
+export { readSeverity } from '@signet/signing/severity';
+export type { KnownSeverity, Severity };
 
 /** A policy's limit: a severity, or BLOCK_ALL / ALLOW_ALL. */
 export const SEVERITY_LIMITS = [

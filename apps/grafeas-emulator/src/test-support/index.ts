@@ -5,3 +5,4 @@ export {
   type GcloudAttestations,
   policyYaml,
 } from './gcloud-attestations.js';
+export { type RewritingProxy, startRewritingProxy } from './rewriting-proxy.js';

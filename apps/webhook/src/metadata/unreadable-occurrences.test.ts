@@ -1,15 +1,8 @@
-import {
-  type MetadataStore,
-  type OccurrenceSpec,
-  openMetadataStore,
-  SqliteMetadataStore,
-} from '@signet/grafeas-client';
+import { type MetadataStore, type OccurrenceSpec, openMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
+import { type RewritingProxy, startRewritingProxy } from '@signet/grafeas-emulator/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RewritingProxy,
-  startRewritingProxy,
-} from '../../../grafeas-emulator/src/test-support/rewriting-proxy.js';
 import { OccurrenceIndex } from './occurrence-index.js';
 
 const image = (n: number) =>

@@ -68,14 +68,14 @@ export interface WireMapper {
  * `critical` are CRITICAL; absent, null and SEVERITY_UNSPECIFIED are SEVERITY_UNSPECIFIED; any other
  * value is kept as its text, for the decision to judge as unknown.
  */
-export function storedSeverity(raw: unknown): StoredSeverity {
+function storedSeverity(raw: unknown): StoredSeverity {
   const reading = readSeverity(raw);
   if (reading === 'NONE') return 'SEVERITY_UNSPECIFIED';
   if (reading !== 'UNKNOWN') return reading;
   return typeof raw === 'string' ? raw : JSON.stringify(raw);
 }
 
-export const severity = z.unknown().optional().transform(storedSeverity);
+const severity = z.unknown().optional().transform(storedSeverity);
 export const contentType = lenientEnum(CONTENT_TYPES);
 export const analysisStatus = lenientEnum(ANALYSIS_STATUSES);
 
