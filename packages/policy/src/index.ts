@@ -16,20 +16,29 @@ export {
   describeDocument,
   parseYamlDocuments,
 } from './documents.js';
+export type {
+  AttestationEvidence,
+  MetadataSource,
+  ScanRecord,
+  VulnerabilityFinding,
+} from './metadata.js';
 export {
-  type AttestationEvidence,
   attestationEvidence,
-  type MetadataSource,
-  type ScanRecord,
+  type ImageOccurrenceListing,
+  type ImageScan,
+  type NoteOccurrence,
+  OccurrenceMetadataSource,
+  type OccurrenceReader,
+  type ReadOptions,
   scanRecord,
   unreadableFindings,
-  type VulnerabilityFinding,
   vulnerabilityFinding,
-} from './metadata.js';
+} from './occurrence-source.js';
 export {
   parseAttestationAuthority,
   parseClusterSettings,
   parseGenericAttestationPolicy,
+  parseImageSecurityPolicy,
   parsePolicyResource,
 } from './parse.js';
 export { FOLDER_POLICY_KINDS, readPolicyFileContents, unparsedFileConcerns } from './policy-file-contents.js';

@@ -43,7 +43,7 @@ export interface VulnerabilityFinding {
 }
 
 /** The analysis status of a DISCOVERY occurrence (Grafeas's AnalysisStatus). */
-type ScanStatus =
+export type ScanStatus =
   | 'ANALYSIS_STATUS_UNSPECIFIED'
   | 'PENDING'
   | 'SCANNING'

@@ -9,13 +9,13 @@ import type { AdmissionApiVersion } from './review.js';
  * webhook knows the HTTP status of a denial.
  */
 
-export interface AdmissionStatus {
+interface AdmissionStatus {
   code: number;
   reason: string;
   message: string;
 }
 
-export interface AdmissionResponse {
+interface AdmissionResponse {
   uid: string;
   allowed: boolean;
   status?: AdmissionStatus;
@@ -30,7 +30,7 @@ export interface AdmissionReviewResponse {
 }
 
 /** The status of a denial says what would change it (see DenialKind). */
-export const DENIAL_STATUS: Readonly<Record<DenialKind, Omit<AdmissionStatus, 'message'>>> = {
+const DENIAL_STATUS: Readonly<Record<DenialKind, Omit<AdmissionStatus, 'message'>>> = {
   policy: { code: 403, reason: 'Forbidden' },
   request: { code: 400, reason: 'BadRequest' },
   backend: { code: 503, reason: 'ServiceUnavailable' },

@@ -3,7 +3,7 @@ import type { Deadline } from './deadline.js';
 import type { ParsedReview } from './review.js';
 
 /** Why a review ended the way it did (a metric label and a log field): the policy's reason, or the deadline. */
-export type ReviewReason = DecisionReason | 'deadline';
+type ReviewReason = DecisionReason | 'deadline';
 
 /**
  * What the webhook answers for one review, before it is put into an AdmissionReview: made and turned
