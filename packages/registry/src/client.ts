@@ -1,0 +1,239 @@
+import {
+  formatImageReference,
+  type ImageReference,
+  isSha256Digest,
+  parseImageReference,
+} from '@signet/signing';
+import { Authorizations, credentialId } from './auth.js';
+import { parseChallenges } from './challenge.js';
+import { type CredentialProvider, credentialChain, type RegistryCredential } from './credentials.js';
+import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
+import { badStatus, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
+import { type HttpResponse, send } from './http.js';
+import {
+  ACCEPT_HEADER,
+  digestMatches,
+  type ManifestMediaType,
+  manifestMediaType,
+  sha256Digest,
+} from './manifest.js';
+import { RegistryError } from './registry-error.js';
+import { ResolutionCache } from './resolution-cache.js';
+
+export interface RegistryClientOptions {
+  /** Where credentials come from, after any given per call; none: anonymous. */
+  credentials?: CredentialProvider;
+  /** Extra trusted CA certificates (PEM), for registries with a private CA. */
+  ca?: string | Buffer;
+  /** Registries served over plain HTTP, as images name them (`host:port`). Everything else is HTTPS. */
+  insecureRegistries?: Iterable<string>;
+  /**
+   * Per registry host, other hosts whose token realm may receive that registry's credentials.
+   * Default: Docker Hub's `registry-1.docker.io` → `auth.docker.io`.
+   */
+  realmHosts?: Readonly<Record<string, readonly string[]>>;
+  /** How long a tag's digest is reused. Default 30 s. */
+  ttlMs?: number;
+  /** How many tags' digests are kept. Default 1,000. */
+  maxEntries?: number;
+  /** How long one resolution may take, whoever waits for it. Default 10 s. */
+  timeoutMs?: number;
+  /** The clock of the caches (ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface ResolveOptions {
+  /** Gives up waiting (a `REGISTRY_TIMEOUT`) when it aborts: the review's deadline. */
+  signal?: AbortSignal;
+  /** Asked first for this call only (a Pod's imagePullSecrets), before the client's own. */
+  credentials?: CredentialProvider;
+}
+
+export interface ResolvedImage {
+  /** The image pinned: `NAME[:TAG]@sha256:…`, `NAME` normalised (`docker.io/library/nginx`). */
+  pinned: string;
+  name: string;
+  tag: string | undefined;
+  /** The manifest's (for a multi-arch image, the index's) sha256 digest: what the kubelet pulls. */
+  digest: string;
+  /** What the registry served; `undefined` for an image already pinned (nothing was asked). */
+  mediaType: ManifestMediaType | undefined;
+  /** True when the answer came from the cache. */
+  cached: boolean;
+}
+
+const DEFAULT_REALM_HOSTS = { 'registry-1.docker.io': ['auth.docker.io'] };
+
+/** Resolves image tags to digests through the registry's own API. */
+export interface RegistryClient {
+  resolve(image: string, options?: ResolveOptions): Promise<ResolvedImage>;
+}
+
+export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
+  const now = options.now ?? Date.now;
+  const insecure = new Set(options.insecureRegistries ?? []);
+  const realmHosts = new Map(Object.entries(options.realmHosts ?? DEFAULT_REALM_HOSTS));
+  const auth = new Authorizations({ now, realmHosts, insecureRegistries: insecure });
+  const cache = new ResolutionCache<{ digest: string; mediaType: ManifestMediaType }>(
+    options.ttlMs ?? 30_000,
+    options.maxEntries ?? 1_000,
+    now,
+  );
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const baseCredentials = options.credentials ?? (() => undefined);
+
+  return {
+    async resolve(image, call = {}) {
+      const ref = parseImageReference(image);
+      if (ref.digest !== undefined) return pinnedAlready(ref);
+      const tag = ref.tag ?? 'latest';
+      const endpoint = registryEndpoint(ref.registry, insecure);
+      const provider = call.credentials
+        ? credentialChain(call.credentials, baseCredentials)
+        : baseCredentials;
+      const credential = await provider({
+        registry: ref.registry,
+        path: ref.path,
+        ...(call.signal ? { signal: call.signal } : {}),
+      });
+      const key = `${ref.name}:${tag} ${credentialId(credential)}`;
+      try {
+        const { value, cached } = await cache.get(
+          key,
+          () => fetchDigest({ endpoint, path: ref.path, tag, credential, auth, ca: options.ca, timeoutMs }),
+          call.signal,
+        );
+        const pinned = formatImageReference({ ...ref, tag, digest: value.digest });
+        return { pinned, name: ref.name, tag, digest: value.digest, mediaType: value.mediaType, cached };
+      } catch (error) {
+        if (call.signal?.aborted && !(error instanceof RegistryError))
+          throw deadline(ref.registry, `${ref.name}:${tag}`, error);
+        throw error;
+      }
+    },
+  };
+}
+
+function pinnedAlready(ref: ImageReference): ResolvedImage {
+  return {
+    pinned: formatImageReference(ref),
+    name: ref.name,
+    tag: ref.tag,
+    digest: ref.digest!,
+    mediaType: undefined,
+    cached: false,
+  };
+}
+
+interface Fetch {
+  endpoint: RegistryEndpoint;
+  path: string;
+  tag: string;
+  credential: RegistryCredential | undefined;
+  auth: Authorizations;
+  ca: string | Buffer | undefined;
+  timeoutMs: number;
+}
+
+/** HEAD for the digest the registry states; GET (and hash the body) when HEAD does not say. */
+async function fetchDigest(f: Fetch): Promise<{ digest: string; mediaType: ManifestMediaType }> {
+  const signal = AbortSignal.timeout(f.timeoutMs);
+  const where = `${f.endpoint.registry}/${f.path}:${f.tag}`;
+  try {
+    const head = await manifestRequest(f, 'HEAD', signal);
+    const stated = header(head, 'docker-content-digest');
+    const headType = manifestMediaType(header(head, 'content-type'));
+    if (head.status === 200 && stated !== undefined && isSha256Digest(stated) && headType) {
+      return { digest: stated, mediaType: headType };
+    }
+    const get = await manifestRequest(f, 'GET', signal);
+    return checkedDigest(f, get, where);
+  } catch (error) {
+    if (signal.aborted && !(error instanceof RegistryError && error.code !== 'REGISTRY_TIMEOUT')) {
+      throw deadline(f.endpoint.registry, where, error);
+    }
+    throw error;
+  }
+}
+
+async function manifestRequest(f: Fetch, method: 'HEAD' | 'GET', signal: AbortSignal): Promise<HttpResponse> {
+  const url = new URL(`/v2/${f.path}/manifests/${f.tag}`, f.endpoint.origin);
+  const target = {
+    registry: f.endpoint.registry,
+    origin: f.endpoint.origin,
+    path: f.path,
+    credential: f.credential,
+    signal,
+    ca: f.ca,
+  };
+  const request = {
+    method,
+    url,
+    headers: { accept: ACCEPT_HEADER },
+    signal,
+    ca: f.ca,
+    registry: f.endpoint.registry,
+  };
+  const authorization = f.auth.cached(target);
+  const first = await send({ ...request, ...(authorization ? { authorization } : {}) });
+  if (first.status !== 401) return first;
+  const challenges = parseChallenges(header(first, 'www-authenticate') ?? '');
+  return send({ ...request, authorization: await f.auth.answer(target, challenges) });
+}
+
+function checkedDigest(
+  f: Fetch,
+  response: HttpResponse,
+  where: string,
+): { digest: string; mediaType: ManifestMediaType } {
+  const registry = f.endpoint.registry;
+  if (response.status === 404) throw tagUnknown(registry, where, distributionErrorCodes(response.body));
+  if (response.status === 401) throw unauthorized(registry, 401, f.credential === undefined, where);
+  if (response.status === 403) throw denied(registry, 403, where);
+  if (response.status !== 200)
+    throw badStatus(registry, response.status, where, distributionErrorCodes(response.body));
+  const mediaType = manifestMediaType(header(response, 'content-type'), response.body);
+  if (mediaType === undefined) {
+    throw new RegistryError(
+      'REGISTRY_BAD_RESPONSE',
+      `registry ${registry} served ${where} as ${header(response, 'content-type') ?? 'no content type'}, not an image index or manifest Signet accepts`,
+      'push the image as an OCI or Docker v2 (schema 2) manifest; Docker schema 1 is not supported',
+      { registry, status: 200 },
+    );
+  }
+  const digest = sha256Digest(response.body);
+  const stated = header(response, 'docker-content-digest');
+  if (stated !== undefined && digestMatches(stated, response.body) !== true) {
+    throw new RegistryError(
+      'REGISTRY_DIGEST_MISMATCH',
+      `registry ${registry} stated digest ${stated} for ${where}, but the manifest it served is ${digest}`,
+      'the registry or a proxy in front of it altered the manifest: do not trust this registry until it is explained; pin the image by a digest you verified',
+      { registry, status: 200 },
+    );
+  }
+  return { digest, mediaType };
+}
+
+function tagUnknown(registry: string, where: string, codes: string[]): RegistryError {
+  const what = codes.includes('NAME_UNKNOWN') ? 'repository' : 'tag';
+  return new RegistryError(
+    'REGISTRY_TAG_UNKNOWN',
+    `registry ${registry} has no ${what} ${where} (HTTP 404${codes.length ? `, ${codes.join(', ')}` : ''})`,
+    `check the image name and tag (is ${where} pushed?), or pin the image by digest`,
+    { registry, status: 404 },
+  );
+}
+
+function deadline(registry: string, where: string, cause: unknown): RegistryError {
+  return new RegistryError(
+    'REGISTRY_TIMEOUT',
+    `registry ${registry}: resolving ${where} did not finish before the deadline`,
+    'check the registry is up and reachable from here; pin the image by digest to avoid the lookup',
+    { registry, cause },
+  );
+}
+
+function header(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
