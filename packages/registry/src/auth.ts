@@ -19,7 +19,7 @@ export interface AuthTarget {
 
 export interface AuthSettings {
   now: () => number;
-  /** Per registry host, the other hosts its token realm may be on and still receive its credentials. */
+  /** Per registry (as images name it), other host names its token realm may be on and receive its credentials. */
   realmHosts: ReadonlyMap<string, readonly string[]>;
   /** `host[:port]` served over plain HTTP, where a realm may be `http://` too. */
   insecureRegistries: ReadonlySet<string>;
@@ -134,8 +134,9 @@ export class Authorizations {
 
   /**
    * The realm URL, if this registry's credential may go there. A credential is sent to the realm only
-   * over HTTPS (or to an insecure-listed host) and only when the realm is on the registry's own host or
-   * on a host allowed for it (Docker Hub's `auth.docker.io`); anonymous token requests may go anywhere.
+   * over HTTPS (plain HTTP only for a registry listed as insecure) and only when the realm is on the
+   * registry's own host name (any port) or on a host allowed for it in `realmHosts` (Docker Hub's
+   * `auth.docker.io`). Token requests without a credential may go to any realm: they carry nothing.
    */
   #realm(target: AuthTarget, challenge: AuthChallenge): URL {
     const where = `${target.registry}/${target.path}`;
@@ -150,12 +151,10 @@ export class Authorizations {
         { registry: target.registry, status: 401 },
       );
     }
-    const registryHost = new URL(target.origin).host;
-    const secure =
-      realm.protocol === 'https:' ||
-      (realm.protocol === 'http:' && this.settings.insecureRegistries.has(realm.host));
-    const sameHost =
-      realm.host === registryHost || (this.settings.realmHosts.get(registryHost) ?? []).includes(realm.host);
+    const registryHostname = new URL(target.origin).hostname;
+    const allowed = this.settings.realmHosts.get(target.registry) ?? [];
+    const sameHost = realm.hostname === registryHostname || allowed.includes(realm.hostname);
+    const secure = realm.protocol === 'https:' || this.settings.insecureRegistries.has(target.registry);
     if (target.credential !== undefined && !(secure && sameHost)) {
       throw new RegistryError(
         'REGISTRY_REALM_UNTRUSTED',

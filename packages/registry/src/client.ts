@@ -28,8 +28,8 @@ export interface RegistryClientOptions {
   /** Registries served over plain HTTP, as images name them (`host:port`). Everything else is HTTPS. */
   insecureRegistries?: Iterable<string>;
   /**
-   * Per registry host, other hosts whose token realm may receive that registry's credentials.
-   * Default: Docker Hub's `registry-1.docker.io` → `auth.docker.io`.
+   * Per registry (as images name it), other host names whose token realm may receive its credentials.
+   * Default: Docker Hub's `docker.io` → `auth.docker.io`. A realm on the registry's own host name needs none.
    */
   realmHosts?: Readonly<Record<string, readonly string[]>>;
   /** How long a tag's digest is reused. Default 30 s. */
@@ -62,7 +62,7 @@ export interface ResolvedImage {
   cached: boolean;
 }
 
-const DEFAULT_REALM_HOSTS = { 'registry-1.docker.io': ['auth.docker.io'] };
+const DEFAULT_REALM_HOSTS = { 'docker.io': ['auth.docker.io'] };
 
 /** Resolves image tags to digests through the registry's own API. */
 export interface RegistryClient {
