@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tool } from './tools.js';
 
@@ -65,12 +65,15 @@ export async function makePki(dir: string): Promise<TestPki> {
     '-extfile',
     file('server.ext'),
   ]);
+  const certDir = file('cert-dir'); // only ca.crt: skopeo reads any *.key there as a client key
+  mkdirSync(certDir);
+  copyFileSync(file('ca.crt'), join(certDir, 'ca.crt'));
   return {
     caPem: readFileSync(file('ca.crt'), 'utf8'),
     caFile: file('ca.crt'),
     serverCertFile: file('server.crt'),
     serverKeyFile: file('server.key'),
-    certDir: dir,
+    certDir,
   };
 }
 
