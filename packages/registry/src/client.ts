@@ -135,7 +135,10 @@ interface Fetch {
   timeoutMs: number;
 }
 
-/** HEAD for the digest the registry states; GET (and hash the body) when HEAD does not say. */
+/**
+ * HEAD for the digest the registry states; GET (and hash the body) when HEAD does not say it, or fails
+ * in a way whose body explains it (404: unknown tag or repository).
+ */
 async function fetchDigest(f: Fetch): Promise<{ digest: string; mediaType: ManifestMediaType }> {
   const signal = AbortSignal.timeout(f.timeoutMs);
   const where = `${f.endpoint.registry}/${f.path}:${f.tag}`;
@@ -146,6 +149,8 @@ async function fetchDigest(f: Fetch): Promise<{ digest: string; mediaType: Manif
     if (head.status === 200 && stated !== undefined && isSha256Digest(stated) && headType) {
       return { digest: stated, mediaType: headType };
     }
+    // A refused login stays refused; anything else (a HEAD without a body) is asked again with GET.
+    if (head.status === 401 || head.status === 403) return checkedDigest(f, head, where);
     const get = await manifestRequest(f, 'GET', signal);
     return checkedDigest(f, get, where);
   } catch (error) {
