@@ -1,3 +1,4 @@
+import { parseImageReference } from '@signet/signing';
 import { describe, expect, it } from 'vitest';
 import { canonicalRegistryName, registryEndpoint } from './endpoint.js';
 
@@ -25,5 +26,18 @@ describe('canonicalRegistryName', () => {
     ['ghcr.io', 'ghcr.io'],
   ])('%s → %s', (host, expected) => {
     expect(canonicalRegistryName(host)).toBe(expected);
+  });
+});
+
+describe('Docker Hub names, parsed by @signet/signing then given their endpoint', () => {
+  it.each([
+    ['nginx', 'docker.io/library/nginx'],
+    ['nginx:1.27', 'docker.io/library/nginx'],
+    ['library/nginx', 'docker.io/library/nginx'],
+    ['index.docker.io/bitnami/redis:7', 'docker.io/bitnami/redis'],
+  ])('%s is %s, fetched from registry-1.docker.io', (image, name) => {
+    const ref = parseImageReference(image);
+    expect(ref.name).toBe(name);
+    expect(registryEndpoint(ref.registry, new Set()).origin).toBe('https://registry-1.docker.io');
   });
 });
