@@ -14,7 +14,7 @@ describe('signet --help and --version', () => {
   it('documents every command, the global options and the exit codes', async () => {
     const run = await runSignet(['--help'], sandbox.env);
     expect(run.code).toBe(0);
-    for (const command of ['note', 'sign', 'attach', 'verify', 'check', 'payload', 'evaluate']) {
+    for (const command of ['note', 'sign', 'attach', 'verify', 'check', 'payload', 'evaluate', 'resolve']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     for (const option of [

@@ -93,7 +93,7 @@ export function buildProgram(
     );
 
   const action =
-    <Options>(load: Loader<Options>) =>
+    <Options>(load: Loader<Options>, operands?: (command: Command) => object) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       const merged = command.optsWithGlobals();
@@ -111,7 +111,8 @@ export function buildProgram(
         progress: (line) => output.writeErr?.(`${line}\n`),
       };
       const { run } = await load();
-      sink(await run(command.opts() as Options, context), context);
+      const options = { ...command.opts(), ...operands?.(command) } as Options;
+      sink(await run(options, context), context);
     };
 
   const note = program.command('note').description('manage attestation notes');
@@ -202,6 +203,35 @@ export function buildProgram(
         .default('signet'),
     )
     .action(action(() => import('../commands/payload.js')));
+
+  program
+    .command('resolve')
+    .description('print each image pinned by the digest its registry serves (a multi-arch image: its index)')
+    .argument('<images...>', 'images by tag: REGISTRY/REPO:TAG (nginx means docker.io/library/nginx:latest)')
+    .addOption(
+      new Option('--registry-config <file>', 'registry credentials: a Docker config.json (auths)').env(
+        'SIGNET_REGISTRY_CONFIG',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--registry-ca <file>',
+        'a CA certificate (PEM) to trust for registries, beside the system roots',
+      ).env('SIGNET_REGISTRY_CA'),
+    )
+    .option('--insecure-registry <host:port>', 'a registry served over plain HTTP (repeatable)', collect)
+    .option('--timeout <duration>', 'give up after this long', '30s')
+    .addHelpText(
+      'after',
+      '\nCredentials: --registry-config, then Application Default Credentials for gcr.io, *.gcr.io and\n' +
+        '*-docker.pkg.dev, then anonymous.',
+    )
+    .action(
+      action(
+        () => import('../commands/resolve.js'),
+        (command) => ({ images: command.args }),
+      ),
+    );
 
   program
     .command('evaluate')

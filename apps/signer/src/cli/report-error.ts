@@ -8,14 +8,20 @@ import { ExitCode, type ExitCodeValue } from '../common/exit-codes.js';
  */
 const callerMistakes = new Set(['GRAFEAS_BAD_STORE_URL', 'GRAFEAS_INVALID_ARGUMENT', 'GRAFEAS_NOT_FOUND']);
 
+/** Registry answers that mean "your request is wrong": a malformed config.json, a tag that does not exist. */
+const registryMistakes = new Set(['REGISTRY_CONFIG_INVALID', 'REGISTRY_TAG_UNKNOWN']);
+
 /**
  * CliError carries its own code. Any other SignetError is about the input (keys, signatures,
  * references, policies: exit 2) unless it comes from the metadata store (GrafeasError: exit 3 but for
- * the caller's own mistakes). Anything else is unexpected: exit 3.
+ * the caller's own mistakes), and registry failures (RegistryError: exit 3 but for a malformed config or an
+ * unknown tag). Anything else is unexpected: exit 3.
  */
 function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CliError) return error.exitCode;
   if (!isSignetError(error)) return ExitCode.backend;
+  if (error.name === 'RegistryError')
+    return registryMistakes.has(error.code) ? ExitCode.usage : ExitCode.backend;
   if (error.name === 'GrafeasError')
     return callerMistakes.has(error.code) ? ExitCode.usage : ExitCode.backend;
   return ExitCode.usage;

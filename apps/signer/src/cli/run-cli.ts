@@ -12,7 +12,18 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const commandNames = ['note', 'sign', 'attach', 'verify', 'check', 'payload', 'evaluate', 'audit', 'keygen'];
+const commandNames = [
+  'note',
+  'sign',
+  'attach',
+  'verify',
+  'check',
+  'payload',
+  'evaluate',
+  'audit',
+  'keygen',
+  'resolve',
+];
 
 function usageFix(args: string[]): string {
   const command = args.find((arg) => commandNames.includes(arg));
