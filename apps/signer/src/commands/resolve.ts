@@ -64,11 +64,12 @@ async function credentials(
  * anonymously, as the kubelet does: public images still resolve, private ones fail with the registry's 401.
  */
 function googleAdc(context: CommandContext): CredentialProvider {
+  let auth: Promise<import('google-auth-library').GoogleAuth> | undefined;
   const google = googleCredentials(async () => {
-    const { GoogleAuth } = await import('google-auth-library');
-    const token = await new GoogleAuth({
-      scopes: 'https://www.googleapis.com/auth/cloud-platform',
-    }).getAccessToken();
+    auth ??= import('google-auth-library').then(
+      ({ GoogleAuth }) => new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }),
+    );
+    const token = await (await auth).getAccessToken(); // kept by google-auth-library until it expires
     if (!token) throw new Error('Application Default Credentials gave no access token');
     return token;
   });
