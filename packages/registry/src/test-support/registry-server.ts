@@ -48,7 +48,18 @@ export async function startRegistry(
   setup: RegistrySetup,
   port?: number,
 ): Promise<RunningRegistry> {
-  const listen = port ?? (await freePort());
+  // A free port can be taken by another process before the registry binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(dir, setup, port ?? (await freePort()));
+    } catch (error) {
+      const taken = String(error).includes('address already in use');
+      if (!taken || port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOn(dir: string, setup: RegistrySetup, listen: number): Promise<RunningRegistry> {
   mkdirSync(join(dir, 'storage'), { recursive: true });
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, registryConfig(dir, listen, setup));
