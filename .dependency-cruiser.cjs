@@ -95,6 +95,14 @@ module.exports = {
       to: { path: signet('policy') },
     },
     {
+      name: 'registry-knows-no-kubernetes-grafeas-or-policy',
+      comment:
+        'the registry client speaks the Distribution API only: Kubernetes, Grafeas and policies are the callers’ business',
+      severity: 'error',
+      from: { path: '^packages/registry/' },
+      to: { path: `${signet('grafeas-client', 'policy')}|(^|/node_modules/)@kubernetes/` },
+    },
+    {
       name: 'signing-and-policy-do-no-io',
       comment: 'signing and policy are pure: files, sockets and processes belong to the apps',
       severity: 'error',

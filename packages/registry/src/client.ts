@@ -42,14 +42,14 @@ export interface RegistryClientOptions {
   now?: () => number;
 }
 
-export interface ResolveOptions {
+interface ResolveOptions {
   /** Gives up waiting (a `REGISTRY_TIMEOUT`) when it aborts: the review's deadline. */
   signal?: AbortSignal;
   /** Asked first for this call only (a Pod's imagePullSecrets), before the client's own. */
   credentials?: CredentialProvider;
 }
 
-export interface ResolvedImage {
+interface ResolvedImage {
   /** The image pinned: `NAME[:TAG]@sha256:…`, `NAME` normalised (`docker.io/library/nginx`). */
   pinned: string;
   name: string;

@@ -8,7 +8,7 @@ export type RegistryCredential =
   | { kind: 'identity-token'; token: string };
 
 /** The image a credential is asked for: its registry (`docker.io`, `host:port`) and repository path. */
-export interface CredentialRequest {
+interface CredentialRequest {
   registry: string;
   path: string;
   signal?: AbortSignal;

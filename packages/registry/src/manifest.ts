@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * Every manifest type an image may be served as, indexes first. A registry answers only with a type the
  * client accepts: without the OCI types, distribution answers 404 for an image pushed as OCI.
  */
-export const MANIFEST_MEDIA_TYPES = [
+const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',

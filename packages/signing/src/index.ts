@@ -31,4 +31,10 @@ export {
   signPkix,
   verifyPkix,
 } from './pkix.js';
-export { type ImageReference, isSha256Digest, parseImageReference, resourceUrl } from './reference.js';
+export {
+  formatImageReference,
+  type ImageReference,
+  isSha256Digest,
+  parseImageReference,
+  resourceUrl,
+} from './reference.js';

@@ -5,10 +5,10 @@ import {
   dockerConfigCredentials,
   googleCredentials,
 } from '@signet/registry';
-import type { CommandAction, CommandContext } from '../cli/command-result.js';
-import { parseDuration } from '../cli/duration.js';
-import { ExitCode } from '../cli/exit-codes.js';
-import { readInputFile, readInputText } from '../cli/files.js';
+import type { CommandAction, CommandContext } from '../common/command-result.js';
+import { parseDuration } from '../common/duration.js';
+import { ExitCode } from '../common/exit-codes.js';
+import { readInputFile, readInputText } from '../common/files.js';
 
 export interface ResolveOptions {
   images: string[];

@@ -11,7 +11,7 @@ export type RegistrySetup =
   | { kind: 'basic'; tls: TlsFiles; htpasswdFile: string }
   | { kind: 'token'; tls: TlsFiles; realm: string; service: string; issuer: string; rootCertFile: string };
 
-export interface TlsFiles {
+interface TlsFiles {
   certFile: string;
   keyFile: string;
   caPem: string;
