@@ -219,7 +219,7 @@ async function judgeVulnerabilities(
   context: ImageDecisionContext,
 ): Promise<Parts> {
   const outcome = noParts();
-  const finding = await vulnerabilityFinding(ref, isp, context);
+  const finding = await securityPolicyFinding(ref, isp, context);
   if (!finding) return outcome;
   if (finding.code === 'BACKEND_FAILED' && context.settings.onBackendError === 'allow') {
     tolerate(outcome, image, isp, [finding]);
@@ -231,7 +231,7 @@ async function judgeVulnerabilities(
   return outcome;
 }
 
-async function vulnerabilityFinding(
+async function securityPolicyFinding(
   ref: ImageReference,
   isp: ImageSecurityPolicy,
   context: ImageDecisionContext,
