@@ -63,7 +63,7 @@ const CLIENTS: { label: string; scheme: string; api: ApiVersion }[] = [
   { label: 'grafeas: (plain HTTP)', scheme: 'grafeas', api: 'v1beta1' },
 ];
 
-const IMAGE = 'gcr.io/p/app@sha256:' + 'a'.repeat(64);
+const IMAGE = `gcr.io/p/app@sha256:${'a'.repeat(64)}`;
 
 function occurrence(api: ApiVersion, resourceUri: string, n: number): Record<string, unknown> {
   const resource = api === 'v1' ? { resourceUri } : { resource: { uri: resourceUri } };
