@@ -103,6 +103,36 @@ describe('attestations', () => {
     expect(JSON.parse(denied.auditAnnotations.violations!)).toHaveLength(1);
   });
 
+  it("states the source's word on a miss (an index's age) in the denial, and nothing else changes", async () => {
+    const metadata = await signedStore();
+    const asked: string[] = [];
+    const source = Object.assign(Object.create(metadata) as MemoryMetadata, {
+      describeAbsence: (noteName: string) => {
+        asked.push(noteName);
+        return `the index of note ${noteName}, read 4s ago`;
+      },
+    });
+    const denied = await run({
+      request: podRequest([`${APP}@${DIGEST_B}`]),
+      policies: attestationPolicies(),
+      metadata: source,
+    });
+    expect(denied.violations).toMatchObject([
+      {
+        code: 'NOT_ATTESTED',
+        reason: `no attestation by AttestationAuthority qa (note ${NOTE}) in the index of note ${NOTE}, read 4s ago`,
+      },
+    ]);
+    expect(asked).toEqual([NOTE]);
+    const admitted = await run({
+      request: podRequest([`${APP}@${DIGEST_A}`]),
+      policies: attestationPolicies(),
+      metadata: source,
+    });
+    expect(admitted.allowed).toBe(true);
+    expect(asked).toEqual([NOTE]);
+  });
+
   it('accepts a base64-wrapped pgpSignedAttestation (Kritis’s REST script form)', async () => {
     const metadata = new MemoryMetadata().addAttestation(
       NOTE,

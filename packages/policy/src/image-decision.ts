@@ -178,9 +178,10 @@ async function judgeAuthority(
   }
   const evidence = lookup.value.filter((e) => !e.noteName || e.noteName === authority.noteName);
   if (evidence.length === 0) {
+    const absence = context.lookups.describeAbsence(authority.noteName);
     return unmet(
       'NOT_ATTESTED',
-      `no attestation by AttestationAuthority ${name} (note ${authority.noteName})`,
+      `no attestation by AttestationAuthority ${name} (note ${authority.noteName})${absence ? ` in ${absence}` : ''}`,
       `sign it: ${signCommand}`,
     );
   }

@@ -34,6 +34,11 @@ export class RequestLookups {
     );
   }
 
+  /** The source's word on an attestation lookup of `noteName` that found nothing (see MetadataSource). */
+  describeAbsence(noteName: string): string | undefined {
+    return this.source.describeAbsence?.(noteName);
+  }
+
   private once<T>(key: string, what: string, call: () => Promise<T>): Promise<Lookup<T>> {
     let pending = this.memo.get(key) as Promise<Lookup<T>> | undefined;
     if (!pending) {

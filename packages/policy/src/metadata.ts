@@ -76,4 +76,10 @@ export interface MetadataSource {
    * A source without it cannot prove a scan finished: those policies deny.
    */
   scans?(resourceUrl: string, project: string): Promise<ScanRecord[]>;
+  /**
+   * What an attestation lookup of `noteName` that found nothing rests on, for the denial: e.g. a
+   * webhook index's age and when a signature written since will be seen. Sources that ask the backend
+   * on every lookup omit it.
+   */
+  describeAbsence?(noteName: string): string | undefined;
 }
