@@ -126,14 +126,19 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     });
     await policies.start();
     if (metadata instanceof OccurrenceIndex) {
+      // The scopes the policies and flags name are filled before ready; a reload's new ones warm in the background.
       const track = () =>
         metadata.track({
           notes: resolver.noteNames(),
-          projects: settings.vulnerabilityProject ? [settings.vulnerabilityProject] : [],
+          projects: [
+            ...(settings.vulnerabilityProject ? [settings.vulnerabilityProject] : []),
+            ...resolver.projectNames(),
+          ],
         });
       track();
       policies.onChange(track);
       metadata.start();
+      logger.info({ warming: metadata.readiness().warming }, 'index scopes warming before ready');
       exposeIndexMetrics(metrics.registry, metadata);
     }
     await warmUp(logger);
@@ -242,7 +247,12 @@ function isIndexable(
 
 function bothReady(first: Readiness, second: Readiness | undefined): Readiness {
   if (!second) return first;
-  return { ready: first.ready && second.ready, reasons: [...first.reasons, ...second.reasons] };
+  const warming = [...(first.warming ?? []), ...(second.warming ?? [])];
+  return {
+    ready: first.ready && second.ready,
+    reasons: [...first.reasons, ...second.reasons],
+    ...(warming.length > 0 || second.warming ? { warming } : {}),
+  };
 }
 
 async function startManagedTlsFor(config: ManagedTlsConfig, logger: Logger): Promise<ManagedTls> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { budgetFromTimeout, DEFAULT_DEADLINE_SETTINGS } from './deadline.js';
+import { budgetFromTimeout, DEFAULT_DEADLINE_SETTINGS, ReviewDeadline } from './deadline.js';
 
 describe('budgetFromTimeout', () => {
   const settings = DEFAULT_DEADLINE_SETTINGS;
@@ -33,5 +33,20 @@ describe('budgetFromTimeout', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ReviewDeadline', () => {
+  it('counts down its budget on its clock, and has nothing left once expired', () => {
+    let now = 1_000;
+    const deadline = new ReviewDeadline(3_000, () => now);
+    expect(deadline.remainingMs()).toBe(3_000);
+    now += 2_500;
+    expect(deadline.remainingMs()).toBe(500);
+    now += 1_000;
+    expect(deadline.remainingMs()).toBe(0);
+    const expiring = new ReviewDeadline(3_000, () => now);
+    expiring.expire();
+    expect(expiring.remainingMs()).toBe(0);
   });
 });

@@ -27,16 +27,32 @@ export function budgetFromTimeout(timeoutParam: unknown, settings: DeadlineSetti
 }
 
 /**
- * Whether a review's time ran out: it has been answered already. It cancels nothing: backend calls are
- * shared between reviews and bounded by the metadata cache's `loadTimeoutMs`.
+ * Whether a review's time ran out (it has been answered already), and how much is left. It cancels
+ * nothing: backend calls are shared between reviews and bounded by the metadata cache's `loadTimeoutMs`;
+ * a lookup that would wait (a warming index) asks `remainingMs` to answer in time instead.
  */
 export interface Deadline {
   readonly expired: boolean;
+  /** Milliseconds until the review is answered without the decision (0 once expired). */
+  remainingMs(): number;
 }
 
 /** The deadline of one review; the review handler expires it when it answers without the decision. */
 export class ReviewDeadline implements Deadline {
   expired = false;
+  private readonly endsAt: number;
+
+  /** `budgetMs` from now (`performance.now` unless a clock is given); no budget: none is known. */
+  constructor(
+    budgetMs = Number.POSITIVE_INFINITY,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.endsAt = clock() + budgetMs;
+  }
+
+  remainingMs(): number {
+    return this.expired ? 0 : Math.max(0, this.endsAt - this.clock());
+  }
 
   expire(): void {
     this.expired = true;

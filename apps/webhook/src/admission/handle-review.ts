@@ -57,7 +57,7 @@ function decideWithin(
   options: ReviewHandlerOptions,
 ): Promise<ReviewDecision> {
   return new Promise((resolve) => {
-    const deadline = new ReviewDeadline();
+    const deadline = new ReviewDeadline(budgetMs);
     let answered = false;
     const answer = (decision: ReviewDecision) => {
       if (answered) return;

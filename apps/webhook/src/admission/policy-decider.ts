@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../monitoring/metrics.js';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import { policyReviewDecision } from './admission-response.js';
+import type { Deadline } from './deadline.js';
 import type { Decider } from './decision.js';
 import type { DecisionMemo } from './decision-memo.js';
 
@@ -17,7 +18,8 @@ export interface PolicyDeciderOptions {
   /** Plain admissions remembered for a few seconds (see DecisionMemo); omit for none. */
   memo?: DecisionMemo;
   policies: NamespacePolicyResolver;
-  metadata: MetadataSource;
+  /** With `within`, each review sees the source bounded by its deadline (the index of a filter-ignoring backend). */
+  metadata: MetadataSource & { within?(deadline: Deadline): MetadataSource };
   verifier: AttestationVerifier;
   settings: Partial<ClusterSettings>;
   metrics: WebhookMetrics;
@@ -53,7 +55,7 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
       request,
       policies,
       settings: options.settings,
-      metadata: options.metadata,
+      metadata: options.metadata.within?.(deadline) ?? options.metadata,
       verifier: options.verifier,
     });
     if (deadline.expired) metrics.lateDecisions.inc();

@@ -8,6 +8,7 @@ import {
   type VulnerabilityFinding,
 } from '@signet/policy';
 import type { Logger } from 'pino';
+import type { Deadline } from '../admission/deadline.js';
 import { WebhookError } from '../errors.js';
 import type { WebhookMetrics } from '../monitoring/metrics.js';
 import type { Readiness } from '../monitoring/readiness.js';
@@ -30,8 +31,6 @@ export interface IndexSettings {
    * is logged as an error and exported as slow.
    */
   maxAgeMs: number;
-  /** How long a lookup that found nothing waits for the re-read of its scope. */
-  missWaitMs: number;
   /** Occurrences held over all scopes; a read that would pass it fails and the old data stays. */
   maxOccurrences: number;
 }
@@ -39,7 +38,6 @@ export interface IndexSettings {
 export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
   refreshMs: 10_000,
   maxAgeMs: 5 * 60_000,
-  missWaitMs: 1_000,
   // About 0.5 KiB of heap each (more with PGP-armored signatures), twice while a refresh builds the next
   // copy: 200k stays inside the --max-old-space-size=384 of deploy/deployment.yaml.
   maxOccurrences: 200_000,
@@ -48,8 +46,8 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
 /** Where a project's unreadable occurrences of unknown resource are held (no resource URL is empty). */
 const UNPLACED = '';
 
-/** A miss re-reads its scope only when the data is older than this: at most one re-read a second. */
-const REREAD_AFTER_MS = 1_000;
+/** Kept of a review's remaining time for deciding once a warming scope's read is in (verifying, answering). */
+const DECIDE_RESERVE_MS = 200;
 
 /** The store calls the index needs. */
 type IndexReader = Pick<MetadataStore, 'backend' | 'visitOccurrences'>;
@@ -68,8 +66,13 @@ interface Scope {
   scope: OccurrenceScope;
   /** What decisions need of one occurrence; undefined when it holds nothing for them. */
   entry: (occurrence: Occurrence) => IndexEntry | undefined;
+  kind: 'note' | 'project';
+  /** Tracked before `start()`: `/readyz` waits for its first read. Later scopes warm in the background. */
+  gatesReadiness: boolean;
   snapshot?: ScopeSnapshot<IndexEntry[]>;
   reading?: Promise<ScopeSnapshot<IndexEntry[]>>;
+  /** When the read under way started. */
+  readingSince?: number;
   lastError?: unknown;
 }
 
@@ -78,10 +81,11 @@ interface Scope {
  * project per digest, one shared index per note (resource → attestations) and per project (resource →
  * vulnerabilities and scan status), filled when tracked, refreshed in the background. Reads stream:
  * each occurrence is reduced to what decisions read as its page arrives, and only that is kept.
- * A lookup never waits for a refresh; an attestation lookup that finds nothing triggers a single-flight
- * re-read of its note and waits for it at most `missWaitMs` (an image without vulnerabilities is the
- * common case, so those wait for the next refresh). Misses are trusted only while the data is current
- * (younger than two refresh intervals plus twice the last read's duration).
+ * A lookup never waits for a refresh, and a miss never reads: it answers from the data held and the
+ * denial states its age and when a signature written since will be seen (`describeAbsence`). Only a
+ * scope that holds no data yet (warming: a project first seen in a review) is waited for, and only as
+ * long as the review's deadline allows (`within`); past that the lookup fails closed, saying that the
+ * scope is warming and when to retry. Scopes tracked before `start()` gate `/readyz`.
  *
  * Ages: the data's age runs from the start of the read that produced it (everything stored before then
  * is in it). Past `maxAgeMs` the scope fails closed: its backend has stopped answering, or its reads
@@ -95,6 +99,7 @@ export class OccurrenceIndex implements MetadataSource {
   private readonly projects = new Map<string, Scope>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private readonly stopping = new AbortController();
   private readWaiters: { since: number; resolve: () => void }[] = [];
 
@@ -115,6 +120,7 @@ export class OccurrenceIndex implements MetadataSource {
    * whose reads take longer than the interval is not read back to back, and decisions get the CPU between.
    */
   start(): void {
+    this.started = true;
     if (this.timer || this.stopping.signal.aborted) return;
     this.timer = setTimeout(async () => {
       await this.refresh();
@@ -129,14 +135,31 @@ export class OccurrenceIndex implements MetadataSource {
     await Promise.allSettled(this.scopes().map((scope) => this.read(scope)));
   }
 
+  /**
+   * Ready once every scope tracked before `start()` holds data; scopes added later (a policy reload, a
+   * project first seen in a review) are listed as warming without making the webhook unready.
+   */
   readiness(): Readiness {
-    const reasons = this.scopes()
-      .filter((scope) => !scope.snapshot)
-      .map(
-        (scope) =>
-          `${scope.label}: first read ${scope.lastError ? `failed: ${messageOf(scope.lastError)}` : 'in progress'}`,
-      );
-    return { ready: reasons.length === 0, reasons };
+    const warming = this.scopes().filter((scope) => !scope.snapshot);
+    const describe = (scope: Scope) =>
+      `${scope.label}: first read ${scope.lastError ? `failed: ${messageOf(scope.lastError)}` : 'in progress'}`;
+    const reasons = warming.filter((scope) => scope.gatesReadiness).map(describe);
+    return { ready: reasons.length === 0, reasons, warming: warming.map(describe) };
+  }
+
+  /**
+   * The same index for one review: a lookup of a warming scope waits for its first read only as long
+   * as the review's deadline allows, then fails closed (INDEX_WARMING), in time.
+   */
+  within(deadline: Deadline): MetadataSource {
+    const waitMs = () => Math.max(0, deadline.remainingMs() - DECIDE_RESERVE_MS);
+    return {
+      description: this.description,
+      attestations: (noteName, resourceUrl) => this.attestationsWaiting(noteName, resourceUrl, waitMs()),
+      vulnerabilities: (resourceUrl, project) => this.vulnerabilitiesWaiting(resourceUrl, project, waitMs()),
+      scans: (resourceUrl, project) => this.scansWaiting(resourceUrl, project, waitMs()),
+      describeAbsence: (noteName) => this.describeAbsence(noteName),
+    };
   }
 
   /** Per scope: the data's age, the last read's duration, occurrences held (for metrics and tests). */
@@ -179,45 +202,104 @@ export class OccurrenceIndex implements MetadataSource {
     this.stopping.abort(new Error('the webhook is stopping'));
   }
 
-  async attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
-    const entries = await this.lookup(this.noteScope(noteName), resourceUrl, true);
+  /** Outside a review (the audit, tests): a warming scope is waited for until its first read ends. */
+  attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
+    return this.attestationsWaiting(noteName, resourceUrl, Number.POSITIVE_INFINITY);
+  }
+
+  vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
+    return this.vulnerabilitiesWaiting(resourceUrl, project, Number.POSITIVE_INFINITY);
+  }
+
+  scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
+    return this.scansWaiting(resourceUrl, project, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * A miss can only deny (no attestation), so it is answered from the data held however current, as long
+   * as that is within `--index-max-age`; the denial says how old it is and when a new signature is seen.
+   */
+  describeAbsence(noteName: string): string | undefined {
+    const snapshot = this.notes.get(noteName)?.snapshot;
+    if (!snapshot) return undefined;
+    const now = this.clock();
+    const age = seconds(now - snapshot.readAt);
+    const seenWithin = seconds(this.settings.refreshMs + snapshot.readMs);
+    return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh ${seconds(this.settings.refreshMs)}s + the last read's ${seconds(snapshot.readMs)}s)`;
+  }
+
+  private async attestationsWaiting(
+    noteName: string,
+    resourceUrl: string,
+    waitMs: number,
+  ): Promise<AttestationEvidence[]> {
+    const entries = await this.lookup(this.noteScope(noteName), resourceUrl, waitMs);
     return (entries ?? []).map((entry) => decodeAttestation(noteName, entry));
   }
 
-  async vulnerabilities(resourceUrl: string, project: string): Promise<VulnerabilityFinding[]> {
-    // Most images have no vulnerabilities: re-reading a whole project for each would cost every decision.
+  private async vulnerabilitiesWaiting(
+    resourceUrl: string,
+    project: string,
+    waitMs: number,
+  ): Promise<VulnerabilityFinding[]> {
+    // A miss here admits (no findings): the max-age rule of `lookup` is what keeps it safe.
     const scope = this.projectScope(project);
-    const entries = await this.lookup(scope, resourceUrl, false);
+    const entries = await this.lookup(scope, resourceUrl, waitMs);
     const unplaced = scope.snapshot?.byResource.get(UNPLACED) ?? [];
     return decodeImageFacts([...unplaced, ...(entries ?? [])]).vulnerabilities;
   }
 
-  async scans(resourceUrl: string, project: string): Promise<ScanRecord[]> {
-    const entries = await this.lookup(this.projectScope(project), resourceUrl, false);
+  private async scansWaiting(resourceUrl: string, project: string, waitMs: number): Promise<ScanRecord[]> {
+    const entries = await this.lookup(this.projectScope(project), resourceUrl, waitMs);
     return decodeImageFacts(entries ?? []).scans;
   }
 
-  private async lookup(
-    scope: Scope,
-    resourceUrl: string,
-    rereadOnMiss: boolean,
-  ): Promise<IndexEntry[] | undefined> {
-    const asked = this.clock();
-    const key = resourceKey(resourceUrl);
-    const snapshot = scope.snapshot ?? (await this.read(scope));
-    this.assertYoungerThanMaxAge(scope, snapshot, asked);
-    const hit = snapshot.byResource.get(key);
-    if (hit !== undefined || asked - snapshot.readAt <= REREAD_AFTER_MS) return hit;
-    const reread = rereadOnMiss
-      ? await this.waitAtMost(this.read(scope), this.settings.missWaitMs)
-      : undefined;
-    if (reread) return reread.byResource.get(key);
-    this.assertCurrent(scope, snapshot, asked);
-    return undefined;
+  /** From the data held, never a read; a scope without data yet is waited for at most `waitMs`. */
+  private async lookup(scope: Scope, resourceUrl: string, waitMs: number): Promise<IndexEntry[] | undefined> {
+    const snapshot = scope.snapshot ?? (await this.firstRead(scope, waitMs));
+    this.assertYoungerThanMaxAge(scope, snapshot, this.clock());
+    return snapshot.byResource.get(resourceKey(resourceUrl));
   }
 
-  /** The re-read, or undefined when it failed or took longer than `ms` (it goes on in the background). */
+  /**
+   * The first read of a warming scope, when it can end within `waitMs` (judged from the last reads of
+   * scopes of its kind); otherwise INDEX_WARMING at once, or when `waitMs` runs out.
+   */
+  private async firstRead(scope: Scope, waitMs: number): Promise<ScopeSnapshot<IndexEntry[]>> {
+    const reading = this.read(scope);
+    const estimate = this.estimateReadMs(scope);
+    const elapsed = this.clock() - (scope.readingSince ?? this.clock());
+    if (estimate !== undefined && estimate - elapsed > waitMs) throw this.warming(scope, estimate, elapsed);
+    const snapshot = await this.waitAtMost(reading, waitMs);
+    if (snapshot) return snapshot;
+    throw this.warming(scope, estimate, this.clock() - (scope.readingSince ?? this.clock()));
+  }
+
+  /** The longest last read of the scopes of the same kind (a note or a project), if any has been read. */
+  private estimateReadMs(scope: Scope): number | undefined {
+    const reads = this.scopes()
+      .filter((other) => other.kind === scope.kind && other.snapshot)
+      .map((other) => other.snapshot?.readMs ?? 0);
+    return reads.length > 0 ? Math.max(...reads) : undefined;
+  }
+
+  private warming(scope: Scope, estimate: number | undefined, elapsed: number): WebhookError {
+    const retryMs = estimate === undefined ? this.settings.refreshMs : Math.max(1_000, estimate - elapsed);
+    const basis =
+      estimate === undefined
+        ? `--index-refresh ${seconds(this.settings.refreshMs)}s`
+        : `the last read of a ${scope.kind} took ${seconds(estimate)}s`;
+    const failed = scope.lastError ? `; its last read failed: ${messageOf(scope.lastError)}` : '';
+    return new WebhookError(
+      'INDEX_WARMING',
+      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and its first read (${seconds(elapsed)}s so far) cannot end within this review's deadline${failed}`,
+      `retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own. To warm it before reviews, name the ${scope.kind} in a policy${scope.kind === 'project' ? ' allowlist or with --project' : ''}`,
+    );
+  }
+
+  /** The work's result, or undefined when it failed or took longer than `ms` (it goes on in the background). */
   private async waitAtMost<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+    if (ms === Number.POSITIVE_INFINITY) return work.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), ms);
@@ -248,22 +330,13 @@ export class OccurrenceIndex implements MetadataSource {
     );
   }
 
-  /** A miss is an answer only while the data is current; otherwise it may be an image signed since. */
-  private assertCurrent(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>, now: number): void {
-    const age = now - snapshot.readAt;
-    if (age <= 2 * (this.settings.refreshMs + snapshot.readMs)) return;
-    throw new WebhookError(
-      'INDEX_NOT_CURRENT',
-      `nothing was found for this image in the index of ${scope.label}, last read ${Math.round(age / 1000)}s ago, and re-reading it failed or took longer than ${this.settings.missWaitMs} ms${scope.lastError ? ` (${messageOf(scope.lastError)})` : ''}`,
-      `check that ${this.options.store.backend} is up; images found in the index are still decided`,
-    );
-  }
-
   private read(scope: Scope): Promise<ScopeSnapshot<IndexEntry[]>> {
     if (scope.reading) return scope.reading;
     const started = this.clock();
+    scope.readingSince = started;
     const reading = this.fill(scope, started)
       .then((snapshot) => {
+        if (!scope.snapshot) this.reportWarm(scope, snapshot);
         scope.snapshot = snapshot;
         scope.lastError = undefined;
         this.wakeReadWaiters();
@@ -282,6 +355,7 @@ export class OccurrenceIndex implements MetadataSource {
       })
       .finally(() => {
         scope.reading = undefined;
+        scope.readingSince = undefined;
       });
     reading.catch(() => {});
     scope.reading = reading;
@@ -333,6 +407,13 @@ export class OccurrenceIndex implements MetadataSource {
     return snapshotOf(byResource, held, started, this.clock());
   }
 
+  private reportWarm(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>): void {
+    this.options.logger?.info(
+      { scope: scope.label, readSeconds: snapshot.readMs / 1000, occurrences: snapshot.size },
+      'index scope warm',
+    );
+  }
+
   private reportSlowRead(scope: Scope, snapshot: ScopeSnapshot<IndexEntry[]>): void {
     this.options.logger?.error(
       {
@@ -359,6 +440,8 @@ export class OccurrenceIndex implements MetadataSource {
   private noteScope(noteName: string): Scope {
     return this.scope(this.notes, noteName, {
       label: `note ${noteName}`,
+      kind: 'note',
+      gatesReadiness: !this.started,
       scope: { noteName },
       entry: attestationEntry,
     });
@@ -367,6 +450,8 @@ export class OccurrenceIndex implements MetadataSource {
   private projectScope(project: string): Scope {
     return this.scope(this.projects, project, {
       label: `project ${project}`,
+      kind: 'project',
+      gatesReadiness: !this.started,
       scope: { project },
       entry: imageFactEntry,
     });
@@ -377,6 +462,10 @@ export class OccurrenceIndex implements MetadataSource {
     if (!scope) {
       scope = fresh;
       map.set(key, scope);
+      this.options.logger?.info(
+        { scope: scope.label, beforeReady: scope.gatesReadiness },
+        scope.gatesReadiness ? 'index scope warming before ready' : 'index scope warming in the background',
+      );
       if (!this.stopping.signal.aborted) this.read(scope).catch(() => {});
     }
     return scope;
@@ -406,6 +495,11 @@ function indexFull(label: string, bound: number): WebhookError {
     `reading ${label} would pass the index's bound of ${bound} occurrences`,
     'raise --index-max-occurrences (and the memory limit), or use a backend that filters (Container Analysis)',
   );
+}
+
+/** Whole seconds, rounded up: a retry or a wait is never announced shorter than it is. */
+function seconds(ms: number): number {
+  return Math.ceil(Math.max(0, ms) / 1000);
 }
 
 function messageOf(error: unknown): string {

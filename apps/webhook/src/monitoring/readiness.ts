@@ -3,4 +3,6 @@ export interface Readiness {
   ready: boolean;
   /** Why the server is not ready (empty when it is). */
   reasons: string[];
+  /** What is being filled (index scopes reading for the first time), ready or not. */
+  warming?: string[];
 }

@@ -43,6 +43,31 @@ export class NamespacePolicyResolver {
     return [...notes];
   }
 
+  /**
+   * The GCR and Artifact Registry projects the policies' allowlists name (`gcr.io/P/…`,
+   * `LOC-docker.pkg.dev/P/…`): where their images' vulnerabilities are. None without an
+   * ImageSecurityPolicy, since nothing then reads a project.
+   */
+  projectNames(): string[] {
+    this.refresh(this.source.snapshot());
+    const resources = this.entries.flatMap((entry) => (entry.ok ? [entry.value] : []));
+    if (!resources.some((resource) => resource.kind === 'ImageSecurityPolicy')) return [];
+    const projects = new Set<string>();
+    for (const resource of resources) {
+      const patterns =
+        resource.kind === 'GenericAttestationPolicy'
+          ? resource.allowlistPatterns
+          : resource.kind === 'ImageSecurityPolicy'
+            ? resource.imageAllowlist
+            : [];
+      for (const pattern of patterns) {
+        const project = registryProjectOf(pattern);
+        if (project) projects.add(project);
+      }
+    }
+    return [...projects];
+  }
+
   forNamespace(namespace: string): NamespacePolicies {
     this.refresh(this.source.snapshot());
     let policies = this.byNamespace.get(namespace);
@@ -134,4 +159,18 @@ function problemAsInvalid(problem: PolicyProblem, namespace: string): InvalidRes
       },
     ],
   };
+}
+
+const REGISTRY_PROJECT = /^(?:[a-z0-9-]+\.)?gcr\.io\/|^[a-z0-9-]+-docker\.pkg\.dev\//;
+
+/** The project of an allowlist pattern on GCR or Artifact Registry, when the pattern spells it out. */
+export function registryProjectOf(pattern: string): string | undefined {
+  const registry = REGISTRY_PROJECT.exec(pattern);
+  if (!registry) return undefined;
+  const [first, second] = pattern.slice(registry[0].length).split('/');
+  const literal = (part: string | undefined) => part !== undefined && /^[a-z0-9.:_-]+$/.test(part);
+  if (!literal(first)) return undefined;
+  // Domain-scoped projects (`gcr.io/example.com/p`) are `example.com:p`, as vulnerabilityProjectFor says.
+  if (first?.includes('.')) return literal(second) ? `${first}:${second}` : undefined;
+  return first;
 }

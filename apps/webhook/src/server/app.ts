@@ -56,7 +56,11 @@ export function createApp(options: AppOptions): express.Express {
 
   app.get('/readyz', (_req, res) => {
     const readiness = options.readiness();
-    res.status(readiness.ready ? 200 : 503).json({ ready: readiness.ready, reasons: readiness.reasons });
+    res.status(readiness.ready ? 200 : 503).json({
+      ready: readiness.ready,
+      reasons: readiness.reasons,
+      ...(readiness.warming ? { warming: readiness.warming } : {}),
+    });
   });
 
   app.get('/metrics', async (_req, res) => {
