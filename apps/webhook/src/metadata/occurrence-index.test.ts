@@ -3,7 +3,11 @@ import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ReviewDeadline } from '../admission/deadline.js';
 import type { WebhookError } from '../errors.js';
+import { createMetrics } from '../server/metrics.js';
+import { GatedReader } from '../test-support/gated-reader.js';
+import { metricValue } from '../test-support/metrics.js';
 import { OccurrenceIndex } from './occurrence-index.js';
 
 const NOTE = 'projects/idx/notes/qa';
@@ -231,6 +235,102 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(error).toMatchObject({ code: 'INDEX_TOO_OLD' });
     expect((error as Error).message).toContain('--index-max-age 60s');
     expect((error as Error).message).toContain(`note ${NOTE}`);
+  });
+
+  it('gates readiness on the scopes tracked before start, and warms later ones in the background', async () => {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock });
+    indexes.push(index);
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    const held = reader.hold('project idx');
+    index.track({ projects: ['idx'] });
+    index.start();
+    await held.reached;
+    const warming = index.readiness();
+    expect(warming.ready).toBe(false);
+    expect(warming.reasons).toEqual(['project idx: first read in progress']);
+    expect(warming.warming).toEqual(['project idx: first read in progress']);
+    held.release();
+    await index.refresh();
+    expect(index.readiness()).toEqual({ ready: true, reasons: [], warming: [] });
+
+    // A project tracked after start (a policy reload) warms without making the webhook unready.
+    const later = reader.hold('project later');
+    index.track({ projects: ['later'] });
+    await later.reached;
+    expect(index.readiness()).toEqual({
+      ready: true,
+      reasons: [],
+      warming: ['project later: first read in progress'],
+    });
+    later.release();
+    await index.refresh();
+    expect(index.readiness().warming).toEqual([]);
+  });
+
+  it("a project first seen in a review fails closed within the review's deadline, naming it and when to retry", async () => {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
+    indexes.push(index);
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    index.start();
+    const held = reader.hold('project fresh');
+    // No project was read yet: nothing to estimate from, so it waits what the deadline leaves, then says
+    // to retry after a refresh interval.
+    const review = index.within(new ReviewDeadline(150, () => 0));
+    const error = await review.vulnerabilities(image(7), 'fresh').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_WARMING' });
+    expect((error as Error).message).toContain('the index of project fresh is warming');
+    expect((error as WebhookError).fix).toContain('retry in about 10s (--index-refresh 10s)');
+    expect(reader.reads.filter((scope) => scope === 'project fresh')).toHaveLength(1);
+    held.release();
+    await index.refresh();
+    expect(await review.vulnerabilities(image(7), 'fresh')).toEqual([]);
+    expect(index.readiness().ready).toBe(true);
+  });
+
+  it('a warming project answers at once when comparable reads took longer than the deadline leaves', async () => {
+    const start = now;
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, settings: { maxAgeMs: 600_000 } });
+    indexes.push(index);
+    const slow = reader.hold('project idx');
+    index.track({ projects: ['idx'] });
+    const first = index.refresh();
+    await slow.reached;
+    now = start + 90_000;
+    slow.release();
+    await first;
+    index.start();
+    const held = reader.hold('project other');
+    const review = index.within(new ReviewDeadline(10_000));
+    const error = await review.scans(image(7), 'other').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_WARMING' });
+    expect((error as WebhookError).fix).toContain('retry in about 90s (the last read of a project took 90s)');
+    held.release();
+  });
+
+  it('a refresh that fails keeps the old data and counts the error; the next one recovers', async () => {
+    const metrics = createMetrics();
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, metrics });
+    indexes.push(index);
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    data.insertOccurrences('idx', [attestation(`https://${image(3000)}`)], false);
+    reader.failNext(`note ${NOTE}`, new Error('backend unavailable'));
+    now += 1_000;
+    await index.refresh();
+    expect(await index.attestations(NOTE, image(7))).toHaveLength(1);
+    expect(await index.attestations(NOTE, image(3000))).toEqual([]);
+    expect(index.describeAbsence(NOTE)).toContain('read 1s ago');
+    const text = await metrics.registry.metrics();
+    expect(metricValue(text, 'signet_index_read_seconds_count', { result: 'error' })).toBe(1);
+    await index.refresh();
+    expect(await index.attestations(NOTE, image(3000))).toHaveLength(1);
+    expect(index.readiness().ready).toBe(true);
   });
 
   it('stays within its bound: a read that would pass it fails, readiness says why', async () => {

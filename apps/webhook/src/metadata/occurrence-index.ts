@@ -151,7 +151,7 @@ export class OccurrenceIndex implements MetadataSource {
    * The same index for one review: a lookup of a warming scope waits for its first read only as long
    * as the review's deadline allows, then fails closed (INDEX_WARMING), in time.
    */
-  within(deadline: Deadline): MetadataSource {
+  within(deadline: Deadline): Required<MetadataSource> {
     const waitMs = () => Math.max(0, deadline.remainingMs() - DECIDE_RESERVE_MS);
     return {
       description: this.description,

@@ -103,7 +103,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
     indexReads: new FastHistogram(
       registry,
       'signet_index_read_seconds',
-      'Whole reads of a note or project into the index of a filter-ignoring backend (start-up fill, refresh, re-read on a miss), by result (ok, error).',
+      'Whole reads of a note or project into the index of a filter-ignoring backend (start-up fill, refresh, first read of a scope seen in a review), by result (ok, error).',
       READ_BUCKETS,
     ),
   };
