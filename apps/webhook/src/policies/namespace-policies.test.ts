@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NamespacePolicyResolver } from './namespace-policies.js';
+import { NamespacePolicyResolver, registryProjectOf } from './namespace-policies.js';
 import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
 
 const KRITIS = 'kritis.grafeas.io/v1beta1';
@@ -109,5 +109,46 @@ describe('NamespacePolicyResolver', () => {
     world.replace([]);
     expect(resolver.forNamespace('ns').genericAttestationPolicies).toHaveLength(0);
     expect(resolver.generation).toBeGreaterThan(first);
+  });
+});
+
+describe('the projects the policies name (warmed before ready by the index)', () => {
+  const isp = (namespace: string, imageAllowlist: string[]): PolicyDocument => ({
+    source: 'isp.yaml',
+    namespace,
+    document: {
+      apiVersion: KRITIS,
+      kind: 'ImageSecurityPolicy',
+      metadata: { name: 'isp' },
+      spec: { imageAllowlist, packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } },
+    },
+  });
+  const allowing = (...namePatterns: string[]) =>
+    gap('g', 'team-a', { admissionAllowlistPatterns: namePatterns.map((namePattern) => ({ namePattern })) });
+
+  it('reads GCR and Artifact Registry projects from allowlists, once, when an ImageSecurityPolicy exists', () => {
+    const { source, replace } = sourceOf([
+      allowing('gcr.io/alpha/*', 'eu.gcr.io/alpha/base', 'europe-docker.pkg.dev/beta/repo/*'),
+      isp('team-b', ['gcr.io/example.com/gamma/app']),
+    ]);
+    const resolver = new NamespacePolicyResolver(source);
+    expect(resolver.projectNames().sort()).toEqual(['alpha', 'beta', 'example.com:gamma']);
+    // Without an ImageSecurityPolicy nothing reads a project.
+    replace([allowing('gcr.io/alpha/*')]);
+    expect(resolver.projectNames()).toEqual([]);
+  });
+
+  it('leaves out patterns whose project is not spelled out, and other registries', () => {
+    for (const pattern of [
+      'gcr.io/*',
+      'gcr.io/al*pha/app',
+      'registry.example/alpha/app',
+      'docker.io/library/nginx',
+      'gcr.io/example.com/*',
+      'notgcr.io/alpha/app',
+    ]) {
+      expect(registryProjectOf(pattern), pattern).toBeUndefined();
+    }
+    expect(registryProjectOf('us-docker.pkg.dev/delta')).toBe('delta');
   });
 });
