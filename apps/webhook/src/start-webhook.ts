@@ -251,7 +251,7 @@ function bothReady(first: Readiness, second: Readiness | undefined): Readiness {
   return {
     ready: first.ready && second.ready,
     reasons: [...first.reasons, ...second.reasons],
-    ...(warming.length > 0 || second.warming ? { warming } : {}),
+    ...(second.warming ? { warming } : {}),
   };
 }
 

@@ -225,7 +225,7 @@ export class OccurrenceIndex implements MetadataSource {
     const now = this.clock();
     const age = seconds(now - snapshot.readAt);
     const seenWithin = seconds(this.settings.refreshMs + snapshot.readMs);
-    return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh ${seconds(this.settings.refreshMs)}s + the last read's ${seconds(snapshot.readMs)}s)`;
+    return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh plus the read time)`;
   }
 
   private async attestationsWaiting(
@@ -290,10 +290,11 @@ export class OccurrenceIndex implements MetadataSource {
         ? `--index-refresh ${seconds(this.settings.refreshMs)}s`
         : `the last read of a ${scope.kind} took ${seconds(estimate)}s`;
     const failed = scope.lastError ? `; its last read failed: ${messageOf(scope.lastError)}` : '';
+    // The retry time is in the message: a denial shows the message of a failed lookup, not its fix.
     return new WebhookError(
       'INDEX_WARMING',
-      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and its first read (${seconds(elapsed)}s so far) cannot end within this review's deadline${failed}`,
-      `retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own. To warm it before reviews, name the ${scope.kind} in a policy${scope.kind === 'project' ? ' allowlist or with --project' : ''}`,
+      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and its first read (${Math.round(elapsed / 1000)}s so far) cannot end within this review's deadline${failed}. Retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own`,
+      `retry in about ${seconds(retryMs)}s. To warm it before reviews, name the ${scope.kind} in a policy${scope.kind === 'project' ? ' allowlist or with --project' : ''}`,
     );
   }
 

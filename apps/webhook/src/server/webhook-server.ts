@@ -79,7 +79,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   const readiness = (): Readiness => {
     const extra = options.readiness?.() ?? { ready: true, reasons: [] };
     const reasons = shuttingDown ? ['shutting down', ...extra.reasons] : extra.reasons;
-    return { ready: reasons.length === 0, reasons };
+    return { ready: reasons.length === 0, reasons, ...(extra.warming ? { warming: extra.warming } : {}) };
   };
   metrics.readinessProbe.current = () => readiness().ready;
   const handleReview = createReviewHandler({
