@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReviewDeadline } from '../admission/deadline.js';
 import type { WebhookError } from '../errors.js';
-import { createMetrics } from '../server/metrics.js';
+import { createMetrics } from '../monitoring/metrics.js';
 import { GatedReader } from '../test-support/gated-reader.js';
 import { metricValue } from '../test-support/metrics.js';
 import { OccurrenceIndex } from './occurrence-index.js';

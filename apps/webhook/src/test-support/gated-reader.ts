@@ -53,7 +53,9 @@ export class GatedReader implements Store {
     this.failures.set(scope, error);
   }
 
-  async visitOccurrences(...args: Parameters<Store['visitOccurrences']>) {
+  async visitOccurrences(
+    ...args: Parameters<Store['visitOccurrences']>
+  ): ReturnType<Store['visitOccurrences']> {
     const scope = labelOf(args[0]);
     this.reads.push(scope);
     for (const gate of this.gates.filter((g) => g.scope === scope)) {
@@ -68,15 +70,19 @@ export class GatedReader implements Store {
     return this.store.visitOccurrences(...args);
   }
 
-  filterSupport(...args: Parameters<Store['filterSupport']>) {
+  filterSupport(...args: Parameters<Store['filterSupport']>): ReturnType<Store['filterSupport']> {
     return this.store.filterSupport(...args);
   }
 
-  listNoteOccurrences(...args: Parameters<Store['listNoteOccurrences']>) {
+  listNoteOccurrences(
+    ...args: Parameters<Store['listNoteOccurrences']>
+  ): ReturnType<Store['listNoteOccurrences']> {
     return this.store.listNoteOccurrences(...args);
   }
 
-  listImageOccurrences(...args: Parameters<Store['listImageOccurrences']>) {
+  listImageOccurrences(
+    ...args: Parameters<Store['listImageOccurrences']>
+  ): ReturnType<Store['listImageOccurrences']> {
     return this.store.listImageOccurrences(...args);
   }
 }
