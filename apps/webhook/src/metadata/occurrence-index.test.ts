@@ -178,6 +178,20 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(index.readiness().ready).toBe(true);
   });
 
+  it('a first read that fails outside a review says so, and the next refresh fills the scope', async () => {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock });
+    indexes.push(index);
+    reader.failNext('project idx', new Error('backend unavailable'));
+    const error = await index.vulnerabilities(image(7), 'idx').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_WARMING' });
+    expect((error as Error).message).toContain(
+      'its first read failed (backend unavailable); it is tried again at the next refresh',
+    );
+    await index.refresh();
+    expect(await index.vulnerabilities(image(7), 'idx')).toHaveLength(1);
+  });
+
   it('a note that does not exist (OSS answers 404) holds no attestations', async () => {
     const index = new OccurrenceIndex({ store, clock });
     indexes.push(index);

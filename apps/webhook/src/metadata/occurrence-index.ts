@@ -289,11 +289,14 @@ export class OccurrenceIndex implements MetadataSource {
       estimate === undefined
         ? `--index-refresh ${seconds(this.settings.refreshMs)}s`
         : `the last read of a ${scope.kind} took ${seconds(estimate)}s`;
-    const failed = scope.lastError ? `; its last read failed: ${messageOf(scope.lastError)}` : '';
+    const state =
+      scope.lastError && !scope.reading
+        ? `its first read failed (${messageOf(scope.lastError)}); it is tried again at the next refresh`
+        : `its first read (${Math.round(elapsed / 1000)}s so far) cannot end within this review's deadline`;
     // The retry time is in the message: a denial shows the message of a failed lookup, not its fix.
     return new WebhookError(
       'INDEX_WARMING',
-      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and its first read (${Math.round(elapsed / 1000)}s so far) cannot end within this review's deadline${failed}. Retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own`,
+      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and ${state}. Retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own`,
       `retry in about ${seconds(retryMs)}s. To warm it before reviews, name the ${scope.kind} in a policy${scope.kind === 'project' ? ' allowlist or with --project' : ''}`,
     );
   }
