@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import { GUIDE } from '@signet/guide-world';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OccurrenceIndex } from '../metadata/occurrence-index.js';
 import type { RunningWebhook, WebhookConfig } from '../start-webhook.js';
@@ -50,8 +51,14 @@ describe('the webhook’s index while it warms, and its misses (OSS flavour)', (
   async function startGated(
     reader: GatedReader,
     index: WebhookConfig['index'] = {},
+    logger?: pino.Logger,
   ): Promise<[RunningWebhook, OccurrenceIndex]> {
-    const webhook = await world.startWebhook({ store: reader, index, decisionMemo: { ttlMs: 0 } });
+    const webhook = await world.startWebhook({
+      store: reader,
+      index,
+      decisionMemo: { ttlMs: 0 },
+      ...(logger ? { logger } : {}),
+    });
     if (!(webhook.metadata instanceof OccurrenceIndex)) throw new Error('the webhook did not use the index');
     return [webhook, webhook.metadata];
   }
@@ -75,8 +82,13 @@ describe('the webhook’s index while it warms, and its misses (OSS flavour)', (
   it('fills the scopes the policies and --project name before /readyz says ready, and names them meanwhile', async () => {
     const reader = new GatedReader(store);
     const held = reader.hold(`project ${GUIDE.project}`);
-    const [webhook, index] = await startGated(reader);
+    const lines: { msg?: string; scope?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const [webhook, index] = await startGated(reader, {}, logger);
     await held.reached;
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'index scope warming before ready', scope: `project ${GUIDE.project}` }),
+    );
     const [status, body] = await readyz(webhook);
     expect(status).toBe(503);
     expect(body.reasons).toContain(`project ${GUIDE.project}: first read in progress`);
@@ -84,6 +96,9 @@ describe('the webhook’s index while it warms, and its misses (OSS flavour)', (
     held.release();
     await index.readSince(0);
     expect(await readyz(webhook)).toEqual([200, { ready: true, reasons: [], warming: [] }]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'index scope warm', scope: `project ${GUIDE.project}` }),
+    );
     expect(await decide(webhook, pinned('ok/img'), '10s')).toMatchObject({ allowed: true });
     await webhook.stop();
   });
