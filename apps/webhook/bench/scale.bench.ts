@@ -23,12 +23,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OccurrenceSpec } from '@signet/grafeas-client';
 import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
-import { GUIDE, NOTE_NAME, podReview, signImage, writeGuidePolicies } from '@signet/guide-world';
+import { GUIDE, podReview, signImage, writeGuidePolicies } from '@signet/guide-world';
 import { generatePgpKey } from '@signet/signing';
 import autocannon from 'autocannon';
+import { crowd } from './crowd.js';
 import { call } from './http.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -71,39 +71,6 @@ interface Row {
   heapMb: number;
   callsPerDecision: number;
   allowed: boolean;
-}
-
-function other(n: number): string {
-  return `https://registry.example/others/app${n}@sha256:${n.toString(16).padStart(64, '0')}`;
-}
-
-function crowd(from: number, to: number): OccurrenceSpec[] {
-  const out: OccurrenceSpec[] = [];
-  for (let n = from; n < to; n += 1) {
-    out.push(
-      n % 2 === 0
-        ? {
-            kind: 'ATTESTATION',
-            resourceUri: other(n),
-            noteName: NOTE_NAME,
-            signature: {
-              form: 'generic',
-              serializedPayload: new TextEncoder().encode('{"critical":{}}'),
-              signatures: [{ publicKeyId: 'someone-else', signature: new Uint8Array(64).fill(n % 251) }],
-            },
-          }
-        : {
-            kind: 'VULNERABILITY',
-            resourceUri: other(n),
-            noteName: `projects/goog-vulnz/notes/CVE-2024-${n}`,
-            severity: 'HIGH',
-            effectiveSeverity: 'HIGH',
-            fixAvailable: true,
-            packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'openssl', fixAvailable: true }],
-          },
-    );
-  }
-  return out;
 }
 
 /** A SQLite file of `size` occurrences, grown from the previous size's file. */

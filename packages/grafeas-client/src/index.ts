@@ -19,5 +19,5 @@ export { openMetadataStore } from './open.js';
 export { resourceKey } from './resource-url.js';
 export type { TlsOptions } from './rest/http-transport.js';
 export { type ScanOnceStore, scanOnce } from './scan-once.js';
-export type { MetadataStore, OccurrenceScope } from './store.js';
+export type { CallOptions, ImageBatchReads, MetadataStore, OccurrenceScope, PerImage } from './store.js';
 export { mapperFor } from './wire/index.js';

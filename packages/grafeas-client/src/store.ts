@@ -59,6 +59,27 @@ export interface OccurrenceFilter {
  * its name ("projects/P"). Lists follow every page; what cannot be understood comes back in `skipped`.
  * Creating something that already exists succeeds and returns the existing resource where it can.
  */
+/** One image's part of a listing made for several: its answer, or the failure of the call that covered it. */
+export type PerImage<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Listings of several images in one filtered query (an `OR` of their resource URLs, in chunks), for
+ * stores where a query costs a round trip. Keyed by the resource URL asked; a failed chunk fails
+ * exactly the images it covered.
+ */
+export interface ImageBatchReads {
+  listImageOccurrencesOfImages(
+    project: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): Promise<Map<string, PerImage<ImageOccurrences>>>;
+  listNoteOccurrencesOfImages(
+    noteName: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): Promise<Map<string, PerImage<ListResult<Occurrence>>>>;
+}
+
 export interface MetadataStore {
   /** What this store talks to, as named in errors (e.g. `sqlite:/var/lib/signet.db`). */
   readonly backend: string;

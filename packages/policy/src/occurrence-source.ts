@@ -1,4 +1,5 @@
 import { judgeFixAvailable } from '@signet/signing/severity';
+import { PolicyError } from './errors.js';
 import type {
   AttestationEvidence,
   MetadataSource,
@@ -172,6 +173,35 @@ export interface OccurrenceReader {
   ): Promise<ImageOccurrenceListing>;
 }
 
+/** One image's part of a read made for several: its answer, or the failure of the call that covered it. */
+export type PerImageRead<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * The same two reads for several images at once (one filtered query per chunk of images), keyed by the
+ * resource URL asked. Optional: grafeas-client's REST store has it; a failed chunk fails its images.
+ */
+export interface OccurrenceBatchReader {
+  listNoteOccurrencesOfImages(
+    noteName: string,
+    resourceUrls: readonly string[],
+    options?: ReadOptions,
+  ): Promise<
+    ReadonlyMap<
+      string,
+      PerImageRead<{ items: readonly NoteOccurrence[]; skipped: readonly UnreadableOccurrence[] }>
+    >
+  >;
+  listImageOccurrencesOfImages(
+    project: string,
+    resourceUrls: readonly string[],
+    options?: ReadOptions,
+  ): Promise<ReadonlyMap<string, PerImageRead<ImageOccurrenceListing>>>;
+}
+
+export function readsInBatches<R extends OccurrenceReader>(reader: R): reader is R & OccurrenceBatchReader {
+  return 'listNoteOccurrencesOfImages' in reader && 'listImageOccurrencesOfImages' in reader;
+}
+
 /** What one listing of an image's occurrences in a project says about its vulnerabilities. */
 export interface ImageScan {
   findings: VulnerabilityFinding[];
@@ -221,14 +251,69 @@ export class OccurrenceMetadataSource implements MetadataSource {
   async imageScan(resourceUrl: string, project: string, options?: ReadOptions): Promise<ImageScan> {
     const listed = await this.reader.listImageOccurrences(project, resourceUrl, options);
     this.report(listed.skipped, project, resourceUrl);
-    return {
-      // Reading is part of deciding: one that may be a vulnerability or a scan fails the image closed.
-      findings: [...unreadableFindings(listed.skipped), ...listed.vulnerabilities.map(vulnerabilityFinding)],
-      scans: listed.discoveries.map(scanRecord),
-    };
+    return imageScanOf(listed);
+  }
+
+  /** `attestations` for several images of one note, from the reader's batched read. */
+  async attestationsOfImages(
+    reader: OccurrenceBatchReader,
+    noteName: string,
+    resourceUrls: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, PerImageRead<AttestationEvidence[]>>> {
+    const listed = await reader.listNoteOccurrencesOfImages(noteName, resourceUrls, options);
+    return perImage(resourceUrls, listed, (url, share) => {
+      this.report(share.skipped, noteName, url);
+      return share.items.flatMap((o) => (o.kind === 'ATTESTATION' ? [attestationEvidence(o)] : []));
+    });
+  }
+
+  /** `imageScan` for several images of one project, from the reader's batched read. */
+  async imageScansOfImages(
+    reader: OccurrenceBatchReader,
+    project: string,
+    resourceUrls: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, PerImageRead<ImageScan>>> {
+    const listed = await reader.listImageOccurrencesOfImages(project, resourceUrls, options);
+    return perImage(resourceUrls, listed, (url, share) => {
+      this.report(share.skipped, project, url);
+      return imageScanOf(share);
+    });
   }
 
   private report(skipped: readonly UnreadableOccurrence[], scope: string, resourceUrl: string): void {
     if (skipped.length > 0) this.options.onSkipped?.(skipped, scope, resourceUrl);
   }
+}
+
+function imageScanOf(listed: ImageOccurrenceListing): ImageScan {
+  return {
+    // Reading is part of deciding: one that may be a vulnerability or a scan fails the image closed.
+    findings: [...unreadableFindings(listed.skipped), ...listed.vulnerabilities.map(vulnerabilityFinding)],
+    scans: listed.discoveries.map(scanRecord),
+  };
+}
+
+/** Each image asked, converted; one the reader left out of its answer fails (never read = never admitted). */
+function perImage<S, T>(
+  resourceUrls: readonly string[],
+  listed: ReadonlyMap<string, PerImageRead<S>>,
+  convert: (resourceUrl: string, share: S) => T,
+): Map<string, PerImageRead<T>> {
+  const out = new Map<string, PerImageRead<T>>();
+  for (const url of resourceUrls) {
+    const share = listed.get(url);
+    if (!share)
+      out.set(url, {
+        ok: false,
+        error: new PolicyError(
+          'IMAGE_NOT_READ',
+          `the metadata store answered nothing for ${url}`,
+          'report this as a bug of the metadata store or of Signet: the image was asked for and left out',
+        ),
+      });
+    else out.set(url, share.ok ? { ok: true, value: convert(url, share.value) } : share);
+  }
+  return out;
 }

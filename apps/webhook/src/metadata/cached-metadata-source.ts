@@ -4,11 +4,13 @@ import {
   type MetadataSource,
   OccurrenceMetadataSource,
   type OccurrenceReader,
+  readsInBatches,
   type ScanRecord,
   type VulnerabilityFinding,
 } from '@signet/policy';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../monitoring/metrics.js';
+import { LookupBatcher } from './lookup-batcher.js';
 import {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,
@@ -36,6 +38,10 @@ export class CachedMetadataSource implements MetadataSource {
   private readonly source: OccurrenceMetadataSource;
   private readonly attestationCache: SingleflightCache<AttestationEvidence[]>;
   private readonly vulnerabilityCache: SingleflightCache<ImageScan>;
+  /** Where the store reads several images in one query: the lookups a review starts together, batched. */
+  private readonly batched:
+    | { attestations: LookupBatcher<AttestationEvidence[]>; scans: LookupBatcher<ImageScan> }
+    | undefined;
 
   constructor(private readonly options: CachedMetadataSourceOptions) {
     this.source = new OccurrenceMetadataSource(options.store, {
@@ -46,6 +52,7 @@ export class CachedMetadataSource implements MetadataSource {
         ),
     });
     this.description = this.source.description;
+    this.batched = this.batchersFor(options.store);
     const settings = { ...DEFAULT_CACHE_SETTINGS, ...options.cache };
     this.attestationCache = new SingleflightCache(settings, lookupCounter(options.metrics, 'attestations'));
     this.vulnerabilityCache = new SingleflightCache(
@@ -63,9 +70,11 @@ export class CachedMetadataSource implements MetadataSource {
 
   attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {
     return this.attestationCache.get(`${noteName}|${resourceUrl}`, (loadSignal) =>
-      this.call('attestations', () =>
-        this.source.attestations(noteName, resourceUrl, { signal: loadSignal }),
-      ),
+      this.batched
+        ? this.batched.attestations.load(noteName, resourceUrl, loadSignal)
+        : this.call('attestations', () =>
+            this.source.attestations(noteName, resourceUrl, { signal: loadSignal }),
+          ),
     );
   }
 
@@ -79,8 +88,38 @@ export class CachedMetadataSource implements MetadataSource {
 
   private imageScan(resourceUrl: string, project: string): Promise<ImageScan> {
     return this.vulnerabilityCache.get(`${project}|${resourceUrl}`, (loadSignal) =>
-      this.call('vulnerabilities', () => this.source.imageScan(resourceUrl, project, { signal: loadSignal })),
+      this.batched
+        ? this.batched.scans.load(project, resourceUrl, loadSignal)
+        : this.call('vulnerabilities', () =>
+            this.source.imageScan(resourceUrl, project, { signal: loadSignal }),
+          ),
     );
+  }
+
+  /**
+   * Batched reads (Container Analysis): one filtered query per lookup kind and scope for the images of
+   * a review, instead of one per image. Measured against the emulator's Google flavour (bench:google,
+   * a Pod of 10 signed images in a 1k project, same run): see apps/webhook/bench/google-lookups.bench.ts.
+   */
+  private batchersFor(store: OccurrenceReader) {
+    if (!readsInBatches(store)) return undefined;
+    const source = this.source;
+    return {
+      attestations: new LookupBatcher<AttestationEvidence[]>((note, urls, signal) =>
+        this.call(
+          'attestations',
+          () => source.attestationsOfImages(store, note, urls, { signal }),
+          urls.length,
+        ),
+      ),
+      scans: new LookupBatcher<ImageScan>((project, urls, signal) =>
+        this.call(
+          'vulnerabilities',
+          () => source.imageScansOfImages(store, project, urls, { signal }),
+          urls.length,
+        ),
+      ),
+    };
   }
 
   clear(): void {
@@ -88,7 +127,8 @@ export class CachedMetadataSource implements MetadataSource {
     this.vulnerabilityCache.clear();
   }
 
-  private async call<T>(lookup: string, work: () => Promise<T>): Promise<T> {
+  /** One backend call for `images` lookups (a batched one covers several), counted and logged when it fails. */
+  private async call<T>(lookup: string, work: () => Promise<T>, images = 1): Promise<T> {
     this.options.metrics?.backendCalls.inc({ backend: lookup });
     try {
       return await work();
@@ -99,7 +139,7 @@ export class CachedMetadataSource implements MetadataSource {
         reason: typeof code === 'string' ? code : 'ERROR',
       });
       this.options.logger?.warn(
-        { err: error, lookup, backend: this.description },
+        { err: error, lookup, images, backend: this.description },
         'metadata backend call failed',
       );
       throw error;

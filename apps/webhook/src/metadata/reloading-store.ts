@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import {
   type ApiVersion,
+  type CallOptions,
+  type ImageBatchReads,
   type MetadataStore,
   openMetadataStore,
+  type PerImage,
   type TlsOptions,
 } from '@signet/grafeas-client';
 import type { OccurrenceReader } from '@signet/policy';
@@ -96,6 +99,27 @@ export class ReloadingStore implements OccurrenceReader {
     return this.current.listImageOccurrences(...args);
   }
 
+  /** The current store's batched read; one read per image (concurrent) for a store without one. */
+  listImageOccurrencesOfImages(
+    project: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): ReturnType<ImageBatchReads['listImageOccurrencesOfImages']> {
+    const store = this.current;
+    if (hasBatchReads(store)) return store.listImageOccurrencesOfImages(project, resourceUrls, options);
+    return eachImage(resourceUrls, (url) => store.listImageOccurrences(project, url, options));
+  }
+
+  listNoteOccurrencesOfImages(
+    noteName: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): ReturnType<ImageBatchReads['listNoteOccurrencesOfImages']> {
+    const store = this.current;
+    if (hasBatchReads(store)) return store.listNoteOccurrencesOfImages(noteName, resourceUrls, options);
+    return eachImage(resourceUrls, (url) => store.listNoteOccurrences(noteName, url, options));
+  }
+
   visitOccurrences(
     ...args: Parameters<MetadataStore['visitOccurrences']>
   ): ReturnType<MetadataStore['visitOccurrences']> {
@@ -132,4 +156,26 @@ export class ReloadingStore implements OccurrenceReader {
     }, RETIRE_AFTER_MS);
     timer.unref();
   }
+}
+
+function hasBatchReads(store: MetadataStore): store is MetadataStore & ImageBatchReads {
+  return 'listImageOccurrencesOfImages' in store && 'listNoteOccurrencesOfImages' in store;
+}
+
+async function eachImage<T>(
+  resourceUrls: readonly string[],
+  read: (url: string) => Promise<T>,
+): Promise<Map<string, PerImage<T>>> {
+  const answers = await Promise.all(
+    resourceUrls.map(
+      async (url): Promise<[string, PerImage<T>]> => [
+        url,
+        await read(url).then(
+          (value): PerImage<T> => ({ ok: true, value }),
+          (error: unknown): PerImage<T> => ({ ok: false, error }),
+        ),
+      ],
+    ),
+  );
+  return new Map(answers);
 }

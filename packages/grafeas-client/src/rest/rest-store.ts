@@ -17,9 +17,11 @@ import { attestationFingerprint } from '../sqlite/record.js';
 import type {
   CallOptions,
   FilterSupport,
+  ImageBatchReads,
   MetadataStore,
   OccurrenceFilter,
   OccurrenceScope,
+  PerImage,
   ScanOptions,
   ScanSummary,
 } from '../store.js';
@@ -88,6 +90,50 @@ interface PagesOptions extends ScanOptions {
   deadline?: 'listing' | 'page';
 }
 
+/**
+ * Longest filter of one batched listing: Google reads the filter from the query string, and URLs past
+ * a few KiB are refused by proxies on the way. About 10 images of ~100-character references.
+ */
+const MAX_FILTER_CHARS = 4_000;
+
+/** Resource URLs in chunks whose `OR` filter stays under MAX_FILTER_CHARS (one URL per chunk at least). */
+function filterChunks(resourceUrls: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const url of new Set(resourceUrls)) {
+    const size = resourceUrlFilter(url).length + 6;
+    if (current.length > 0 && length + size > MAX_FILTER_CHARS) {
+      chunks.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(url);
+    length += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** `(spellings of A) OR (spellings of B) …`. */
+function resourcesFilter(resourceUrls: readonly string[]): string {
+  return resourceUrls.map((url) => `(${resourceUrlFilter(url)})`).join(' OR ');
+}
+
+/**
+ * One image's share of a listing made for several: its own occurrences (re-checked here, the server
+ * may ignore the filter) and the unreadable ones that are its own or name no image (which fail every
+ * image of the listing closed: nobody can tell whose they are).
+ */
+function shareOf(listed: ListResult<Occurrence>, resourceUrl: string): ListResult<Occurrence> {
+  return {
+    items: listed.items.filter((o) => isSameResource(o.resourceUri, resourceUrl)),
+    skipped: listed.skipped.filter(
+      (s) => s.resourceUri === undefined || isSameResource(s.resourceUri, resourceUrl),
+    ),
+  };
+}
+
 /** A resource no image can have: a server that returns anything for it ignores filters. */
 const PROBE_RESOURCE = `https://signet.invalid/filter-probe@sha256:${'0'.repeat(64)}`;
 
@@ -97,7 +143,7 @@ function matches(o: Pick<Occurrence, 'kind' | 'resourceUri'>, filter: Occurrence
 }
 
 /** A MetadataStore over a Grafeas REST API (Google v1 / v1beta1, or the OSS server). */
-export class RestMetadataStore implements MetadataStore {
+export class RestMetadataStore implements MetadataStore, ImageBatchReads {
   readonly backend: string;
 
   constructor(
@@ -254,6 +300,71 @@ export class RestMetadataStore implements MetadataStore {
       }
       throw error;
     }
+  }
+
+  async listImageOccurrencesOfImages(
+    project: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): Promise<Map<string, PerImage<ImageOccurrences>>> {
+    const parent = this.parent(project);
+    const shares = await this.perImage(resourceUrls, (filter) =>
+      this.collect(options, {}, (pageToken) => ({
+        op: 'occurrences.list',
+        parent,
+        filter,
+        ...this.page(pageToken),
+      })),
+    );
+    return new Map(
+      [...shares].map(([url, share]) => [
+        url,
+        share.ok
+          ? { ok: true, value: partitionImageOccurrences(share.value.items, share.value.skipped) }
+          : share,
+      ]),
+    );
+  }
+
+  listNoteOccurrencesOfImages(
+    name: string,
+    resourceUrls: readonly string[],
+    options?: CallOptions,
+  ): Promise<Map<string, PerImage<ListResult<Occurrence>>>> {
+    requireNoteName(this.backend, name);
+    return this.perImage(resourceUrls, async (filter) => {
+      try {
+        return await this.collect(options, {}, (pageToken) => ({
+          op: 'notes.occurrences.list',
+          name,
+          filter,
+          ...this.page(pageToken),
+        }));
+      } catch (error) {
+        if (isGrafeasError(error, 'GRAFEAS_NOT_FOUND') && error.answeredByGrafeas)
+          return { items: [], skipped: [] };
+        throw error;
+      }
+    });
+  }
+
+  /** One listing per chunk of images (chunks read concurrently), shared out per image. */
+  private async perImage(
+    resourceUrls: readonly string[],
+    list: (filter: string) => Promise<ListResult<Occurrence>>,
+  ): Promise<Map<string, PerImage<ListResult<Occurrence>>>> {
+    const out = new Map<string, PerImage<ListResult<Occurrence>>>();
+    await Promise.all(
+      filterChunks(resourceUrls).map(async (chunk) => {
+        try {
+          const listed = await list(resourcesFilter(chunk));
+          for (const url of chunk) out.set(url, { ok: true, value: shareOf(listed, url) });
+        } catch (error) {
+          for (const url of chunk) out.set(url, { ok: false, error });
+        }
+      }),
+    );
+    return out;
   }
 
   scanOccurrences(scope: OccurrenceScope, options?: ScanOptions): Promise<ListResult<Occurrence>> {

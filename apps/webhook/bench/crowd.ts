@@ -1,0 +1,36 @@
+/** The crowd of a bench project: occurrences of other images, half attestations, half vulnerabilities. */
+import type { OccurrenceSpec } from '@signet/grafeas-client';
+import { NOTE_NAME } from '@signet/guide-world';
+
+function other(n: number): string {
+  return `https://registry.example/others/app${n}@sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
+export function crowd(from: number, to: number): OccurrenceSpec[] {
+  const out: OccurrenceSpec[] = [];
+  for (let n = from; n < to; n += 1) {
+    out.push(
+      n % 2 === 0
+        ? {
+            kind: 'ATTESTATION',
+            resourceUri: other(n),
+            noteName: NOTE_NAME,
+            signature: {
+              form: 'generic',
+              serializedPayload: new TextEncoder().encode('{"critical":{}}'),
+              signatures: [{ publicKeyId: 'someone-else', signature: new Uint8Array(64).fill(n % 251) }],
+            },
+          }
+        : {
+            kind: 'VULNERABILITY',
+            resourceUri: other(n),
+            noteName: `projects/goog-vulnz/notes/CVE-2024-${n}`,
+            severity: 'HIGH',
+            effectiveSeverity: 'HIGH',
+            fixAvailable: true,
+            packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'openssl', fixAvailable: true }],
+          },
+    );
+  }
+  return out;
+}
