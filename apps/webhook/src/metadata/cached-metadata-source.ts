@@ -98,8 +98,10 @@ export class CachedMetadataSource implements MetadataSource {
 
   /**
    * Batched reads (Container Analysis): one filtered query per lookup kind and scope for the images of
-   * a review, instead of one per image. Measured against the emulator's Google flavour (bench:google,
-   * a Pod of 10 signed images in a 1k project, same run): see apps/webhook/bench/google-lookups.bench.ts.
+   * a review, instead of one per image. Chosen by measure (`bench:google`: the emulator's Google
+   * flavour, a Pod of 10 images, 2 lookups each, medians of 30 interleaved rounds, one run, 2 cores):
+   * 20 calls one after the other 20–26 ms, 20 concurrent calls 11–18 ms, 2 batched queries 3.3–4.0 ms
+   * (3.4–4.4× faster than concurrent) at 1k, 10k and 100k occurrences.
    */
   private batchersFor(store: OccurrenceReader) {
     if (!readsInBatches(store)) return undefined;
