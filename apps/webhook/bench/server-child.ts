@@ -57,8 +57,9 @@ async function start(): Promise<{ url: string; stats: () => Record<string, unkno
     port: 0,
     host: '127.0.0.1',
     shutdownDelayMs: 0,
-    // Logs are part of the cost: one JSON line per decision, written as in production (async).
-    logger: createLogger({ dest: '/dev/null' }),
+    // Logs are part of the cost, written as in production (async): admissions at debug, so
+    // `signet-log-all` (level debug) writes one JSON line per decision, as before issue 21.
+    logger: createLogger({ dest: '/dev/null', level: kind === 'signet-log-all' ? 'debug' : 'info' }),
   });
   return {
     url: webhook.url,

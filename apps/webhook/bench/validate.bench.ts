@@ -1,7 +1,10 @@
 /**
  * `pnpm bench`: /validate of signet-webhook beside two floors that answer the same review with a fixed
  * allow — a bare Express app (the framework's own cost) and a bare node:https server (the machine's
- * limit) — all over TLS on loopback, in the same run, each server in its own process. Then the cold
+ * limit) — all over TLS on loopback, in the same run, each server in its own process: the most req/s,
+ * then p99 at a fixed 500 req/s. The webhook runs twice: as deployed (admissions logged at debug), and
+ * at `--log-level debug` (one line per decision: what the log costs). BENCH_CPU_PROF=DIR writes a
+ * V8 CPU profile of each webhook child there (`node --cpu-prof`). Then the cold
  * path (backend calls per distinct digest under 100 concurrent reviews) and RSS after 100k reviews
  * over 10k distinct digests.
  */
@@ -32,9 +35,15 @@ interface Child {
   stop(): Promise<void>;
 }
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** The fixed rate at which p99 is compared with the floors'. */
+const FIXED_RATE = 500;
+
 async function startChild(kind: string, args: string[]): Promise<Child> {
+  const profile =
+    PROFILE_DIR && kind.startsWith('signet') ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child = fork(join(here, 'server-child.ts'), [kind, ...args], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -78,6 +87,8 @@ interface Row {
   rps: number;
   p50: number;
   p99: number;
+  /** p99 at FIXED_RATE req/s. */
+  p99AtRate: number;
   errors: number;
   /** Server CPU time per request: steadier than req/s on a machine shared with other work. */
   cpuMicros: number;
@@ -95,12 +106,14 @@ async function load(name: string, child: Child, body: string): Promise<Row> {
   const before = await child.stats();
   const result = await autocannon({ ...options, duration: DURATION_S });
   const after = await child.stats();
+  const atRate = await autocannon({ ...options, duration: DURATION_S, overallRate: FIXED_RATE });
   return {
     server: name,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    p99AtRate: atRate.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx + atRate.errors + atRate.timeouts + atRate.non2xx,
     cpuMicros: ((after.cpuMicros ?? 0) - (before.cpuMicros ?? 0)) / Math.max(1, result.requests.total),
   };
 }
@@ -123,6 +136,7 @@ async function main(): Promise<void> {
         ['node:https, fixed allow', 'node-https'],
         ['express, fixed allow', 'express'],
         ['signet-webhook', 'signet'],
+        ['signet, every decision logged', 'signet-log-all'],
       ] as const;
       const best = new Map<string, Row>();
       for (let round = 0; round < ROUNDS; round += 1) {
@@ -149,18 +163,18 @@ async function main(): Promise<void> {
         `\nWarm cache: POST /validate (signed Pod), TLS, ${CONNECTIONS} connections, best of ${ROUNDS} rounds of ${DURATION_S}s per server`,
       );
       console.log(
-        `${'server'.padEnd(26)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('errors', 8)}` +
+        `${'server'.padEnd(32)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad(`p99@${FIXED_RATE}`, 9)}${pad('- https', 9)}${pad('errors', 8)}` +
           `${pad('× express', 11)}${pad('× https', 9)}${pad('cpu µs/req', 12)}${pad('cpu × express', 15)}`,
       );
       for (const row of rows) {
         console.log(
-          `${row.server.padEnd(26)}${pad(Math.round(row.rps), 9)}${pad(row.p50, 8)}${pad(row.p99, 8)}${pad(row.errors, 8)}` +
+          `${row.server.padEnd(32)}${pad(Math.round(row.rps), 9)}${pad(row.p50, 8)}${pad(row.p99, 8)}${pad(row.p99AtRate, 9)}${pad(`+${row.p99AtRate - https.p99AtRate}`, 9)}${pad(row.errors, 8)}` +
             `${pad((row.rps / bareExpress.rps).toFixed(2), 11)}${pad((row.rps / https.rps).toFixed(2), 9)}` +
             `${pad(row.cpuMicros.toFixed(0), 12)}${pad((bareExpress.cpuMicros / row.cpuMicros).toFixed(2), 15)}`,
         );
       }
       console.log(
-        '(× columns: throughput relative to each floor; cpu × express: express CPU per request / this one)',
+        `(× columns: throughput relative to each floor; p99@${FIXED_RATE} ms and - https: its gap to bare node's, in ms; cpu × express: express CPU per request / this one)`,
       );
     }
 

@@ -83,9 +83,18 @@ function decideWithin(
   });
 }
 
+/** Admissions that are routine: logged at debug (counted in signet_decisions_total at any level). */
+const ROUTINE_ADMISSIONS = new Set<ReviewDecision['reason']>(['policy', 'not-reviewed', 'no-policy']);
+
+/**
+ * Every denial, breakglass and admission despite a failed backend at info; a routine admission at debug,
+ * so that a warm webhook does not format and write one line per review (bench: see validate.bench.ts).
+ */
 function logDecision(logger: Logger, review: ParsedReview, decision: ReviewDecision, seconds: number): void {
+  const level = decision.allowed && ROUTINE_ADMISSIONS.has(decision.reason) ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
   const { request } = review;
-  logger.info(
+  logger[level](
     {
       uid: request.uid,
       namespace: request.namespace ?? '',

@@ -1,0 +1,74 @@
+import { Writable } from 'node:stream';
+import { podReview } from '@signet/guide-world';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../server/metrics.js';
+import { DEFAULT_DEADLINE_SETTINGS } from './deadline.js';
+import type { ReviewDecision } from './decision.js';
+import { createReviewHandler } from './handle-review.js';
+import { parseAdmissionReview } from './review.js';
+
+function logSink(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: pino({ level }, stream) };
+}
+
+function decision(allowed: boolean, reason: ReviewDecision['reason']): ReviewDecision {
+  return {
+    allowed,
+    reason,
+    message: allowed ? 'admitted' : 'denied: no attestation',
+    images: ['registry.example/app@sha256:aa'],
+    warnings: [],
+    auditAnnotations: {},
+  };
+}
+
+const CASES: [string, ReviewDecision, 'info' | 'debug'][] = [
+  ['a denial', decision(false, 'policy'), 'info'],
+  ['a breakglass admission', decision(true, 'breakglass'), 'info'],
+  ['an admission despite a failed backend', decision(true, 'backend-error'), 'info'],
+  ['a denial at the deadline', decision(false, 'deadline'), 'info'],
+  ['a routine admission by policy', decision(true, 'policy'), 'debug'],
+  ['a review with nothing to decide', decision(true, 'not-reviewed'), 'debug'],
+];
+
+async function decideOnce(level: string, answer: ReviewDecision) {
+  const sink = logSink(level);
+  const handle = createReviewHandler({
+    decider: async () => answer,
+    deadline: DEFAULT_DEADLINE_SETTINGS,
+    failOpen: false,
+    logger: sink.logger,
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
+  const parsed = parseAdmissionReview(podReview({ name: 'web', images: ['registry.example/app'] }));
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  await handle(parsed.review, '10s');
+  return sink.lines.filter((line) => line.msg === 'admission decision');
+}
+
+describe('the decision log', () => {
+  for (const [what, answer, level] of CASES) {
+    it(`logs ${what} at ${level}`, async () => {
+      const atInfo = await decideOnce('info', answer);
+      expect(atInfo).toHaveLength(level === 'info' ? 1 : 0);
+      const atDebug = await decideOnce('debug', answer);
+      expect(atDebug).toMatchObject([
+        {
+          level: level === 'info' ? 30 : 20,
+          decision: answer.allowed ? 'allow' : 'deny',
+          reason: answer.reason,
+          images: answer.images,
+          object: 'Pod/web',
+        },
+      ]);
+    });
+  }
+});
