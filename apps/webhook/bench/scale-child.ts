@@ -3,8 +3,8 @@
  * Serves plain HTTP on loopback (TLS costs the same at every size). Reports { url } when listening,
  * answers { type: 'stats' } with its memory and backend calls, and exits on { type: 'stop' }.
  */
-import { createLogger } from '../src/server/logger.js';
-import { startWebhook } from '../src/start-webhook.js';
+import { createLogger } from '../dist/server/logger.js';
+import { startWebhook } from '../dist/start-webhook.js';
 
 const [policyDir, storeUrl, api, project] = process.argv.slice(2) as string[];
 

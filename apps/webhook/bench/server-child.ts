@@ -2,13 +2,15 @@
  * One server under test, in its own process so that the load generator does not share its event loop.
  * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT]. Reports { url } when listening, answers
  * { type: 'stats' } with memory and cache figures, and exits on { type: 'stop' }.
+ * The webhook is the built one (dist/, as `signet-webhook` runs it; the bench scripts build it first):
+ * run from src/ through tsx, every closure of a review also pays esbuild's `__name` helper.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createLogger } from '../src/server/logger.js';
-import { startWebhook } from '../src/start-webhook.js';
+import { createLogger } from '../dist/server/logger.js';
+import { startWebhook } from '../dist/start-webhook.js';
 
 const [kind, certFile, keyFile, policyDir, storeUrl, project] = process.argv.slice(2) as string[];
 const tls = {

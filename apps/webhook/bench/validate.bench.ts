@@ -132,12 +132,15 @@ async function main(): Promise<void> {
     // 1. Warm-cache throughput and latency, Signet beside the two floors. The machine may be shared:
     if (PARTS.has('warm')) {
       // the servers take turns, ROUNDS times, and each keeps its best round (highest req/s).
-      const servers = [
+      const servers: [string, string][] = [
         ['node:https, fixed allow', 'node-https'],
         ['express, fixed allow', 'express'],
         ['signet-webhook', 'signet'],
         ['signet, every decision logged', 'signet-log-all'],
-      ] as const;
+      ];
+      // BENCH_SERVERS reorders the last ones (e.g. `signet-log-all,signet`): a row's place in the run matters.
+      const order = (process.env.BENCH_SERVERS ?? '').split(',').filter(Boolean);
+      if (order.length > 0) servers.sort((a, b) => order.indexOf(a[1]) - order.indexOf(b[1]));
       const best = new Map<string, Row>();
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const [name, kind] of servers) {
@@ -157,8 +160,8 @@ async function main(): Promise<void> {
         }
       }
       const rows = servers.map(([name]) => best.get(name) as Row);
-      const https = rows[0] as Row;
-      const bareExpress = rows[1] as Row;
+      const https = best.get('node:https, fixed allow') as Row;
+      const bareExpress = best.get('express, fixed allow') as Row;
       console.log(
         `\nWarm cache: POST /validate (signed Pod), TLS, ${CONNECTIONS} connections, best of ${ROUNDS} rounds of ${DURATION_S}s per server`,
       );
