@@ -12,7 +12,8 @@ const webhook = await startWebhook({
   policies: { from: 'directory', directory: policyDir as string },
   store: storeUrl as string,
   api: api === 'v1beta1' ? 'v1beta1' : 'v1',
-  project: project as string,
+  // An empty PROJECT: none named, the index learns projects from the Pods it reviews.
+  ...(project ? { project } : {}),
   insecureHttp: true,
   port: 0,
   host: '127.0.0.1',
