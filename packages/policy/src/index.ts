@@ -27,7 +27,6 @@ export {
   type ImageOccurrenceListing,
   type ImageScan,
   type NoteOccurrence,
-  type OccurrenceBatchReader,
   OccurrenceMetadataSource,
   type OccurrenceReader,
   type PerImageRead,

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { podReview } from '@signet/guide-world';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../server/metrics.js';
+import { createMetrics } from '../monitoring/metrics.js';
 import { DEFAULT_DEADLINE_SETTINGS } from './deadline.js';
 import type { ReviewDecision } from './decision.js';
 import { createReviewHandler } from './handle-review.js';

@@ -1,17 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type MetadataStore,
-  type OccurrenceSpec,
-  openMetadataStore,
-  SqliteMetadataStore,
-} from '@signet/grafeas-client';
+import { type MetadataStore, type OccurrenceSpec, openMetadataStore } from '@signet/grafeas-client';
+import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
+import { type RewritingProxy, startRewritingProxy } from '@signet/grafeas-emulator/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type RewritingProxy,
-  startRewritingProxy,
-} from '../../../grafeas-emulator/src/test-support/rewriting-proxy.js';
 import { CachedMetadataSource } from './cached-metadata-source.js';
 
 const PROJECT = 'batch';
