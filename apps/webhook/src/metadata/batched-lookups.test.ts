@@ -5,6 +5,8 @@ import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import { type RewritingProxy, startRewritingProxy } from '@signet/grafeas-emulator/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMetrics } from '../monitoring/metrics.js';
+import { metricValue } from '../test-support/metrics.js';
 import { CachedMetadataSource } from './cached-metadata-source.js';
 
 const PROJECT = 'batch';
@@ -157,7 +159,8 @@ describe('CachedMetadataSource over Container Analysis: the images of a review i
   });
 
   it('fails exactly the images of a chunk the store refuses, and no other', async () => {
-    const source = new CachedMetadataSource({ store });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const source = new CachedMetadataSource({ store, metrics });
     const answers = await review(source, images);
     const refusedFilters = front.filters.filter((f) => f.includes(REFUSED));
     expect(refusedFilters).toHaveLength(2);
@@ -170,6 +173,10 @@ describe('CachedMetadataSource over Container Analysis: the images of a review i
       expect(findings.status).toBe(refused ? 'rejected' : 'fulfilled');
       if (refused && attestations.status === 'rejected') expect(String(attestations.reason)).toContain('403');
     }
+    // One failed call per lookup kind: the refused chunk, counted once however many images it covered.
+    const text = await metrics.registry.metrics();
+    expect(metricValue(text, 'signet_metadata_backend_errors_total')).toBe(2);
+    expect(metricValue(text, 'signet_metadata_backend_calls_total')).toBe(2);
   });
 
   it('turns an unreadable record into a finding of its own image only', async () => {

@@ -4,6 +4,7 @@ import {
   type MetadataSource,
   OccurrenceMetadataSource,
   type OccurrenceReader,
+  type PerImageRead,
   readsInBatches,
   type ScanRecord,
   type VulnerabilityFinding,
@@ -108,17 +109,13 @@ export class CachedMetadataSource implements MetadataSource {
     const source = this.source;
     return {
       attestations: new LookupBatcher<AttestationEvidence[]>((note, urls, signal) =>
-        this.call(
-          'attestations',
-          () => source.attestationsOfImages(store, note, urls, { signal }),
-          urls.length,
+        this.batchCall('attestations', urls, () =>
+          source.attestationsOfImages(store, note, urls, { signal }),
         ),
       ),
       scans: new LookupBatcher<ImageScan>((project, urls, signal) =>
-        this.call(
-          'vulnerabilities',
-          () => source.imageScansOfImages(store, project, urls, { signal }),
-          urls.length,
+        this.batchCall('vulnerabilities', urls, () =>
+          source.imageScansOfImages(store, project, urls, { signal }),
         ),
       ),
     };
@@ -129,23 +126,46 @@ export class CachedMetadataSource implements MetadataSource {
     this.vulnerabilityCache.clear();
   }
 
-  /** One backend call for `images` lookups (a batched one covers several), counted and logged when it fails. */
-  private async call<T>(lookup: string, work: () => Promise<T>, images = 1): Promise<T> {
+  /** One backend call, counted, and counted and logged when it fails. */
+  private async call<T>(lookup: string, work: () => Promise<T>): Promise<T> {
     this.options.metrics?.backendCalls.inc({ backend: lookup });
     try {
       return await work();
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      this.options.metrics?.backendErrors.inc({
-        backend: lookup,
-        reason: typeof code === 'string' ? code : 'ERROR',
-      });
-      this.options.logger?.warn(
-        { err: error, lookup, images, backend: this.description },
-        'metadata backend call failed',
-      );
+      this.failed(lookup, error, 1);
       throw error;
     }
+  }
+
+  /**
+   * A batched read: one call counted; each distinct failure in its answer (a chunk that failed, shared
+   * by the images it covered) counted and logged once, as one failed call.
+   */
+  private async batchCall<T>(
+    lookup: string,
+    urls: readonly string[],
+    work: () => Promise<ReadonlyMap<string, PerImageRead<T>>>,
+  ): Promise<ReadonlyMap<string, PerImageRead<T>>> {
+    const answers = await this.call(lookup, work);
+    const failures = new Map<unknown, number>();
+    for (const url of urls) {
+      const answer = answers.get(url);
+      if (answer && !answer.ok) failures.set(answer.error, (failures.get(answer.error) ?? 0) + 1);
+    }
+    for (const [error, images] of failures) this.failed(lookup, error, images);
+    return answers;
+  }
+
+  private failed(lookup: string, error: unknown, images: number): void {
+    const code = (error as { code?: unknown }).code;
+    this.options.metrics?.backendErrors.inc({
+      backend: lookup,
+      reason: typeof code === 'string' ? code : 'ERROR',
+    });
+    this.options.logger?.warn(
+      { err: error, lookup, images, backend: this.description },
+      'metadata backend call failed',
+    );
   }
 }
 
