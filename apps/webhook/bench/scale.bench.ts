@@ -196,7 +196,7 @@ function metric(text: string, name: string): number {
 
 const POLL_MS = 250;
 /** A late signature not admitted by then is reported as such (the row's `late` column says `>`). */
-const LATE_LIMIT_MS = 60_000;
+const LATE_LIMIT_MS = 30_000;
 
 interface Case {
   backend: Backend;
