@@ -7,6 +7,7 @@ import { type RewritingProxy, startRewritingProxy } from '@signet/grafeas-emulat
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../monitoring/metrics.js';
 import { metricValue } from '../test-support/metrics.js';
+import { attestationSpec, vulnerabilitySpec } from '../test-support/occurrence-specs.js';
 import { CachedMetadataSource } from './cached-metadata-source.js';
 
 const PROJECT = 'batch';
@@ -18,28 +19,11 @@ const REFUSED = image(3);
 const UNREADABLE = image(5);
 
 function attestation(resourceUri: string): OccurrenceSpec {
-  return {
-    kind: 'ATTESTATION',
-    resourceUri,
-    noteName: NOTE,
-    signature: {
-      form: 'generic',
-      serializedPayload: new TextEncoder().encode('{}'),
-      signatures: [{ publicKeyId: `key of ${resourceUri}`, signature: new Uint8Array([1]) }],
-    },
-  };
+  return attestationSpec(resourceUri, NOTE, `key of ${resourceUri}`);
 }
 
 function vulnerability(resourceUri: string, cve: string): OccurrenceSpec {
-  return {
-    kind: 'VULNERABILITY',
-    resourceUri,
-    noteName: `projects/goog-vulnz/notes/${cve}`,
-    severity: 'LOW',
-    effectiveSeverity: 'LOW',
-    fixAvailable: true,
-    packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'curl', fixAvailable: true }],
-  };
+  return vulnerabilitySpec(resourceUri, cve, 'LOW');
 }
 
 /**

@@ -8,6 +8,7 @@ import type { WebhookError } from '../errors.js';
 import { createMetrics } from '../monitoring/metrics.js';
 import { GatedReader } from '../test-support/gated-reader.js';
 import { metricValue } from '../test-support/metrics.js';
+import { attestationSpec, vulnerabilitySpec } from '../test-support/occurrence-specs.js';
 import { OccurrenceIndex } from './occurrence-index.js';
 
 const NOTE = 'projects/idx/notes/qa';
@@ -15,28 +16,11 @@ const HEX = (n: number) => n.toString(16).padStart(64, '0');
 const image = (n: number) => `registry.example/idx/app${n}@sha256:${HEX(n)}`;
 
 function attestation(resourceUri: string): OccurrenceSpec {
-  return {
-    kind: 'ATTESTATION',
-    resourceUri,
-    noteName: NOTE,
-    signature: {
-      form: 'generic',
-      serializedPayload: new TextEncoder().encode('{}'),
-      signatures: [{ publicKeyId: 'k', signature: new Uint8Array([1]) }],
-    },
-  };
+  return attestationSpec(resourceUri, NOTE, 'k');
 }
 
 function vulnerability(resourceUri: string): OccurrenceSpec {
-  return {
-    kind: 'VULNERABILITY',
-    resourceUri,
-    noteName: 'projects/goog-vulnz/notes/CVE-2024-1',
-    severity: 'HIGH',
-    effectiveSeverity: 'HIGH',
-    fixAvailable: true,
-    packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'curl', fixAvailable: true }],
-  };
+  return vulnerabilitySpec(resourceUri, 'CVE-2024-1', 'HIGH');
 }
 
 function discovery(resourceUri: string, analysisStatus: 'FINISHED_SUCCESS' | 'SCANNING'): OccurrenceSpec {

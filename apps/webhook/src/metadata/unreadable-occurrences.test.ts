@@ -3,21 +3,14 @@ import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import { type RewritingProxy, startRewritingProxy } from '@signet/grafeas-emulator/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vulnerabilitySpec } from '../test-support/occurrence-specs.js';
 import { OccurrenceIndex } from './occurrence-index.js';
 
 const image = (n: number) =>
   `https://registry.example/unreadable/app${n}@sha256:${n.toString(16).padStart(64, '0')}`;
 
 function vulnerability(resourceUri: string, cve: string): OccurrenceSpec {
-  return {
-    kind: 'VULNERABILITY',
-    resourceUri,
-    noteName: `projects/goog-vulnz/notes/${cve}`,
-    severity: 'LOW',
-    effectiveSeverity: 'LOW',
-    fixAvailable: true,
-    packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'curl', fixAvailable: true }],
-  };
+  return vulnerabilitySpec(resourceUri, cve, 'LOW');
 }
 
 type Json = Record<string, unknown>;
