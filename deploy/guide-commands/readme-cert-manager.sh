@@ -4,3 +4,5 @@ sed "s/\.signet\.svc/.${K8S_NAMESPACE}.svc/g" deploy/cert-manager/certificates.y
 
 kubectl annotate validatingwebhookconfiguration signet-webhook --overwrite \
   cert-manager.io/inject-ca-from="${K8S_NAMESPACE}/signet-webhook-tls"
+kubectl annotate mutatingwebhookconfiguration signet-resolve --overwrite \
+  cert-manager.io/inject-ca-from="${K8S_NAMESPACE}/signet-webhook-tls"

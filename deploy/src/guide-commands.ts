@@ -24,7 +24,7 @@ export const REPO_ROOT = resolve(PACKAGE_ROOT, '..');
  */
 export const GUIDE_INSTALL = readSupport('guide-install.sh');
 
-/** Signet's two extra files, applied the same way (README "Deploy on GKE"). */
+/** Signet's extra files (namespace, PDB, resolve hook), applied the same way (README "Deploy on GKE"). */
 export const SIGNET_EXTRAS = readSupport('signet-extras.sh');
 
 /** The guide's custom resources (sections "Create ImageSecurityPolicy", "Create Attestation Authority/Policy"). */
@@ -37,6 +37,8 @@ export const README_WEBHOOK_INJECTED = readSupport('readme-webhook-injected.sh')
 export const README_OPENSSL = readSupport('readme-openssl.sh');
 export const README_CERT_MANAGER = readSupport('readme-cert-manager.sh');
 export const README_OVERLAY = readSupport('readme-overlay.sh');
+/** The overlay patch that leaves the resolve hook out (YAML, not shell). */
+export const README_NO_RESOLVE = readSupport('readme-no-resolve.yaml');
 
 function readSupport(name: string): string {
   return readFileSync(join(PACKAGE_ROOT, 'guide-commands', name), 'utf8');

@@ -52,6 +52,7 @@ describe("the guide's sed pipelines over deploy/", () => {
     expect(SAMPLE_CA_BUNDLE).not.toMatch(/[/]/);
     expect(output).not.toContain('${');
     expect(objects.map(objectKey).sort()).toEqual([
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration signet-resolve',
       'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration signet-webhook',
       'apiextensions.k8s.io/v1 CustomResourceDefinition attestationauthorities.kritis.grafeas.io',
       'apiextensions.k8s.io/v1 CustomResourceDefinition genericattestationpolicies.kritis.grafeas.io',
@@ -120,6 +121,37 @@ describe("the guide's sed pipelines over deploy/", () => {
       'apps/v1 statefulsets CREATE+UPDATE',
       'batch/v1 cronjobs CREATE+UPDATE',
       'batch/v1 jobs CREATE+UPDATE',
+    ]);
+  });
+
+  it('register the resolve hook beside it: /mutate on the same Service, Pods only, the same exclusions, failing closed, reinvoked', () => {
+    const [validation] = byKind(objects, 'ValidatingWebhookConfiguration').webhooks as [Any];
+    const webhooks = byKind(objects, 'MutatingWebhookConfiguration').webhooks as Any[];
+    expect(webhooks).toHaveLength(1);
+    const [hook] = webhooks as [Any];
+    expect(hook.name).toBe('signet-resolve-hook.grafeas.io');
+    expect(hook.name).not.toBe(validation.name);
+    expect(hook.admissionReviewVersions).toEqual(['v1']);
+    expect(hook.sideEffects).toBe('None');
+    expect(hook.failurePolicy).toBe('Fail');
+    expect(hook.reinvocationPolicy).toBe('IfNeeded');
+    expect(hook.matchPolicy).toBe(validation.matchPolicy);
+    expect(hook.timeoutSeconds).toBeGreaterThanOrEqual(1);
+    expect(hook.timeoutSeconds).toBeLessThanOrEqual(30);
+    expect(hook.clientConfig).toEqual({
+      service: { ...validation.clientConfig.service, path: '/mutate' },
+      caBundle: SAMPLE_CA_BUNDLE,
+    });
+    expect(hook.namespaceSelector).toEqual(validation.namespaceSelector);
+    // --resolve-tags pods (the default): controllers' templates are never changed, so GitOps sees no drift.
+    expect(hook.rules).toEqual([
+      {
+        apiGroups: [''],
+        apiVersions: ['v1'],
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['pods', 'pods/ephemeralcontainers'],
+        scope: 'Namespaced',
+      },
     ]);
   });
 
@@ -224,7 +256,7 @@ describe('kubectl apply -k deploy/', () => {
       }),
     );
     for (const object of sedObjects) {
-      if (object.kind === 'ValidatingWebhookConfiguration') {
+      if (object.kind.endsWith('WebhookConfiguration')) {
         for (const hook of object.webhooks as Any[]) delete hook.clientConfig.caBundle;
       }
     }
@@ -251,11 +283,14 @@ describe('kubectl apply -k deploy/', () => {
     );
     expect(issuers.get(serving?.spec.issuerRef.name)).toEqual({ ca: { secretName: ca?.spec.secretName } });
     expect(issuers.get(ca?.spec.issuerRef.name)).toEqual({ selfSigned: {} });
-    const webhook = byKind(objects, 'ValidatingWebhookConfiguration');
-    expect(webhook.metadata.annotations).toEqual({
-      'cert-manager.io/inject-ca-from': `${serving?.metadata.namespace}/${serving?.metadata.name}`,
-    });
-    expect(webhook.webhooks[0].clientConfig.caBundle).toBeUndefined();
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const webhook = byKind(objects, kind);
+      expect([kind, webhook.metadata.annotations]).toEqual([
+        kind,
+        { 'cert-manager.io/inject-ca-from': `${serving?.metadata.namespace}/${serving?.metadata.name}` },
+      ]);
+      expect(webhook.webhooks[0].clientConfig.caBundle).toBeUndefined();
+    }
   });
 
   // Issue 11 finding 4: the optional mount of the store's CA and client certificate.
@@ -313,6 +348,12 @@ describe('kubectl apply -k deploy/', () => {
         resourceNames: [byKind(objects, 'ValidatingWebhookConfiguration').metadata.name],
         verbs: ['get', 'patch'],
       },
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['mutatingwebhookconfigurations'],
+        resourceNames: [byKind(objects, 'MutatingWebhookConfiguration').metadata.name],
+        verbs: ['get', 'patch'],
+      },
     ]);
     for (const binding of objects.filter(
       (o) => o.metadata.name === 'signet-webhook-certs' && o.kind.endsWith('Binding'),
@@ -321,6 +362,62 @@ describe('kubectl apply -k deploy/', () => {
         { kind: 'ServiceAccount', name: 'signet-webhook', namespace: 'signet' },
       ]);
     }
+  });
+});
+
+describe('the resolve hook and private registries', () => {
+  it('the base renders the resolve hook without caBundle, in the namespace of the Service', () => {
+    const objects = renderKustomization(DEPLOY);
+    const [hook] = byKind(objects, 'MutatingWebhookConfiguration').webhooks as [Any];
+    expect(hook.clientConfig).toEqual({
+      service: { name: 'signet-webhook', namespace: 'signet', path: '/mutate', port: 443 },
+    });
+    expect(hook.namespaceSelector.matchExpressions[1].values).toEqual(['kube-system', 'signet']);
+  });
+
+  it('pull-secrets: get (never list or watch) on Secrets and ServiceAccounts, bound to the webhook, and the flag', async () => {
+    for (const components of [['pull-secrets'], ['manage-certs', 'pull-secrets']]) {
+      const objects = renderKustomization(DEPLOY, components);
+      await expectSchemaValid(objects);
+      const role = objects.find(
+        (o) => o.kind === 'ClusterRole' && o.metadata.name === 'signet-webhook-pull-secrets',
+      ) as Any;
+      expect(role.rules).toEqual([
+        { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['get'] },
+      ]);
+      const binding = objects.find(
+        (o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'signet-webhook-pull-secrets',
+      ) as Any;
+      expect(binding.roleRef).toEqual({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: role.metadata.name,
+      });
+      const deployment = byKind(objects, 'Deployment');
+      expect(binding.subjects).toEqual([
+        {
+          kind: 'ServiceAccount',
+          name: deployment.spec.template.spec.serviceAccountName,
+          namespace: deployment.metadata.namespace,
+        },
+      ]);
+      const [container] = deployment.spec.template.spec.containers as [Any];
+      expect(container.args).toContain('--pull-secrets');
+      expect(container.args).toContain('--kubernetes');
+    }
+  });
+
+  it('without pull-secrets the webhook cannot read any Secret or ServiceAccount', () => {
+    const objects = renderKustomization(DEPLOY, ['manage-certs']);
+    const clusterRules = objects
+      .filter((o) => o.kind === 'ClusterRole')
+      .flatMap((role) => (role as Any).rules as Any[]);
+    for (const rule of clusterRules) {
+      expect(rule.resources).not.toContain('secrets');
+      expect(rule.resources).not.toContain('serviceaccounts');
+    }
+    const [container] = byKind(objects, 'Deployment').spec.template.spec.containers as [Any];
+    expect(container.args).not.toContain('--pull-secrets');
   });
 });
 

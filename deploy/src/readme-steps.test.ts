@@ -12,6 +12,7 @@ import {
   parseObjects,
   README_CERT_MANAGER,
   README_DEPLOY,
+  README_NO_RESOLVE,
   README_OPENSSL,
   README_OVERLAY,
   README_WEBHOOK,
@@ -82,11 +83,21 @@ describe('README "Deploy on GKE": certificates by hand with openssl', () => {
     );
     expect(serving.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
 
-    const [webhook] = parseObjects(
+    const configurations = parseObjects(
       runShell(README_WEBHOOK, { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'p' }, { cwd: dir }),
     );
-    const caBundle = Buffer.from((webhook as Any).webhooks[0].clientConfig.caBundle, 'base64').toString();
-    expect(caBundle).toBe(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    expect(configurations.map(objectKey)).toEqual([
+      'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration signet-webhook',
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration signet-resolve',
+    ]);
+    const caBundles = configurations.map((c) =>
+      Buffer.from((c as Any).webhooks[0].clientConfig.caBundle, 'base64').toString(),
+    );
+    expect(caBundles).toEqual([
+      readFileSync(join(dir, 'ca.crt'), 'utf8'),
+      readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    ]);
+    const [caBundle = ''] = caBundles;
 
     const server = createServer({
       cert: readFileSync(join(dir, 'server.crt')),
@@ -106,15 +117,27 @@ describe('README "Deploy on GKE": certificates by hand with openssl', () => {
 });
 
 describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
-  it('the webhook step with an empty caBundle still yields a valid configuration', async () => {
-    const [webhook] = parseObjects(
+  it('the webhook step with an empty caBundle still yields valid configurations, for both hooks', async () => {
+    const configurations = parseObjects(
       runShell(README_WEBHOOK_INJECTED, { K8S_NAMESPACE: 'kritis', GCP_PROJECT: 'p' }, { cwd: dir }),
     );
-    expect((webhook as Any).webhooks[0].clientConfig).toEqual({
-      service: { name: 'signet-webhook', namespace: 'kritis', path: '/validate', port: 443 },
-      caBundle: null,
-    });
-    expect(await kubernetesSchemaProblems(webhook as KubeObject)).toEqual([]);
+    expect(configurations.map((c) => [c.kind, (c as Any).webhooks[0].clientConfig])).toEqual(
+      ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'].map((kind, i) => [
+        kind,
+        {
+          service: {
+            name: 'signet-webhook',
+            namespace: 'kritis',
+            path: ['/validate', '/mutate'][i],
+            port: 443,
+          },
+          caBundle: null,
+        },
+      ]),
+    );
+    for (const configuration of configurations) {
+      expect(await kubernetesSchemaProblems(configuration)).toEqual([]);
+    }
   });
 
   it('cert-manager by sed: Issuers and Certificates for the chosen namespace, and the CA injection annotation', () => {
@@ -133,6 +156,9 @@ describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
     ]);
     expect(out).toContain(
       '# kubectl annotate validatingwebhookconfiguration signet-webhook --overwrite cert-manager.io/inject-ca-from=kritis/signet-webhook-tls',
+    );
+    expect(out).toContain(
+      '# kubectl annotate mutatingwebhookconfiguration signet-resolve --overwrite cert-manager.io/inject-ca-from=kritis/signet-webhook-tls',
     );
   });
 
@@ -161,6 +187,25 @@ describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
       'Role signet',
       'RoleBinding signet',
     ]);
+    expect(only(objects, 'MutatingWebhookConfiguration').metadata.name).toBe('signet-resolve');
+  });
+
+  it('the overlay patch that leaves the resolve hook out: no MutatingWebhookConfiguration, the rest unchanged', () => {
+    const IMAGE = 'europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook:0.1.0';
+    const values = { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'my-gcp-project', IMAGE };
+    runShell(README_OVERLAY, values, { cwd: dir });
+    const withHook = renderKustomization(join(dir, 'signet-install'));
+    const overlay = join(dir, 'signet-install', 'kustomization.yaml');
+    const patch = README_NO_RESOLVE.replace(/^#.*\n/, '').replace(/^patches:\n/, '');
+    writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(/^patches:\n/m, `patches:\n${patch}`));
+    const without = renderKustomization(join(dir, 'signet-install'));
+    expect(without.map(objectKey).sort()).toEqual(
+      withHook
+        .filter((o) => o.kind !== 'MutatingWebhookConfiguration')
+        .map(objectKey)
+        .sort(),
+    );
+    expect(only(without, 'ValidatingWebhookConfiguration').metadata.name).toBe('signet-webhook');
   });
 });
 
@@ -193,6 +238,7 @@ describe('the README runs what these tests run', () => {
       'readme-openssl.sh': README_OPENSSL,
       'readme-cert-manager.sh': README_CERT_MANAGER,
       'readme-overlay.sh': README_OVERLAY,
+      'readme-no-resolve.yaml': README_NO_RESOLVE,
     }),
   )('guide-commands/%s appears in README.md word for word (after its own header comment)', (_, commands) => {
     const body = commands.replace(/^(#.*\n|\n)*/, '').trimEnd();
