@@ -21,6 +21,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const NAMESPACE = 'signet';
 const SECRETS = `/api/v1/namespaces/${NAMESPACE}/secrets`;
 const VWC = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/signet-webhook';
+const MWC = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/signet-resolve';
 const SERVICE_DNS = 'signet-webhook.signet.svc';
 
 let api: FakeKubeApi;
@@ -43,7 +44,23 @@ beforeEach(async () => {
       },
     ],
   });
+  api.addWebhookConfig(resolveHookConfig());
 });
+
+/** The resolve hook's configuration, as deploy/resolve-webhook.yaml registers it (caBundle empty). */
+function resolveHookConfig() {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'signet-resolve' },
+    webhooks: [
+      {
+        name: 'signet-resolve-hook.grafeas.io',
+        clientConfig: { service: { name: 'signet-webhook', namespace: NAMESPACE, path: '/mutate' } },
+      },
+    ],
+  };
+}
 
 afterEach(async () => {
   await api.stop();
@@ -56,6 +73,7 @@ function options(now?: Date) {
     secretName: 'signet-webhook-tls',
     serviceName: 'signet-webhook',
     webhookConfigName: 'signet-webhook',
+    mutatingWebhookConfigName: 'signet-resolve',
     ...(now ? { now } : {}),
   };
 }
@@ -71,6 +89,13 @@ function decode(value: string | undefined): string {
 
 function caBundles(): string[] {
   const config = api.webhookConfigs.get('signet-webhook') as unknown as {
+    webhooks: { clientConfig: { caBundle?: string } }[];
+  };
+  return config.webhooks.map((webhook) => decode(webhook.clientConfig.caBundle));
+}
+
+function resolveHookCaBundles(): string[] {
+  const config = api.mutatingWebhookConfigs.get('signet-resolve') as unknown as {
     webhooks: { clientConfig: { caBundle?: string } }[];
   };
   return config.webhooks.map((webhook) => decode(webhook.clientConfig.caBundle));
@@ -98,12 +123,19 @@ describe('ensureWebhookCertificates: two replicas starting at once', () => {
     expect(api.secrets.get(`${NAMESPACE}/signet-webhook-tls`)?.type).toBe('kubernetes.io/tls');
   });
 
-  it('patches the CA into every webhook’s caBundle with a JSON patch', async () => {
+  it('patches the CA into every webhook’s caBundle with a JSON patch, the resolve hook’s too', async () => {
     const result = await ensureWebhookCertificates(options());
     expect(result.caBundlePem).toBe(result.caPem);
     expect(caBundles()).toEqual([result.caPem, result.caPem]);
-    const patches = api.requests.filter((r) => r.method === 'PATCH' && r.path === VWC);
-    expect(patches.map((p) => [p.contentType, p.status])).toEqual([['application/json-patch+json', 200]]);
+    expect(resolveHookCaBundles()).toEqual([result.caPem]);
+    expect(result.absentWebhookConfigs).toEqual([]);
+    for (const path of [VWC, MWC]) {
+      const patches = api.requests.filter((r) => r.method === 'PATCH' && r.path === path);
+      expect([path, patches.map((p) => [p.contentType, p.status])]).toEqual([
+        path,
+        [['application/json-patch+json', 200]],
+      ]);
+    }
   });
 
   it('changes nothing on a restart when the stored certificates are good', async () => {
@@ -199,6 +231,7 @@ describe('renewal', () => {
     expect(decode(storedSecretData()['ca-previous.crt'])).toBe(first.caPem);
     // Replicas still serving the old certificate stay trusted until they reload: both CAs are in the bundle.
     expect(caBundles()).toEqual([renewed.caBundlePem, renewed.caBundlePem]);
+    expect(resolveHookCaBundles()).toEqual([renewed.caBundlePem]);
     expect(renewed.caBundlePem).toBe(`${renewed.caPem.trimEnd()}\n${first.caPem.trimEnd()}\n`);
 
     const afterOldCaExpired = await ensureWebhookCertificates(
@@ -206,6 +239,7 @@ describe('renewal', () => {
     );
     expect(afterOldCaExpired.outcome).toBe('unchanged');
     expect(caBundles()).toEqual([renewed.caPem, renewed.caPem]);
+    expect(resolveHookCaBundles()).toEqual([renewed.caPem]);
   });
 
   it('renews once when two replicas find the certificates expiring at the same moment', async () => {
@@ -292,6 +326,53 @@ describe('renewal', () => {
   });
 });
 
+describe('the resolve hook’s MutatingWebhookConfiguration', () => {
+  it('when it does not exist: the validation hook still gets its caBundle, the result names the absent one, and a later check patches it once applied', async () => {
+    api.mutatingWebhookConfigs.clear();
+    const first = await ensureWebhookCertificates(options());
+    expect(first.absentWebhookConfigs).toEqual([
+      { kind: 'MutatingWebhookConfiguration', name: 'signet-resolve' },
+    ]);
+    expect(caBundles()).toEqual([first.caPem, first.caPem]);
+    expect(api.requests.filter((r) => r.path === MWC).map((r) => [r.method, r.status])).toEqual([
+      ['GET', 404],
+    ]);
+
+    api.addWebhookConfig(resolveHookConfig());
+    const next = await ensureWebhookCertificates(options());
+    expect(next.outcome).toBe('unchanged');
+    expect(next.absentWebhookConfigs).toEqual([]);
+    expect(resolveHookCaBundles()).toEqual([first.caPem]);
+  });
+
+  it('without a name for it, it is never asked for', async () => {
+    const { mutatingWebhookConfigName: _, ...withoutResolveHook } = options();
+    const result = await ensureWebhookCertificates(withoutResolveHook);
+    expect(result.absentWebhookConfigs).toEqual([]);
+    expect(api.requests.filter((r) => r.path.includes('mutatingwebhookconfigurations'))).toEqual([]);
+    expect(resolveHookCaBundles()).toEqual(['']);
+  });
+
+  it('a missing ValidatingWebhookConfiguration still fails, before the resolve hook is touched', async () => {
+    api.webhookConfigs.clear();
+    const error = await ensureWebhookCertificates(options()).catch((e) => e);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_WEBHOOK_CONFIG_NOT_FOUND');
+    expect(api.requests.filter((r) => r.path === MWC)).toEqual([]);
+  });
+
+  it('a refused read (RBAC without the mutating rule) fails with the RBAC to grant, not as absent', async () => {
+    api.forbid('GET', MWC);
+    const error = await ensureWebhookCertificates(options()).catch((e) => e);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect(error.code).toBe('CERTS_KUBE_API_FAILED');
+    expect(error.message).toMatch(/^could not read MutatingWebhookConfiguration signet-resolve: HTTP 403/);
+    expect(error.fix).toContain(
+      'get/patch on its ValidatingWebhookConfiguration and its MutatingWebhookConfiguration',
+    );
+  });
+});
+
 describe('failures are typed errors', () => {
   it('a missing ValidatingWebhookConfiguration', async () => {
     const error = await ensureWebhookCertificates({ ...options(), webhookConfigName: 'absent' }).catch(
@@ -330,6 +411,10 @@ describe('failures are typed errors', () => {
   it.each([
     [{ namespace: 'Bad_Namespace' }, 'namespace "Bad_Namespace" is not a Kubernetes object name'],
     [{ serviceName: '' }, 'serviceName "" is not a Kubernetes object name'],
+    [
+      { mutatingWebhookConfigName: 'Resolve' },
+      'mutatingWebhookConfigName "Resolve" is not a Kubernetes object name',
+    ],
     [
       { renewBeforeMs: 400 * DAY },
       /the renewal window \(\d+ ms\) must be positive and shorter than the validity/,

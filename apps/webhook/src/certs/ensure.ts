@@ -10,7 +10,7 @@ import {
 } from './bundle.js';
 import { CertificateError } from './errors.js';
 import { generateCertificateBundle, serviceDnsNames } from './generate.js';
-import { type JsonPatchOperation, KubeCertificateApi } from './kube-api.js';
+import { type JsonPatchOperation, KubeCertificateApi, type WebhookConfigRef } from './kube-api.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_VALIDITY_MS = 365 * DAY_MS;
@@ -27,8 +27,13 @@ export interface EnsureWebhookCertificatesOptions {
   secretName: string;
   /** The Service the webhook configuration points at; the certificate names `NAME.NAMESPACE.svc`. */
   serviceName: string;
-  /** The ValidatingWebhookConfiguration whose webhooks get the CA as `caBundle`. */
+  /** The ValidatingWebhookConfiguration whose webhooks get the CA as `caBundle`; it must exist. */
   webhookConfigName: string;
+  /**
+   * The resolve hook's MutatingWebhookConfiguration, whose webhooks get the same `caBundle` when it
+   * exists. It may not: an operator can leave the resolve hook out (tags are then denied, not pinned).
+   */
+  mutatingWebhookConfigName?: string;
   now?: Date;
   /** Renew (new CA and certificate) when either expires within this many milliseconds. Default 30 days. */
   renewBeforeMs?: number;
@@ -52,6 +57,8 @@ export interface WebhookCertificates {
   outcome: 'created' | 'adopted' | 'renewed' | 'unchanged';
   /** With `renewed`: why the stored bundle could not serve on (for the log). */
   renewalReason?: string;
+  /** The optional configurations (the resolve hook's) that do not exist, so got no `caBundle`. */
+  absentWebhookConfigs: WebhookConfigRef[];
 }
 
 /**
@@ -66,7 +73,7 @@ export async function ensureWebhookCertificates(
   const api = new KubeCertificateApi(options.kube, options.signal);
   const { stored, outcome, renewalReason } = await settleSecret(api, settings);
   const bundlePem = caBundlePem(stored, settings.now);
-  await syncCaBundle(api, options.webhookConfigName, bundlePem);
+  const absentWebhookConfigs = await syncCaBundles(api, options, bundlePem);
   const { bundle } = stored;
   return {
     certPem: bundle.certPem,
@@ -76,6 +83,7 @@ export async function ensureWebhookCertificates(
     notAfter: new Date(new X509Certificate(bundle.certPem).validTo),
     outcome,
     ...(renewalReason ? { renewalReason } : {}),
+    absentWebhookConfigs,
   };
 }
 
@@ -96,7 +104,13 @@ function checkOptions(options: EnsureWebhookCertificatesOptions): Settings {
     secretName: options.secretName,
     serviceName: options.serviceName,
   };
-  for (const [option, value] of Object.entries({ ...names, webhookConfigName: options.webhookConfigName })) {
+  const configNames = {
+    webhookConfigName: options.webhookConfigName,
+    ...(options.mutatingWebhookConfigName === undefined
+      ? {}
+      : { mutatingWebhookConfigName: options.mutatingWebhookConfigName }),
+  };
+  for (const [option, value] of Object.entries({ ...names, ...configNames })) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value ?? '')) {
       throw new CertificateError(
         'CERTS_INVALID_OPTIONS',
@@ -161,10 +175,37 @@ function generate(settings: Settings): Promise<CertificateBundle> {
   });
 }
 
+/**
+ * Sets the CA bundle on the validation hook's configuration, which must exist (without it the webhook
+ * is never called), then on the resolve hook's when named; returns the optional ones that are absent.
+ */
+async function syncCaBundles(
+  api: KubeCertificateApi,
+  options: EnsureWebhookCertificatesOptions,
+  bundlePem: string,
+): Promise<WebhookConfigRef[]> {
+  const validating: WebhookConfigRef = {
+    kind: 'ValidatingWebhookConfiguration',
+    name: options.webhookConfigName,
+  };
+  if ((await syncCaBundle(api, validating, bundlePem)) === 'absent') throw webhookConfigMissing(validating);
+  if (options.mutatingWebhookConfigName === undefined) return [];
+  const mutating: WebhookConfigRef = {
+    kind: 'MutatingWebhookConfiguration',
+    name: options.mutatingWebhookConfigName,
+  };
+  return (await syncCaBundle(api, mutating, bundlePem)) === 'absent' ? [mutating] : [];
+}
+
 /** Sets `caBundle` on every webhook of the configuration that does not already carry it. */
-async function syncCaBundle(api: KubeCertificateApi, configName: string, bundlePem: string): Promise<void> {
+async function syncCaBundle(
+  api: KubeCertificateApi,
+  config: WebhookConfigRef,
+  bundlePem: string,
+): Promise<'synced' | 'absent'> {
   const wanted = Buffer.from(bundlePem, 'utf8').toString('base64');
-  const webhooks = await api.readWebhookCaBundles(configName);
+  const webhooks = await api.readWebhookCaBundles(config);
+  if (!webhooks) return 'absent';
   const operations: JsonPatchOperation[] = webhooks.flatMap((webhook, index) =>
     webhook.caBundle === wanted
       ? []
@@ -174,5 +215,14 @@ async function syncCaBundle(api: KubeCertificateApi, configName: string, bundleP
           { op: 'add', path: `/webhooks/${index}/clientConfig/caBundle`, value: wanted },
         ],
   );
-  if (operations.length > 0) await api.patchWebhookConfiguration(configName, operations);
+  if (operations.length === 0) return 'synced';
+  return (await api.patchWebhookConfiguration(config, operations)) === 'patched' ? 'synced' : 'absent';
+}
+
+function webhookConfigMissing(config: WebhookConfigRef): CertificateError {
+  return new CertificateError(
+    'CERTS_WEBHOOK_CONFIG_NOT_FOUND',
+    `${config.kind} ${config.name} does not exist, so its caBundle cannot be set`,
+    'apply deploy/webhook.yaml first, and give --webhook-config the name in its metadata.name',
+  );
 }

@@ -21,6 +21,12 @@ export interface WebhookCaBundle {
   caBundle: string | undefined;
 }
 
+/** A webhook configuration `--manage-certs` keeps the `caBundle` of: the validation hook's or the resolve hook's. */
+export interface WebhookConfigRef {
+  kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
+  name: string;
+}
+
 /** One RFC 6902 operation, as sent in an `application/json-patch+json` body. */
 export type JsonPatchOperation = { op: 'test' | 'add'; path: string; value: unknown };
 
@@ -85,30 +91,43 @@ export class KubeCertificateApi {
     }
   }
 
-  async readWebhookCaBundles(configName: string): Promise<WebhookCaBundle[]> {
+  /** The webhooks of the configuration, or undefined when it does not exist (404). */
+  async readWebhookCaBundles(config: WebhookConfigRef): Promise<WebhookCaBundle[] | undefined> {
     this.signal?.throwIfAborted();
     try {
-      const config = await this.admission.readValidatingWebhookConfiguration({ name: configName });
-      return (config.webhooks ?? []).map((webhook) => ({
+      const { name } = config;
+      const found =
+        config.kind === 'ValidatingWebhookConfiguration'
+          ? await this.admission.readValidatingWebhookConfiguration({ name })
+          : await this.admission.readMutatingWebhookConfiguration({ name });
+      return (found.webhooks ?? []).map((webhook) => ({
         name: webhook.name,
         caBundle: webhook.clientConfig.caBundle,
       }));
     } catch (error) {
-      if (statusOf(error)?.code === 404) throw webhookConfigMissing(configName, error);
-      throw apiFailure(`read ValidatingWebhookConfiguration ${configName}`, error);
+      if (statusOf(error)?.code === 404) return undefined;
+      throw apiFailure(`read ${config.kind} ${config.name}`, error);
     }
   }
 
-  async patchWebhookConfiguration(configName: string, operations: JsonPatchOperation[]): Promise<void> {
+  /** Applies a JSON patch; `absent` when the configuration was deleted meanwhile (404). */
+  async patchWebhookConfiguration(
+    config: WebhookConfigRef,
+    operations: JsonPatchOperation[],
+  ): Promise<'patched' | 'absent'> {
     this.signal?.throwIfAborted();
+    const request = { name: config.name, body: operations };
+    const asJsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
     try {
-      await this.admission.patchValidatingWebhookConfiguration(
-        { name: configName, body: operations },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      );
+      if (config.kind === 'ValidatingWebhookConfiguration') {
+        await this.admission.patchValidatingWebhookConfiguration(request, asJsonPatch);
+      } else {
+        await this.admission.patchMutatingWebhookConfiguration(request, asJsonPatch);
+      }
+      return 'patched';
     } catch (error) {
-      if (statusOf(error)?.code === 404) throw webhookConfigMissing(configName, error);
-      throw apiFailure(`patch ValidatingWebhookConfiguration ${configName}`, error);
+      if (statusOf(error)?.code === 404) return 'absent';
+      throw apiFailure(`patch ${config.kind} ${config.name}`, error);
     }
   }
 }
@@ -169,19 +188,10 @@ function apiFailure(action: string, error: unknown): CertificateError {
 
 function fixFor(status: FailureStatus | undefined): string {
   if (status?.code === 403) {
-    return 'give the webhook’s service account the RBAC of deploy/manage-certs (its Role: Secret get/create/update in its namespace; its ClusterRole: get/patch on its ValidatingWebhookConfiguration)';
+    return 'give the webhook’s service account the RBAC of deploy/manage-certs (its Role: Secret get/create/update in its namespace; its ClusterRole: get/patch on its ValidatingWebhookConfiguration and its MutatingWebhookConfiguration)';
   }
   if (status?.code === 401) {
     return 'the API server did not accept the credentials: run in a pod with its service account token mounted, or check the user of the --kubeconfig file';
   }
   return 'check that the Kubernetes API server is reachable from the webhook pod and retry';
-}
-
-function webhookConfigMissing(configName: string, cause: unknown): CertificateError {
-  return new CertificateError(
-    'CERTS_WEBHOOK_CONFIG_NOT_FOUND',
-    `ValidatingWebhookConfiguration ${configName} does not exist, so its caBundle cannot be set`,
-    'apply deploy/webhook.yaml first, and give --manage-certs the name in its metadata.name',
-    { cause },
-  );
 }

@@ -20,6 +20,8 @@ export interface ManagedTlsConfig {
   secretName: string;
   serviceName: string;
   webhookConfigName: string;
+  /** The resolve hook's MutatingWebhookConfiguration: gets the caBundle too when it exists. */
+  mutatingWebhookConfigName?: string;
   /** How often the renewer re-checks the Secret. Default one hour. */
   renewIntervalMs?: number;
 }
@@ -41,8 +43,12 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
     secretName: config.secretName,
     serviceName: config.serviceName,
     webhookConfigName: config.webhookConfigName,
+    ...(config.mutatingWebhookConfigName
+      ? { mutatingWebhookConfigName: config.mutatingWebhookConfigName }
+      : {}),
   };
   const certificates = await ensureWebhookCertificates(options);
+  logAbsentConfigs(certificates, logger);
   logger.info(
     {
       secret: `${config.namespace}/${config.secretName}`,
@@ -77,6 +83,22 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
       await renewer?.stop();
     },
   };
+}
+
+/**
+ * A resolve hook left out is a choice an operator may make (tags are then denied, not pinned), so the
+ * webhook goes on; the log says so, in case it was meant to be there. The hourly check patches it once
+ * it exists.
+ */
+function logAbsentConfigs(certificates: WebhookCertificates, logger: Logger): void {
+  for (const config of certificates.absentWebhookConfigs) {
+    logger.warn(
+      { webhookConfig: `${config.kind} ${config.name}` },
+      `${config.kind} ${config.name} does not exist, so no caBundle was set on it: the resolve hook is not installed ` +
+        'and images named by tag are denied, not pinned. To install it, apply deploy/resolve-webhook.yaml, then ' +
+        'restart the webhook (or wait for the hourly certificate check) so that it gets its caBundle',
+    );
+  }
 }
 
 function pemOf(certificates: WebhookCertificates): TlsMaterial {

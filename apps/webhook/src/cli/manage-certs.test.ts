@@ -62,11 +62,26 @@ function secretPem(key: string): string {
   return Buffer.from(data?.[key] ?? '', 'base64').toString('utf8');
 }
 
-function caBundle(): string {
-  const config = api.webhookConfigs.get('signet-webhook') as unknown as {
+function caBundle(configs = api.webhookConfigs, name = 'signet-webhook'): string {
+  const config = configs.get(name) as unknown as {
     webhooks: { clientConfig: { caBundle?: string } }[];
   };
   return Buffer.from(config.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');
+}
+
+/** deploy/resolve-webhook.yaml's MutatingWebhookConfiguration, with an empty caBundle. */
+function addResolveHook(): void {
+  api.addWebhookConfig({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'signet-resolve' },
+    webhooks: [
+      {
+        name: 'signet-resolve-hook.grafeas.io',
+        clientConfig: { service: { name: 'signet-webhook', namespace: NAMESPACE, path: '/mutate' } },
+      },
+    ],
+  });
 }
 
 function spawnWebhook(args: string[], env: NodeJS.ProcessEnv = { POD_NAMESPACE: NAMESPACE }): SpawnedWebhook {
@@ -122,6 +137,24 @@ describe('signet-webhook --manage-certs (a real process against a fake Kubernete
       spawned.child.kill('SIGTERM');
       expect(await spawned.exited).toBe(0);
       expect(spawned.stdout()).toContain('"outcome":"created"');
+      // The resolve hook is not installed here: said once, and the webhook serves anyway.
+      expect(spawned.stdout()).toContain(
+        'MutatingWebhookConfiguration signet-resolve does not exist, so no caBundle was set on it',
+      );
+    } finally {
+      spawned.child.kill('SIGKILL');
+    }
+  });
+
+  it('patches the resolve hook’s MutatingWebhookConfiguration too, named by --mutating-webhook-config', async () => {
+    addResolveHook();
+    const spawned = spawnWebhook([...common(), '--manage-certs', '--kubeconfig', await kubeconfigFile()]);
+    try {
+      await listeningPort(spawned);
+      const caPem = secretPem('ca.crt');
+      expect(caBundle()).toBe(caPem);
+      expect(caBundle(api.mutatingWebhookConfigs, 'signet-resolve')).toBe(caPem);
+      expect(spawned.stdout()).not.toContain('does not exist');
     } finally {
       spawned.child.kill('SIGKILL');
     }
@@ -204,6 +237,7 @@ describe('the managed certificate, renewed while serving', () => {
   });
 
   it('swaps the served certificate when the Secret changes, keeping open connections, and stops renewing on stop()', async () => {
+    addResolveHook();
     running = await startWebhook({
       policies: { from: 'source', source: staticPolicySource([]) },
       store: `sqlite:${join(tmp.path, 'metadata.db')}`,
@@ -213,6 +247,7 @@ describe('the managed certificate, renewed while serving', () => {
         secretName: 'signet-webhook-tls',
         serviceName: 'signet-webhook',
         webhookConfigName: 'signet-webhook',
+        mutatingWebhookConfigName: 'signet-resolve',
         renewIntervalMs: 50,
       },
       host: '127.0.0.1',
@@ -221,6 +256,7 @@ describe('the managed certificate, renewed while serving', () => {
     });
     const url = `https://127.0.0.1:${running.port}/healthz`;
     const oldCa = secretPem('ca.crt');
+    expect(caBundle(api.mutatingWebhookConfigs, 'signet-resolve')).toBe(oldCa);
     const kept = new Agent({ servername: SERVICE_DNS, keepAlive: true, maxSockets: 1 });
     const before = await httpsRequest(url, { ca: oldCa, agent: kept });
     expect(before.status).toBe(200);
@@ -245,6 +281,7 @@ describe('the managed certificate, renewed while serving', () => {
     });
     expect(fresh.fingerprint).toBe(new X509Certificate(renewed.certPem).fingerprint256);
     expect(caBundle()).toBe(renewed.caPem);
+    expect(caBundle(api.mutatingWebhookConfigs, 'signet-resolve')).toBe(renewed.caPem);
     // The connection opened before the swap still answers, with the certificate it was opened with.
     const after = await httpsRequest(url, { ca: oldCa, agent: kept });
     expect(after.status).toBe(200);
@@ -269,6 +306,7 @@ describe('the command line of --manage-certs', () => {
       secretName: 'signet-webhook-tls',
       serviceName: 'signet-webhook',
       webhookConfigName: 'signet-webhook',
+      mutatingWebhookConfigName: 'signet-resolve',
     });
     const named = await parse([
       '--manage-certs',
@@ -278,11 +316,18 @@ describe('the command line of --manage-certs', () => {
       'admission',
       '--webhook-config',
       'signet',
+      '--mutating-webhook-config',
+      'signet-tags',
       '--kubeconfig',
       '/k',
     ]);
     expect(named.options).toMatchObject({
-      manageCerts: { secretName: 'tls', serviceName: 'admission', webhookConfigName: 'signet' },
+      manageCerts: {
+        secretName: 'tls',
+        serviceName: 'admission',
+        webhookConfigName: 'signet',
+        mutatingWebhookConfigName: 'signet-tags',
+      },
       kubeconfig: '/k',
       kubernetes: false,
       insecureHttp: false,
@@ -316,6 +361,11 @@ describe('the command line of --manage-certs', () => {
       ['--insecure-http', '--webhook-config', 'w'],
       'error: --webhook-config only makes sense with --manage-certs',
     ],
+    [
+      ['--insecure-http', '--mutating-webhook-config', 'm'],
+      'error: --mutating-webhook-config only makes sense with --manage-certs',
+    ],
+    [['--manage-certs', '--mutating-webhook-config', 'Resolve'], 'expected a Kubernetes object name'],
     [['--manage-certs', '--cert-secret', 'Not_A_Name'], 'expected a Kubernetes object name'],
     [
       ['--insecure-http', '--kubeconfig', 'k'],
@@ -338,5 +388,7 @@ describe('the command line of --manage-certs', () => {
     expect(help).toContain('--cert-secret <name>');
     expect(help).toContain('(default: "signet-webhook-tls")');
     expect(help).toContain('--webhook-config <name>');
+    expect(help).toContain('--mutating-webhook-config <name>');
+    expect(help).toContain('(default: "signet-resolve")');
   });
 });

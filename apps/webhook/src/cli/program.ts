@@ -14,6 +14,8 @@ export interface ManageCertsOptions {
   secretName: string;
   serviceName: string;
   webhookConfigName: string;
+  /** The resolve hook's configuration: patched too when it exists, skipped with a log line when not. */
+  mutatingWebhookConfigName: string;
 }
 
 /** Everything the command line decides, checked; `startWebhook` takes it from here. */
@@ -185,7 +187,7 @@ export function buildProgram(
     .option(
       '--manage-certs',
       'instead of --tls-cert/--tls-key: keep a CA and a serving certificate in a Secret, put the CA in ' +
-        "the webhook configuration's caBundle, renew before expiry (needs the RBAC of deploy/manage-certs; " +
+        'the caBundle of both webhook configurations, renew before expiry (needs the RBAC of deploy/manage-certs; ' +
         'never combine with cert-manager)',
       false,
     )
@@ -206,6 +208,13 @@ export function buildProgram(
       'with --manage-certs: the ValidatingWebhookConfiguration that gets the caBundle',
       objectName,
       'signet-webhook',
+    )
+    .option(
+      '--mutating-webhook-config <name>',
+      'with --manage-certs: the resolve hook’s MutatingWebhookConfiguration, which gets the caBundle too ' +
+        'when it exists (when not, the log says so and the webhook goes on)',
+      objectName,
+      'signet-resolve',
     )
     .option(
       '--client-ca <file>',
@@ -503,6 +512,7 @@ const MANAGE_CERTS_NAMES = {
   certSecret: '--cert-secret',
   serviceName: '--service-name',
   webhookConfig: '--webhook-config',
+  mutatingWebhookConfig: '--mutating-webhook-config',
 };
 
 function manageCertsFor(program: Command, raw: Record<string, unknown>): ManageCertsOptions | undefined {
@@ -518,6 +528,7 @@ function manageCertsFor(program: Command, raw: Record<string, unknown>): ManageC
     secretName: raw.certSecret as string,
     serviceName: raw.serviceName as string,
     webhookConfigName: raw.webhookConfig as string,
+    mutatingWebhookConfigName: raw.mutatingWebhookConfig as string,
   };
 }
 

@@ -40,7 +40,8 @@ interface Watcher {
 }
 
 const SECRET_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/;
-const VWC_PATH = /^\/apis\/admissionregistration\.k8s\.io\/v1\/validatingwebhookconfigurations\/([^/]+)$/;
+const WEBHOOK_CONFIG_PATH =
+  /^\/apis\/admissionregistration\.k8s\.io\/v1\/(validating|mutating)webhookconfigurations\/([^/]+)$/;
 const CUSTOM_RESOURCE_PATH = /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /**
@@ -50,15 +51,16 @@ const CUSTOM_RESOURCE_PATH = /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/;
  *   `metadata.resourceVersion`; with `?watch=true` it streams newline-delimited
  *   `{"type":"ADDED|MODIFIED|DELETED","object":…}` events from that version (`put`, `remove`);
  * - for `--manage-certs`: Secrets (GET, POST, PUT with resourceVersion preconditions) and
- *   ValidatingWebhookConfigurations (GET, PATCH with application/json-patch+json);
+ *   Validating- and MutatingWebhookConfigurations (GET, PATCH with application/json-patch+json);
  * - failures as `metav1.Status` bodies, as a real kube-apiserver sends them.
- * Tests inspect `secrets`, `webhookConfigs` and `requests`.
+ * Tests inspect `secrets`, `webhookConfigs` (validating), `mutatingWebhookConfigs` and `requests`.
  */
 export class FakeKubeApi {
   /** The service account token a request must carry. */
   readonly token = 'fake-service-account-token';
   readonly secrets = new Map<string, KubeObject>();
   readonly webhookConfigs = new Map<string, KubeObject>();
+  readonly mutatingWebhookConfigs = new Map<string, KubeObject>();
   readonly requests: ReceivedKubeRequest[] = [];
   /** Custom resource plurals that answer 404 (the CRD is not installed). */
   readonly missing = new Set<string>();
@@ -192,9 +194,10 @@ export class FakeKubeApi {
     this.holdReadsUntil = count;
   }
 
+  /** Stores a Validating- or MutatingWebhookConfiguration (by its `kind`). */
   addWebhookConfig(config: KubeObject): void {
     const name = String(config.metadata.name);
-    this.webhookConfigs.set(name, {
+    this.configsOf(config.kind === 'MutatingWebhookConfiguration' ? 'mutating' : 'validating').set(name, {
       ...config,
       metadata: { ...config.metadata, resourceVersion: this.nextVersion() },
     });
@@ -231,8 +234,8 @@ export class FakeKubeApi {
       return [403, forbiddenStatus(req.method ?? '', path)];
     const secretMatch = SECRET_PATH.exec(path);
     if (secretMatch) return this.secretRoute(req, secretMatch[1] ?? '', secretMatch[2], body);
-    const vwcMatch = VWC_PATH.exec(path);
-    if (vwcMatch) return this.webhookRoute(req, vwcMatch[1] ?? '', body);
+    const configMatch = WEBHOOK_CONFIG_PATH.exec(path);
+    if (configMatch) return this.webhookRoute(req, configMatch[1] ?? '', configMatch[2] ?? '', body);
     const custom = CUSTOM_RESOURCE_PATH.exec(path);
     if (custom && req.method === 'GET' && !this.missing.has(custom[3] ?? '')) {
       if (url.searchParams.get('watch') === 'true') return 'watch';
@@ -325,9 +328,14 @@ export class FakeKubeApi {
     ];
   }
 
-  private webhookRoute(req: IncomingMessage, name: string, body: string): Answer {
-    const current = this.webhookConfigs.get(name);
-    const notFoundBody = notFound('validatingwebhookconfigurations', name, 'admissionregistration.k8s.io');
+  private configsOf(type: string): Map<string, KubeObject> {
+    return type === 'mutating' ? this.mutatingWebhookConfigs : this.webhookConfigs;
+  }
+
+  private webhookRoute(req: IncomingMessage, type: string, name: string, body: string): Answer {
+    const configs = this.configsOf(type);
+    const current = configs.get(name);
+    const notFoundBody = notFound(`${type}webhookconfigurations`, name, 'admissionregistration.k8s.io');
     if (req.method === 'GET') return current ? [200, current] : [404, notFoundBody];
     if (req.method !== 'PATCH') return [405, status(405, 'MethodNotAllowed', 'method not allowed')];
     if (!current) return [404, notFoundBody];
@@ -336,7 +344,7 @@ export class FakeKubeApi {
     const patched = applyJsonPatch(current, JSON.parse(body) as JsonPatch[]);
     if (typeof patched === 'string') return [422, status(422, 'Invalid', patched)];
     patched.metadata = { ...patched.metadata, resourceVersion: this.nextVersion() };
-    this.webhookConfigs.set(name, patched);
+    configs.set(name, patched);
     return [200, patched];
   }
 
