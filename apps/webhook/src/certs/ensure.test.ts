@@ -345,6 +345,32 @@ describe('the resolve hook’s MutatingWebhookConfiguration', () => {
     expect(resolveHookCaBundles()).toEqual([first.caPem]);
   });
 
+  it('the renewer reports when it is applied or deleted later, once each time', async () => {
+    api.mutatingWebhookConfigs.clear();
+    const first = await ensureWebhookCertificates(options());
+    const reported: unknown[] = [];
+    const renewer = createCertificateRenewer(
+      {
+        ...options(),
+        onChange: () => {},
+        onError: () => {},
+        onAbsentWebhookConfigsChange: (absent) => reported.push(absent),
+      },
+      first,
+    );
+    await renewer.check();
+    expect(reported).toEqual([]);
+    api.addWebhookConfig(resolveHookConfig());
+    await renewer.check();
+    await renewer.check();
+    expect(reported).toEqual([[]]);
+    expect(resolveHookCaBundles()).toEqual([first.caPem]);
+    api.mutatingWebhookConfigs.clear();
+    await renewer.check();
+    expect(reported).toEqual([[], [{ kind: 'MutatingWebhookConfiguration', name: 'signet-resolve' }]]);
+    await renewer.stop();
+  });
+
   it('without a name for it, it is never asked for', async () => {
     const { mutatingWebhookConfigName: _, ...withoutResolveHook } = options();
     const result = await ensureWebhookCertificates(withoutResolveHook);

@@ -7,6 +7,7 @@ import {
   type WebhookCertificates,
 } from './ensure.js';
 import { CertificateError } from './errors.js';
+import type { WebhookConfigRef } from './kube-api.js';
 import { createCertificateRenewer } from './renewer.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -48,7 +49,7 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
       : {}),
   };
   const certificates = await ensureWebhookCertificates(options);
-  logAbsentConfigs(certificates, logger);
+  logAbsentConfigs(certificates.absentWebhookConfigs, logger);
   logger.info(
     {
       secret: `${config.namespace}/${config.secretName}`,
@@ -76,7 +77,14 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
           'serving a renewed certificate',
         );
       };
-      renewer = createCertificateRenewer({ ...options, onChange, onError }, certificates);
+      const onAbsentWebhookConfigsChange = (absent: WebhookConfigRef[]) => {
+        if (absent.length > 0) logAbsentConfigs(absent, logger);
+        else logger.info('every webhook configuration now exists and carries the caBundle');
+      };
+      renewer = createCertificateRenewer(
+        { ...options, onChange, onError, onAbsentWebhookConfigsChange },
+        certificates,
+      );
       renewer.start(config.renewIntervalMs);
     },
     async close() {
@@ -90,8 +98,8 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
  * webhook goes on; the log says so, in case it was meant to be there. The hourly check patches it once
  * it exists.
  */
-function logAbsentConfigs(certificates: WebhookCertificates, logger: Logger): void {
-  for (const config of certificates.absentWebhookConfigs) {
+function logAbsentConfigs(absent: WebhookConfigRef[], logger: Logger): void {
+  for (const config of absent) {
     logger.warn(
       { webhookConfig: `${config.kind} ${config.name}` },
       `${config.kind} ${config.name} does not exist, so no caBundle was set on it: the resolve hook is not installed ` +

@@ -11,6 +11,8 @@ export interface CertificateRenewerOptions extends Omit<EnsureWebhookCertificate
   onChange: (certificates: WebhookCertificates) => void;
   /** Called when a periodic check failed; the current certificate keeps serving and the next check retries. */
   onError: (error: unknown) => void;
+  /** Called when the optional webhook configurations found absent changed (the resolve hook applied or deleted). */
+  onAbsentWebhookConfigsChange?: (absent: WebhookCertificates['absentWebhookConfigs']) => void;
 }
 
 export interface CertificateRenewer {
@@ -34,10 +36,11 @@ export function createCertificateRenewer(
   current: WebhookCertificates,
 ): CertificateRenewer {
   let servingPem = current.certPem;
+  let absentConfigs = absentKey(current);
   let timer: NodeJS.Timeout | undefined;
   const underWay = new Set<Promise<unknown>>();
   const stopping = new AbortController();
-  const { onChange, onError, ...ensureOptions } = options;
+  const { onChange, onError, onAbsentWebhookConfigsChange, ...ensureOptions } = options;
 
   const checkOnce = async (now?: Date): Promise<WebhookCertificates | undefined> => {
     const next = await ensureWebhookCertificates({
@@ -45,7 +48,12 @@ export function createCertificateRenewer(
       ...(now ? { now } : {}),
       signal: stopping.signal,
     });
-    if (next.certPem === servingPem || stopping.signal.aborted) return undefined;
+    if (stopping.signal.aborted) return undefined;
+    if (absentKey(next) !== absentConfigs) {
+      absentConfigs = absentKey(next);
+      onAbsentWebhookConfigsChange?.(next.absentWebhookConfigs);
+    }
+    if (next.certPem === servingPem) return undefined;
     servingPem = next.certPem;
     onChange(next);
     return next;
@@ -84,4 +92,8 @@ export function createCertificateRenewer(
       await Promise.all(underWay);
     },
   };
+}
+
+function absentKey(certificates: WebhookCertificates): string {
+  return certificates.absentWebhookConfigs.map((config) => `${config.kind}/${config.name}`).join(',');
 }
