@@ -86,6 +86,7 @@ describe('the cosign 2.5 bundle vector', () => {
       { ...bundle, mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1' },
       'mediaType',
     ],
+    ['no content', { ...bundle, dsseEnvelope: undefined }, 'holds no content'],
     [
       'a message signature',
       { ...bundle, dsseEnvelope: undefined, messageSignature: { signature: 'AA==' } },

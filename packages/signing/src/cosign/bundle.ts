@@ -58,7 +58,8 @@ export function verifyCosignBundle(
     );
   }
   if (bundle.dsseEnvelope === undefined) {
-    return unsupported('the bundle holds a messageSignature, not a dsseEnvelope');
+    const content = bundle.messageSignature === undefined ? 'no content' : 'a messageSignature';
+    return unsupported(`the bundle holds ${content}, not a dsseEnvelope`);
   }
   const envelope = readEnvelope(bundle.dsseEnvelope);
   if ('valid' in envelope) return envelope;
