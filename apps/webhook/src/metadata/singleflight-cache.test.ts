@@ -57,19 +57,31 @@ describe('SingleflightCache', () => {
     expect(await cache.get('k', async () => ['fresh'])).toEqual(['fresh']);
   });
 
-  it('keeps "nothing found" only for the short TTL', async () => {
-    const cache = new SingleflightCache<string[]>({ ...settings, emptyTtlMs: 30 });
-    let loads = 0;
-    const load = async () => {
-      loads += 1;
-      return [] as string[];
+  it('keeps "nothing found" only for the short TTL, and what was found for the long one', async () => {
+    let now = 1_000;
+    const cache = new SingleflightCache<string[]>(
+      { ...settings, emptyTtlMs: 30 },
+      undefined,
+      undefined,
+      () => now,
+    );
+    const loads: string[] = [];
+    const load = (key: string, found: string[]) => async () => {
+      loads.push(key);
+      return found;
     };
-    await cache.get('k', load);
-    await cache.get('k', load);
-    expect(loads).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    await cache.get('k', load);
-    expect(loads).toBe(2);
+    await cache.get('empty', load('empty', []));
+    await cache.get('found', load('found', ['occurrence']));
+    now += 29;
+    await cache.get('empty', load('empty', []));
+    expect(loads).toEqual(['empty', 'found']);
+    now += 2;
+    await cache.get('empty', load('empty', []));
+    await cache.get('found', load('found', ['occurrence']));
+    expect(loads).toEqual(['empty', 'found', 'empty']);
+    now += settings.ttlMs;
+    await cache.get('found', load('found', ['occurrence']));
+    expect(loads).toEqual(['empty', 'found', 'empty', 'found']);
   });
 
   it('stays bounded, evicting the least recently used', async () => {
