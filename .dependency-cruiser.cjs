@@ -194,7 +194,7 @@ module.exports = {
         'server/, cli/ and start-webhook.ts wire the parts together; the parts share metrics and readiness through monitoring/',
       severity: 'error',
       from: {
-        path: '^apps/webhook/src/(admission|audit|certs|kube|metadata|policies|monitoring)/',
+        path: '^apps/webhook/src/(admission|audit|certs|kube|metadata|policies|pull-secrets|monitoring)/',
         pathNot: TEST_CODE,
       },
       to: { path: '^apps/webhook/src/(server/|cli/|start-webhook\\.ts$|index\\.ts$)' },

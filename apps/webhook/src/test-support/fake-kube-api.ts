@@ -40,6 +40,7 @@ interface Watcher {
 }
 
 const SECRET_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/;
+const SERVICE_ACCOUNT_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)$/;
 const WEBHOOK_CONFIG_PATH =
   /^\/apis\/admissionregistration\.k8s\.io\/v1\/(validating|mutating)webhookconfigurations\/([^/]+)$/;
 const CUSTOM_RESOURCE_PATH = /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/;
@@ -52,13 +53,17 @@ const CUSTOM_RESOURCE_PATH = /^\/apis\/([^/]+)\/([^/]+)\/([^/]+)$/;
  *   `{"type":"ADDED|MODIFIED|DELETED","object":…}` events from that version (`put`, `remove`);
  * - for `--manage-certs`: Secrets (GET, POST, PUT with resourceVersion preconditions) and
  *   Validating- and MutatingWebhookConfigurations (GET, PATCH with application/json-patch+json);
- * - failures as `metav1.Status` bodies, as a real kube-apiserver sends them.
- * Tests inspect `secrets`, `webhookConfigs` (validating), `mutatingWebhookConfigs` and `requests`.
+ * - for pull secrets: Secrets and ServiceAccounts (GET);
+ * - failures as `metav1.Status` bodies, as a real kube-apiserver sends them (`forbid`, `fail`).
+ * Tests inspect `secrets`, `serviceAccounts`, `webhookConfigs` (validating), `mutatingWebhookConfigs`
+ * and `requests`.
  */
 export class FakeKubeApi {
   /** The service account token a request must carry. */
   readonly token = 'fake-service-account-token';
+  /** Secrets and ServiceAccounts by `namespace/name`. */
   readonly secrets = new Map<string, KubeObject>();
+  readonly serviceAccounts = new Map<string, KubeObject>();
   readonly webhookConfigs = new Map<string, KubeObject>();
   readonly mutatingWebhookConfigs = new Map<string, KubeObject>();
   readonly requests: ReceivedKubeRequest[] = [];
@@ -75,6 +80,7 @@ export class FakeKubeApi {
   private heldReads: (() => void)[] = [];
   private holdReadsUntil = 0;
   private forbidden: { method: string; pathPrefix: string } | undefined;
+  private failures: { method: string; pathPrefix: string; code: number }[] = [];
   private gate: { arrived: () => void; released: Promise<void> } | undefined;
 
   async start(): Promise<void> {
@@ -178,6 +184,16 @@ export class FakeKubeApi {
     this.forbidden = { method, pathPrefix };
   }
 
+  /** Answers `code` (a 5xx) to `method` on paths starting with `pathPrefix`, as a failing API server does. */
+  fail(method: string, pathPrefix: string, code = 503): void {
+    this.failures.push({ method, pathPrefix, code });
+  }
+
+  /** Ends every `fail`: the API server answers again. */
+  recover(): void {
+    this.failures = [];
+  }
+
   /** Holds the next Secret read until `release()`; `arrived` resolves when that read came in. */
   holdNextSecretRead(): { arrived: Promise<void>; release: () => void } {
     let arrived = () => {};
@@ -232,6 +248,14 @@ export class FakeKubeApi {
       return [401, status(401, 'Unauthorized', 'Unauthorized')];
     if (this.forbidden && req.method === this.forbidden.method && path.startsWith(this.forbidden.pathPrefix))
       return [403, forbiddenStatus(req.method ?? '', path)];
+    const failure = this.failures.find((f) => req.method === f.method && path.startsWith(f.pathPrefix));
+    if (failure)
+      return [failure.code, status(failure.code, 'ServiceUnavailable', 'the server is unavailable')];
+    const accountMatch = SERVICE_ACCOUNT_PATH.exec(path);
+    if (accountMatch && req.method === 'GET') {
+      const found = this.serviceAccounts.get(`${accountMatch[1]}/${accountMatch[2]}`);
+      return found ? [200, found] : [404, notFound('serviceaccounts', accountMatch[2] ?? '')];
+    }
     const secretMatch = SECRET_PATH.exec(path);
     if (secretMatch) return this.secretRoute(req, secretMatch[1] ?? '', secretMatch[2], body);
     const configMatch = WEBHOOK_CONFIG_PATH.exec(path);

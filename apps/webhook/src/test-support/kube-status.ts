@@ -73,12 +73,13 @@ export function notFound(kind: string, name: string, group?: string) {
 export function forbiddenStatus(method: string, path: string) {
   const segments = path.split('/');
   const namespace = segments[segments.indexOf('namespaces') + 1] ?? '';
+  const resource = segments[segments.indexOf('namespaces') + 2] ?? 'secrets';
   const verb = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch' }[method] ?? method.toLowerCase();
   return status(
     403,
     'Forbidden',
-    `secrets is forbidden: User "system:serviceaccount:${namespace}:signet-webhook" cannot ${verb} resource "secrets" in API group "" in the namespace "${namespace}"`,
-    { kind: 'secrets' },
+    `${resource} is forbidden: User "system:serviceaccount:${namespace}:signet-webhook" cannot ${verb} resource "${resource}" in API group "" in the namespace "${namespace}"`,
+    { kind: resource },
   );
 }
 
