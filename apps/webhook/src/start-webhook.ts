@@ -21,6 +21,7 @@ import type { Readiness } from './monitoring/readiness.js';
 import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
+import type { PullSecretReader, PullSecretReaderOptions } from './pull-secrets/pull-secret-reader.js';
 import { createLogger } from './server/logger.js';
 import { createWebhookServer, type WebhookServer } from './server/webhook-server.js';
 
@@ -60,6 +61,12 @@ export interface WebhookConfig {
   shutdownDelayMs?: number;
   /** The audit of running Pods (needs policies from Kubernetes: it uses the same connection). */
   audit?: AuditSettings;
+  /**
+   * `--pull-secrets`: tag resolution tries each review's imagePullSecrets (then its ServiceAccount's)
+   * first. Off when absent. Reads through the `--kubernetes` connection unless `kubeConfig` is given;
+   * needs the RBAC of deploy/pull-secrets (get on secrets and serviceaccounts).
+   */
+  pullSecrets?: Partial<PullSecretReaderOptions>;
   logger?: Logger;
   metrics?: WebhookMetrics;
 }
@@ -69,6 +76,8 @@ type IndexMode = 'auto' | 'on' | 'off';
 export interface RunningWebhook extends WebhookServer {
   policies: PolicySource;
   audit: RunningAudit | undefined;
+  /** The review's pull secrets as registry credentials (`pullSecrets` given), for `POST /mutate`. */
+  pullSecrets: PullSecretReader | undefined;
   /** Where decisions read metadata: the per-lookup cache, or the index of a filter-ignoring backend. */
   metadata: CachedMetadataSource | OccurrenceIndex;
   /** Shuts the server down (in-flight reviews finish), then stops the policy source and the store. */
@@ -82,6 +91,13 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       'AUDIT_NEEDS_KUBERNETES',
       'the audit of running Pods reads them from the cluster, but the policies do not come from it',
       'use --kubernetes, or turn the audit off with --audit-interval 0',
+    );
+  }
+  if (config.pullSecrets && !config.pullSecrets.kubeConfig && config.policies.from !== 'kubernetes') {
+    throw new WebhookError(
+      'PULL_SECRETS_NEED_KUBERNETES',
+      'the pull secrets of reviewed Pods are read from the cluster, but the policies do not come from it',
+      'use --kubernetes with --pull-secrets, or leave --pull-secrets out',
     );
   }
   const logger = config.logger ?? createLogger();
@@ -142,6 +158,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       exposeIndexMetrics(metrics.registry, metadata);
     }
     await warmUp(logger);
+    const pullSecrets = config.pullSecrets
+      ? await pullSecretsFor(config, config.pullSecrets, logger)
+      : undefined;
     const server = await createWebhookServer({
       decider: createPolicyDecider({
         policies: resolver,
@@ -185,6 +204,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
       policies,
       metadata,
       audit,
+      pullSecrets,
       async stop() {
         await audit?.stop();
         await server.shutdown();
@@ -270,6 +290,24 @@ async function startAuditFor(
   const { loadKubeConfig } = await import('./policies/kubernetes-policy-source.js');
   const { startAudit } = await import('./audit/start-audit.js');
   return startAudit(loadKubeConfig(kubeconfig), settings, dependencies);
+}
+
+async function pullSecretsFor(
+  config: WebhookConfig,
+  settings: Partial<PullSecretReaderOptions>,
+  logger: Logger,
+): Promise<PullSecretReader> {
+  const { kubernetesPullSecrets } = await import('./pull-secrets/pull-secret-reader.js');
+  let kubeConfig = settings.kubeConfig;
+  if (!kubeConfig) {
+    const kubeconfig = config.policies.from === 'kubernetes' ? config.policies.kubeconfig : undefined;
+    const { loadKubeConfig } = await import('./policies/kubernetes-policy-source.js');
+    kubeConfig = loadKubeConfig(kubeconfig);
+  }
+  logger.info(
+    "tags are resolved with the reviewed Pods' imagePullSecrets and their ServiceAccounts' (GET; RBAC: deploy/pull-secrets)",
+  );
+  return kubernetesPullSecrets({ ...settings, kubeConfig });
 }
 
 async function policySourceFor(

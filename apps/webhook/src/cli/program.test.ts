@@ -204,3 +204,20 @@ describe('signet-webhook audit options', () => {
     expect((await parse([...CLUSTER, '--audit-lease-duration', '500ms'])).err).toContain('at least 1s');
   });
 });
+
+describe('signet-webhook --pull-secrets', () => {
+  it('is off by default, even with --kubernetes (its RBAC is opt-in)', async () => {
+    expect((await parse(CLUSTER)).options?.pullSecrets).toBe(false);
+    expect((await parse(LOCAL)).options?.pullSecrets).toBe(false);
+  });
+
+  it('turns on with --kubernetes', async () => {
+    expect((await parse([...CLUSTER, '--pull-secrets'])).options?.pullSecrets).toBe(true);
+  });
+
+  it('is refused without --kubernetes: the pull secrets are read from the cluster', async () => {
+    const refused = await parse([...LOCAL, '--pull-secrets']);
+    expect(refused.options).toBeUndefined();
+    expect(refused.err).toContain('--pull-secrets needs --kubernetes');
+  });
+});

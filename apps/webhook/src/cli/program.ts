@@ -52,6 +52,8 @@ export interface WebhookCliOptions {
   logLevel: string;
   /** Undefined: no audit (it needs --kubernetes). */
   audit?: AuditCliOptions;
+  /** `--pull-secrets` (needs --kubernetes): resolve tags with the reviewed Pods' imagePullSecrets. */
+  pullSecrets: boolean;
 }
 
 interface AuditCliOptions {
@@ -365,6 +367,14 @@ export function buildProgram(
         '15s',
       ),
     )
+    .optionsGroup('Registry credentials (with --kubernetes):')
+    .option(
+      '--pull-secrets',
+      "resolve tags with each reviewed Pod's imagePullSecrets, then its ServiceAccount's, read by GET " +
+        '(cached 30s) before any other credentials; needs the RBAC of deploy/pull-secrets (get on ' +
+        'secrets and serviceaccounts in every namespace), so it is off by default',
+      false,
+    )
     .optionsGroup('Logging:')
     .addOption(
       new Option('--log-level <level>', 'log level')
@@ -436,7 +446,19 @@ function checkOptions(
     shutdownDelayMs: raw.shutdownDelay as number,
     logLevel: raw.logLevel as string,
     ...auditFor(program, raw, kubernetes),
+    pullSecrets: pullSecretsFor(program, raw, kubernetes),
   };
+}
+
+/** The pull secrets are read through the --kubernetes connection; without it there is none. */
+function pullSecretsFor(program: Command, raw: Record<string, unknown>, kubernetes: boolean): boolean {
+  if (raw.pullSecrets !== true) return false;
+  if (!kubernetes) {
+    program.error(
+      "error: --pull-secrets needs --kubernetes (the Pods' pull secrets are read from the cluster)",
+    );
+  }
+  return true;
 }
 
 const AUDIT_FLAGS = {

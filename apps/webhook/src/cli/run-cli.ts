@@ -79,6 +79,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       bodyLimitBytes: options.maxBodyBytes,
       shutdownDelayMs: options.shutdownDelayMs,
       ...(options.audit ? { audit: { ...options.audit, namespace } } : {}),
+      ...(options.pullSecrets ? { pullSecrets: {} } : {}),
       logger,
     });
   } catch (error) {
