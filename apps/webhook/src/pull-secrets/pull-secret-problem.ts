@@ -1,7 +1,7 @@
 import type { CoreObjectName } from './kube-get.js';
 
 /** Why a named object was not used: the four ways the kubelet goes on without a pull secret. */
-export type PullSecretProblemReason = 'not-found' | 'forbidden' | 'malformed' | 'unreadable';
+type PullSecretProblemReason = 'not-found' | 'forbidden' | 'malformed' | 'unreadable';
 
 /**
  * A pull secret (or the ServiceAccount naming more of them) that was named but not used. The review's

@@ -15,13 +15,11 @@ import {
 } from './pull-secret-problem.js';
 import { secretCredentials } from './secret-credentials.js';
 
-export type { PullSecretProblem, PullSecretProblemReason } from './pull-secret-problem.js';
-
 /**
  * The registry logins of a review's pull secrets, tried in order (the first Secret with an entry for
  * the image's registry answers), plus what was named and not used.
  */
-export type PullSecretCredentials = CredentialProvider & {
+type PullSecretCredentials = CredentialProvider & {
   /** The pull secrets read and used, in the order they are tried: `team/regcred`. */
   readonly secrets: readonly string[];
   /** Each named Secret (or ServiceAccount) that was not used, and why; empty when all were. */
@@ -50,7 +48,7 @@ export interface PullSecretReaderOptions {
   clock?: () => number;
 }
 
-export const DEFAULT_PULL_SECRET_TTL_MS = 30_000;
+const DEFAULT_PULL_SECRET_TTL_MS = 30_000;
 
 /** What one GET of a Secret came to, kept per Secret (the review that named it is not part of it). */
 type SecretAnswer =
