@@ -101,24 +101,50 @@ const ServiceAccountFields = z.object({ imagePullSecrets: NamedList });
  * tag the kubelet then fails to pull; it admits nothing.
  */
 export function kubernetesPullSecrets(options: PullSecretReaderOptions): PullSecretReader {
-  const ttlMs = options.ttlMs ?? DEFAULT_PULL_SECRET_TTL_MS;
-  const settings = {
-    maxEntries: options.maxEntries ?? 1_000,
-    ttlMs,
-    emptyTtlMs: ttlMs,
-    loadTimeoutMs: options.timeoutMs ?? 3_000,
+  const reader = new CachedPullSecrets(options);
+  return (target, signal) => {
+    if (signal.aborted) return Promise.reject(deadlinePassed(signal));
+    const spec = PodSpecFields.parse(target.podSpec);
+    const podSecrets = unique(names(spec.imagePullSecrets));
+    const serviceAccount = spec.serviceAccountName || spec.serviceAccount || 'default';
+    // Every GET the pod spec names starts now, before the first await: concurrent reviews share them.
+    const fromPod = Promise.all(podSecrets.map((name) => reader.secretUse(target.namespace, name)));
+    const fromAccount = reader.serviceAccountUses(target.namespace, serviceAccount, new Set(podSecrets));
+    return abortable(
+      Promise.all([fromPod, fromAccount]).then(([pod, account]) => credentialsOf([...pod, ...account])),
+      signal,
+    );
   };
-  const never = () => false;
-  const secrets = new SingleflightCache<SecretAnswer>(settings, undefined, never, options.clock);
-  const accounts = new SingleflightCache<ServiceAccountAnswer>(settings, undefined, never, options.clock);
-  const kube = options.kubeConfig;
+}
 
-  const secretUse = (namespace: string, name: string, serviceAccount?: string): Promise<SecretUse> => {
+/** One cache per kind of object, and what a review makes of each cached answer. */
+class CachedPullSecrets {
+  private readonly kube: KubeConfig;
+  private readonly secrets: SingleflightCache<SecretAnswer>;
+  private readonly accounts: SingleflightCache<ServiceAccountAnswer>;
+
+  constructor(options: PullSecretReaderOptions) {
+    const ttlMs = options.ttlMs ?? DEFAULT_PULL_SECRET_TTL_MS;
+    const settings = {
+      maxEntries: options.maxEntries ?? 1_000,
+      ttlMs,
+      emptyTtlMs: ttlMs,
+      loadTimeoutMs: options.timeoutMs ?? 3_000,
+    };
+    // Every answer, found or not, is kept ttlMs; failures (KubeReadFailure) never are.
+    const keepAll = () => false;
+    this.kube = options.kubeConfig;
+    this.secrets = new SingleflightCache(settings, undefined, keepAll, options.clock);
+    this.accounts = new SingleflightCache(settings, undefined, keepAll, options.clock);
+  }
+
+  /** The Secret's logins, or why not; `serviceAccount` when the ServiceAccount named it. */
+  secretUse(namespace: string, name: string, serviceAccount?: string): Promise<SecretUse> {
     const object: CoreObjectName = { kind: 'Secret', namespace, name };
     const namedBy = serviceAccount === undefined ? 'pod' : 'service-account';
     const label = describeObject(object, serviceAccount);
-    return secrets
-      .get(`${namespace}/${name}`, (signal) => readSecret(kube, object, signal))
+    return this.secrets
+      .get(`${namespace}/${name}`, (signal) => readSecret(this.kube, object, signal))
       .then(
         (answer): SecretUse => {
           if (answer.status === 'usable')
@@ -129,15 +155,16 @@ export function kubernetesPullSecrets(options: PullSecretReaderOptions): PullSec
         },
         (error: unknown) => ({ problem: unreadable(object, label, namedBy, failureDetail(error)) }),
       );
-  };
+  }
 
-  const serviceAccountUses = async (namespace: string, name: string, skip: Set<string>) => {
+  /** The ServiceAccount's pull secrets but those in `skip` (the Pod's own), or why it was not read. */
+  async serviceAccountUses(namespace: string, name: string, skip: Set<string>): Promise<SecretUse[]> {
     const object: CoreObjectName = { kind: 'ServiceAccount', namespace, name };
     const label = describeObject(object, undefined);
     let answer: ServiceAccountAnswer;
     try {
-      answer = await accounts.get(`${namespace}/${name}`, (signal) =>
-        readServiceAccount(kube, object, signal),
+      answer = await this.accounts.get(`${namespace}/${name}`, (signal) =>
+        readServiceAccount(this.kube, object, signal),
       );
     } catch (error) {
       return [{ problem: unreadable(object, label, 'pod', failureDetail(error)) }];
@@ -145,22 +172,8 @@ export function kubernetesPullSecrets(options: PullSecretReaderOptions): PullSec
     if (answer.status === 'not-found') return [{ problem: notFound(object, label, 'pod') }];
     if (answer.status === 'forbidden') return [{ problem: forbidden(object, label, 'pod') }];
     const names = answer.pullSecrets.filter((secret) => !skip.has(secret));
-    return Promise.all(unique(names).map((secret) => secretUse(namespace, secret, name)));
-  };
-
-  return (target, signal) => {
-    if (signal.aborted) return Promise.reject(deadlinePassed(signal));
-    const spec = PodSpecFields.parse(target.podSpec);
-    const podSecrets = unique(names(spec.imagePullSecrets));
-    const serviceAccount = spec.serviceAccountName || spec.serviceAccount || 'default';
-    // Every GET the pod spec names starts now, before the first await: concurrent reviews share them.
-    const fromPod = Promise.all(podSecrets.map((name) => secretUse(target.namespace, name)));
-    const fromAccount = serviceAccountUses(target.namespace, serviceAccount, new Set(podSecrets));
-    return abortable(
-      Promise.all([fromPod, fromAccount]).then(([pod, account]) => credentialsOf([...pod, ...account])),
-      signal,
-    );
-  };
+    return Promise.all(names.map((secret) => this.secretUse(namespace, secret, name)));
+  }
 }
 
 function credentialsOf(uses: readonly SecretUse[]): PullSecretCredentials | undefined {
