@@ -52,4 +52,12 @@ describe("deploy/'s Deployment starts the webhook with options its command line 
       expect(options?.clientCa).toBe('/var/run/signet/client-ca/ca.crt');
     }
   });
+
+  it('with the pull-secrets component, alone or after manage-certs: --pull-secrets, which --kubernetes allows', async () => {
+    for (const components of [['pull-secrets'], ['manage-certs', 'pull-secrets']]) {
+      const options = await parseContainerArgs(renderKustomization(DEPLOY_DIR, components));
+      expect(options).toMatchObject({ kubernetes: true, pullSecrets: true });
+    }
+    expect((await parseContainerArgs(renderKustomization(DEPLOY_DIR, [])))?.pullSecrets).toBe(false);
+  });
 });
