@@ -81,9 +81,9 @@ const ServiceAccountFields = z.object({ imagePullSecrets: NamedList });
  * - Reads by GET only (`get` on secrets and serviceaccounts; never a list or watch of every Secret),
  *   each object cached for `ttlMs` (bounded, one GET at a time per object, shared by concurrent reviews).
  *   The Pod's secrets and its ServiceAccount are asked at once; the ServiceAccount's secrets then.
- * - As the kubelet does, a pull secret that is missing, forbidden or malformed is skipped, and so is
- *   one the API server does not answer (a 5xx, a timeout, no connection): the tags are resolved
- *   without it. Why this does not fail closed: this reader only feeds tag resolution at `/mutate`,
+ * - A pull secret that is missing, forbidden or malformed is skipped (as the kubelet skips a missing
+ *   one), and so is one the API server does not answer (a 5xx, a timeout, no connection): the tags are
+ *   resolved without it. Why this does not fail closed: this reader only feeds tag resolution at `/mutate`,
  *   which admits nothing by itself (the validating webhook still judges the pinned digest); a skipped
  *   login can only make the registry refuse (a denial), never admit an image. Each skip is returned
  *   as a typed `PullSecretProblem` in `problems` (no message to match), for the denial to cite when
