@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
 import { DEFAULT_DECISION_MEMO, DecisionMemo, type DecisionMemoSettings } from './admission/decision-memo.js';
+import type { ResolveMode } from './admission/image-pins.js';
+import { createMutateDecider, type PullSecretsReader } from './admission/mutate-decider.js';
 import { createPolicyDecider } from './admission/policy-decider.js';
 import { warmUpDecision } from './admission/warm-up.js';
 import type { AuditDependencies, AuditSettings, RunningAudit } from './audit/start-audit.js';
@@ -22,6 +24,7 @@ import { filePolicySource } from './policies/file-policy-source.js';
 import { NamespacePolicyResolver } from './policies/namespace-policies.js';
 import type { PolicySource } from './policies/policy-source.js';
 import type { PullSecretReader, PullSecretReaderOptions } from './pull-secrets/pull-secret-reader.js';
+import { type RegistrySettings, webhookRegistryClient } from './registry-client.js';
 import { createLogger } from './server/logger.js';
 import { createWebhookServer, type WebhookServer } from './server/webhook-server.js';
 
@@ -59,6 +62,8 @@ export interface WebhookConfig {
   deadline?: Partial<DeadlineSettings>;
   bodyLimitBytes?: number;
   shutdownDelayMs?: number;
+  /** POST /mutate: tag resolution (default: `--resolve-tags pods`, anonymous and --registry-config-less). */
+  resolve?: ResolveConfig;
   /** The audit of running Pods (needs policies from Kubernetes: it uses the same connection). */
   audit?: AuditSettings;
   /**
@@ -72,6 +77,18 @@ export interface WebhookConfig {
 }
 
 type IndexMode = 'auto' | 'on' | 'off';
+
+interface ResolveConfig {
+  /** `--resolve-tags` (default `pods`). */
+  mode?: ResolveMode;
+  /** `--registry-config`, `--registry-ca`, `--insecure-registry`, `--resolve-ttl`. */
+  registry?: RegistrySettings;
+  /**
+   * A review's own credentials, asked before the registry settings' (tests); otherwise the reader of
+   * `pullSecrets` (`--pull-secrets`), when on.
+   */
+  pullSecrets?: PullSecretsReader;
+}
 
 export interface RunningWebhook extends WebhookServer {
   policies: PolicySource;
@@ -161,7 +178,9 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     const pullSecrets = config.pullSecrets
       ? await pullSecretsFor(config, config.pullSecrets, logger)
       : undefined;
+    const mutator = await mutatorFor(config.resolve, pullSecrets, metrics, logger);
     const server = await createWebhookServer({
+      mutator,
       decider: createPolicyDecider({
         policies: resolver,
         metadata,
@@ -230,6 +249,25 @@ async function warmUp(logger: Logger): Promise<void> {
   const ms = Math.round(performance.now() - started);
   if (decision.allowed) logger.debug({ ms }, 'decision path warmed up');
   else logger.error({ ms, message: decision.message }, 'the warm-up decision did not admit its signed image');
+}
+
+/** POST /mutate's decider; `off` says so once, here. */
+async function mutatorFor(
+  config: ResolveConfig | undefined,
+  pullSecrets: PullSecretReader | undefined,
+  metrics: WebhookMetrics,
+  logger: Logger,
+) {
+  const mode = config?.mode ?? 'pods';
+  if (mode === 'off')
+    logger.info('tag resolution is off (--resolve-tags off): POST /mutate admits without a patch');
+  const registry = await webhookRegistryClient(config?.registry ?? {}, logger);
+  return createMutateDecider({
+    mode,
+    registry,
+    metrics,
+    ...(config?.pullSecrets || pullSecrets ? { pullSecrets: config?.pullSecrets ?? pullSecrets } : {}),
+  });
 }
 
 /** A backend that does not answer the probe at start is judged by its scheme instead. */

@@ -310,7 +310,7 @@ function notPinned(ref: ImageReference): Finding {
   return {
     code: 'NOT_PINNED',
     reason: 'the image is referenced by tag, not by digest, so what runs cannot be checked',
-    fix: `pin it by digest: ${ref.name}@sha256:<digest> (${digestCommand})`,
+    fix: `pin it by digest: ${ref.name}@sha256:<digest> (${digestCommand}), or let Signet's resolve hook pin it at admission (the MutatingWebhookConfiguration signet-resolve, signet-webhook --resolve-tags pods)`,
   };
 }
 

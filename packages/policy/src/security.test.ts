@@ -222,7 +222,10 @@ describe('denied: signatures that do not prove this image', () => {
     const signed = await pgpAttestation(qa.privateKey, { name: APP, digest: DIGEST_A }, { noteName: NOTE });
     const decision = await judge(signed, { image: `${APP}:latest` });
     expect(decision.violations.map((v) => [v.code, v.fix])).toEqual([
-      ['NOT_PINNED', `pin it by digest: ${APP}@sha256:<digest> (\`crane digest ${APP}:latest\` prints it)`],
+      [
+        'NOT_PINNED',
+        `pin it by digest: ${APP}@sha256:<digest> (\`crane digest ${APP}:latest\` prints it), or let Signet's resolve hook pin it at admission (the MutatingWebhookConfiguration signet-resolve, signet-webhook --resolve-tags pods)`,
+      ],
     ]);
   });
 });

@@ -137,6 +137,13 @@ function typeName(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/** The pod spec of `object` of `kind` (a Pod's `spec`, a workload's template spec); the object itself for EphemeralContainers. */
+export function podSpecOf(object: unknown, kind: string): unknown {
+  if (kind === 'EphemeralContainers') return object;
+  const path = POD_SPEC_PATHS[kind];
+  return path ? at(object, path) : undefined;
+}
+
 /** The pod template's metadata of a workload (not a Pod's own), where breakglass may also sit. */
 export function podTemplateMetadata(object: unknown, kind: string): unknown {
   if (kind === 'Pod' || kind === 'EphemeralContainers') return undefined;

@@ -21,6 +21,9 @@ interface AdmissionResponse {
   status?: AdmissionStatus;
   warnings?: string[];
   auditAnnotations?: Record<string, string>;
+  patchType?: 'JSONPatch';
+  /** base64 of the JSON array of RFC 6902 operations. */
+  patch?: string;
 }
 
 export interface AdmissionReviewResponse {
@@ -50,9 +53,24 @@ export function policyReviewDecision(decision: Decision): ReviewDecision {
   };
 }
 
+/** What a review waits for: the metadata backend (POST /validate) or the registries (POST /mutate). */
+type SlowPart = 'metadata' | 'registry';
+
+const SLOW_PART: Readonly<Record<SlowPart, { what: string; check: string }>> = {
+  metadata: { what: 'the metadata backend is too slow', check: "check the metadata store's health" },
+  registry: {
+    what: 'resolving image tags took too long',
+    check: 'check the registries are reachable from the webhook, or pin the images by digest',
+  },
+};
+
 /** The answer when the review's time ran out: a backend denial, or an admission under fail-open. */
-export function deadlineReviewDecision(budgetMs: number, failOpen: boolean): ReviewDecision {
-  const message = `Signet could not decide within ${budgetMs} ms (the API server's timeout minus a safety margin): the metadata backend is too slow`;
+export function deadlineReviewDecision(
+  budgetMs: number,
+  failOpen: boolean,
+  slow: SlowPart = 'metadata',
+): ReviewDecision {
+  const message = `Signet could not decide within ${budgetMs} ms (the API server's timeout minus a safety margin): ${SLOW_PART[slow].what}`;
   const auditAnnotations = { 'backend-error': message };
   if (failOpen) {
     return {
@@ -68,7 +86,7 @@ export function deadlineReviewDecision(budgetMs: number, failOpen: boolean): Rev
     allowed: false,
     reason: 'deadline',
     denial: 'backend',
-    message: `${message}. Retry, or check the metadata store's health.`,
+    message: `${message}. Retry, or ${SLOW_PART[slow].check}.`,
     images: [],
     warnings: [],
     auditAnnotations,
@@ -108,6 +126,10 @@ export function admissionReviewResponse(
   if (warnings.length > 0) response.warnings = warnings;
   const annotations = sanitizeAuditAnnotations(decision.auditAnnotations);
   if (Object.keys(annotations).length > 0) response.auditAnnotations = annotations;
+  if (decision.allowed && decision.patch && decision.patch.length > 0) {
+    response.patchType = 'JSONPatch';
+    response.patch = Buffer.from(JSON.stringify(decision.patch)).toString('base64');
+  }
   return { apiVersion, kind: 'AdmissionReview', response };
 }
 

@@ -2,8 +2,33 @@ import type { DecisionReason, DenialKind } from '@signet/policy';
 import type { Deadline } from './deadline.js';
 import type { ParsedReview } from './review.js';
 
-/** Why a review ended the way it did (a metric label and a log field): the policy's reason, or the deadline. */
-type ReviewReason = DecisionReason | 'deadline';
+/**
+ * Why a review ended the way it did (a metric label and a log field): the policy's reason, the
+ * deadline, or (POST /mutate) what tag resolution did.
+ */
+type ReviewReason = DecisionReason | 'deadline' | MutationReason;
+
+/**
+ * POST /mutate's reasons: `pinned` (a patch pins tags by digest), `already-pinned` (nothing to pin),
+ * `not-mutated` (a kind, subresource or operation `--resolve-tags` leaves alone), `resolve-off`
+ * (`--resolve-tags off`), `registry-error` (a tag could not be resolved), `pull-secrets` (the review's
+ * credentials could not be read).
+ */
+export type MutationReason =
+  | 'pinned'
+  | 'already-pinned'
+  | 'not-mutated'
+  | 'resolve-off'
+  | 'registry-error'
+  | 'pull-secrets';
+
+/** One RFC 6902 operation of the patch POST /mutate answers (only these two are made). */
+export interface JsonPatchOperation {
+  op: 'test' | 'replace';
+  /** An RFC 6901 pointer into the reviewed object. */
+  path: string;
+  value: string;
+}
 
 /**
  * What the webhook answers for one review, before it is put into an AdmissionReview: made and turned
@@ -19,6 +44,8 @@ export interface ReviewDecision {
   images: readonly string[];
   warnings: readonly string[];
   auditAnnotations: Readonly<Record<string, string>>;
+  /** POST /mutate: the changes to the object, sent only with an admission. */
+  patch?: readonly JsonPatchOperation[];
 }
 
 /** Decides a parsed review; the review is answered at the deadline whether it has finished or not. May throw: the caller denies. */

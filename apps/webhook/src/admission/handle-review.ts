@@ -17,6 +17,11 @@ export interface ReviewHandlerOptions {
   failOpen: boolean;
   logger: Logger;
   metrics: WebhookMetrics;
+  /**
+   * Which endpoint's reviews (default `validate`): `mutate` counts them in
+   * signet_mutation_decisions_total and stage `mutate`, and its deadline blames the registries.
+   */
+  hook?: 'validate' | 'mutate';
 }
 
 /**
@@ -25,14 +30,16 @@ export interface ReviewHandlerOptions {
  */
 export function createReviewHandler(options: ReviewHandlerOptions) {
   const { metrics, logger } = options;
+  const mutate = options.hook === 'mutate';
   // Label lookups hash their label object; bind the children once instead of per review.
-  const totalSeconds = metrics.stageSeconds.labels({ stage: 'total' });
+  const totalSeconds = metrics.stageSeconds.labels({ stage: mutate ? 'mutate' : 'total' });
+  const decisions = mutate ? metrics.mutations : metrics.decisions;
   const decisionCounters = new Map<string, { inc(): void }>();
   const countDecision = (decision: string, reason: string) => {
     const key = `${decision}|${reason}`;
     let counter = decisionCounters.get(key);
     if (!counter) {
-      counter = metrics.decisions.labels({ decision, reason });
+      counter = decisions.labels({ decision, reason });
       decisionCounters.set(key, counter);
     }
     counter.inc();
@@ -46,7 +53,7 @@ export function createReviewHandler(options: ReviewHandlerOptions) {
     const seconds = (performance.now() - started) / 1000;
     totalSeconds.observe(seconds);
     countDecision(decision.allowed ? 'allow' : 'deny', decision.reason);
-    logDecision(logger, review, decision, seconds);
+    logDecision(logger, review, decision, seconds, mutate ? 'mutation decision' : 'admission decision');
     return admissionReviewResponse(review.apiVersion, review.request.uid, decision);
   };
 }
@@ -68,7 +75,11 @@ function decideWithin(
     // The timer, not the decider, guarantees the answer is in time.
     const timer = setTimeout(() => {
       deadline.expire();
-      answer(deadlineReviewDecision(budgetMs, options.failOpen));
+      answer(
+        options.hook === 'mutate'
+          ? deadlineReviewDecision(budgetMs, false, 'registry')
+          : deadlineReviewDecision(budgetMs, options.failOpen),
+      );
     }, budgetMs);
     let pending: Promise<ReviewDecision>;
     try {
@@ -84,13 +95,27 @@ function decideWithin(
 }
 
 /** Admissions that are routine: logged at debug (counted in signet_decisions_total at any level). */
-const ROUTINE_ADMISSIONS = new Set<ReviewDecision['reason']>(['policy', 'not-reviewed', 'no-policy']);
+const ROUTINE_ADMISSIONS = new Set<ReviewDecision['reason']>([
+  'policy',
+  'not-reviewed',
+  'no-policy',
+  'pinned',
+  'already-pinned',
+  'not-mutated',
+  'resolve-off',
+]);
 
 /**
  * Every denial, breakglass and admission despite a failed backend at info; a routine admission at debug,
  * so that a warm webhook does not format and write one line per review (bench: see validate.bench.ts).
  */
-function logDecision(logger: Logger, review: ParsedReview, decision: ReviewDecision, seconds: number): void {
+function logDecision(
+  logger: Logger,
+  review: ParsedReview,
+  decision: ReviewDecision,
+  seconds: number,
+  line: string,
+): void {
   const level = decision.allowed && ROUTINE_ADMISSIONS.has(decision.reason) ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const { request } = review;
@@ -107,6 +132,6 @@ function logDecision(logger: Logger, review: ParsedReview, decision: ReviewDecis
       ...(decision.message ? { message: decision.message } : {}),
       durationMs: Math.round(seconds * 1e4) / 10,
     },
-    'admission decision',
+    line,
   );
 }

@@ -50,6 +50,12 @@ export interface WebhookCliOptions {
   maxBodyBytes: number;
   shutdownDelayMs: number;
   logLevel: string;
+  /** POST /mutate: `--resolve-tags`, and the registry flags as `signet resolve` has them. */
+  resolveTags: 'pods' | 'all' | 'off';
+  registryConfig?: string;
+  registryCa?: string;
+  insecureRegistries: string[];
+  resolveTtlMs: number;
   /** Undefined: no audit (it needs --kubernetes). */
   audit?: AuditCliOptions;
   /** `--pull-secrets` (needs --kubernetes): resolve tags with the reviewed Pods' imagePullSecrets. */
@@ -91,6 +97,15 @@ function objectName(value: string): string {
   return value;
 }
 
+function hostPort(value: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(value)) {
+    throw new InvalidArgumentError(
+      'expected a registry as images name it: HOST or HOST:PORT (no scheme, no path)',
+    );
+  }
+  return [...previous, value];
+}
+
 function onOff(value: string): boolean {
   if (value === 'on' || value === 'true') return true;
   if (value === 'off' || value === 'false') return false;
@@ -110,22 +125,37 @@ Examples:
   # in a cluster, certificates made and renewed by the webhook itself
   signet-webhook --kubernetes --store containeranalysis --manage-certs
 
+  # pin tags by digest at admission (POST /mutate): Pods only (default), a private registry's
+  # credentials and CA, a plain-HTTP registry for a lab
+  signet-webhook --kubernetes --store containeranalysis --manage-certs --resolve-tags pods \\
+    --registry-config /etc/signet/registry/config.json --registry-ca /etc/signet/registry/ca.pem \\
+    --insecure-registry registry.lab:5000
+
   # The webhook's own namespace (the audit's Lease, the --manage-certs Secret): POD_NAMESPACE, else the
   # service account's namespace file, else the --kubeconfig context's namespace, else default (logged).
 
 Endpoints:
   POST /validate   AdmissionReview admission.k8s.io/v1 (and v1beta1), answered in the version asked
+  POST /mutate     the same, answered with a JSONPatch pinning each new tag-only image by the digest
+                   its registry serves (app:v1 -> app:v1@sha256:...); see --resolve-tags
   GET  /healthz    the process is alive
   GET  /readyz     policies loaded (first sync done), the index filled (filter-ignoring
                    backends), and not shutting down
   GET  /metrics    Prometheus metrics
-  (with --client-ca, POST /validate needs a client certificate; the GETs never do)
+  (with --client-ca, the POSTs need a client certificate; the GETs never do)
 
 Decisions, in short: a namespace with no policy follows --no-policy; breakglass (annotation
 kritis.grafeas.io/breakglass: "true" or label image-policy.k8s.io/break-glass: "true") admits with
 a warning unless --breakglass off; when the metadata store fails or is too slow for the API server's
 ?timeout=, the review is denied (or admitted with a warning under --on-backend-error allow).
-Environment: SIGNET_STORE, SIGNET_API, SIGNET_STORE_CA, SIGNET_STORE_CERT, SIGNET_STORE_KEY, SIGNET_PROJECT.`;
+
+Tag resolution (POST /mutate) fails closed: a tag that cannot be resolved before the review's deadline
+(unknown tag, refused credentials, untrusted TLS, a slow registry) is denied, naming the registry, the
+HTTP status and the fix. Images already pinned by digest, and on UPDATE the images the object already
+had, are never changed. Credentials, in order: the Pod's pull secrets (when read), --registry-config,
+Application Default Credentials for gcr.io, *.gcr.io and *-docker.pkg.dev, then anonymous.
+Environment: SIGNET_STORE, SIGNET_API, SIGNET_STORE_CA, SIGNET_STORE_CERT, SIGNET_STORE_KEY, SIGNET_PROJECT,
+SIGNET_REGISTRY_CONFIG, SIGNET_REGISTRY_CA.`;
 
 export function buildProgram(
   onRun: (options: WebhookCliOptions) => Promise<void>,
@@ -249,6 +279,34 @@ export function buildProgram(
         .default('deny'),
     );
   program
+    .optionsGroup('Tag resolution (POST /mutate):')
+    .addOption(
+      new Option(
+        '--resolve-tags <mode>',
+        "pin tag-only images by digest: pods = Pods and their ephemeral containers only (controllers' " +
+          'templates never change, so GitOps tools see no drift); all = also workload templates ' +
+          '(Deployment, CronJob, ...); off = /mutate admits without a patch',
+      )
+        .choices(['pods', 'all', 'off'])
+        .default('pods'),
+    )
+    .addOption(
+      new Option('--registry-config <file>', 'registry credentials: a Docker config.json (auths)').env(
+        'SIGNET_REGISTRY_CONFIG',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--registry-ca <file>',
+        'a CA certificate (PEM) to trust for registries, beside the system roots',
+      ).env('SIGNET_REGISTRY_CA'),
+    )
+    .option(
+      '--insecure-registry <host:port>',
+      'a registry served over plain HTTP (repeatable; its answers can be altered in transit)',
+      hostPort,
+    )
+    .addOption(durationOption('--resolve-ttl <duration>', "how long a tag's digest is reused", 30_000, '30s'))
     .optionsGroup('Backends that ignore filters (open-source Grafeas):')
     .addOption(
       new Option(
@@ -445,6 +503,11 @@ function checkOptions(
     maxBodyBytes: raw.maxBody as number,
     shutdownDelayMs: raw.shutdownDelay as number,
     logLevel: raw.logLevel as string,
+    resolveTags: raw.resolveTags as WebhookCliOptions['resolveTags'],
+    ...(raw.registryConfig ? { registryConfig: raw.registryConfig as string } : {}),
+    ...(raw.registryCa ? { registryCa: raw.registryCa as string } : {}),
+    insecureRegistries: (raw.insecureRegistry as string[] | undefined) ?? [],
+    resolveTtlMs: raw.resolveTtl as number,
     ...auditFor(program, raw, kubernetes),
     pullSecrets: pullSecretsFor(program, raw, kubernetes),
   };

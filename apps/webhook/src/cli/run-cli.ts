@@ -40,6 +40,12 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       process.stderr.write(`${INSECURE_BANNER}\n`);
       logger.warn('serving plain HTTP (--insecure-http): for local experiments only');
     }
+    for (const registry of options.insecureRegistries) {
+      process.stderr.write(
+        `WARNING: --insecure-registry ${registry}: its tags are resolved over plain HTTP, and anyone on the network can change the digest Signet pins; serve it over HTTPS and give its CA with --registry-ca\n`,
+      );
+      logger.warn({ registry }, 'resolving tags over plain HTTP (--insecure-registry)');
+    }
     running = await startWebhook({
       policies: options.kubernetes
         ? { from: 'kubernetes', ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}) }
@@ -80,6 +86,15 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       shutdownDelayMs: options.shutdownDelayMs,
       ...(options.audit ? { audit: { ...options.audit, namespace } } : {}),
       ...(options.pullSecrets ? { pullSecrets: {} } : {}),
+      resolve: {
+        mode: options.resolveTags,
+        registry: {
+          ...(options.registryConfig ? { configFile: options.registryConfig } : {}),
+          ...(options.registryCa ? { caFile: options.registryCa } : {}),
+          insecureRegistries: options.insecureRegistries,
+          ttlMs: options.resolveTtlMs,
+        },
+      },
       logger,
     });
   } catch (error) {
@@ -88,7 +103,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
     if (env.SIGNET_DEBUG === '1') process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
-  process.stdout.write(`signet-webhook listening on ${running.url} (POST /validate)\n`);
+  process.stdout.write(`signet-webhook listening on ${running.url} (POST /validate, POST /mutate)\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');

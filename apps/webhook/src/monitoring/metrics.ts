@@ -5,6 +5,10 @@ import { FastCounter, FastGauge, FastHistogram } from './fast-metrics.js';
 export interface WebhookMetrics {
   registry: Registry;
   decisions: FastCounter<'decision' | 'reason'>;
+  /** POST /mutate's answers, apart from /validate's decisions. */
+  mutations: FastCounter<'decision' | 'reason'>;
+  /** Tag resolutions of POST /mutate, one per distinct image of a review: cached, fetched, or the failure's code. */
+  resolutions: FastCounter<'result'>;
   stageSeconds: FastHistogram<'stage'>;
   cacheLookups: FastCounter<'cache' | 'result'>;
   backendCalls: FastCounter<'backend'>;
@@ -47,10 +51,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
       'signet_admission_decisions_total',
       'Admission decisions, by outcome and reason (policy, breakglass, no-policy, backend-error, deadline, internal-error, not-reviewed, invalid-policy, malformed-request).',
     ),
+    mutations: new FastCounter(
+      registry,
+      'signet_mutation_decisions_total',
+      'POST /mutate answers, by outcome and reason (pinned, already-pinned, not-mutated, resolve-off, registry-error, pull-secrets, malformed-request, deadline, internal-error).',
+    ),
+    resolutions: new FastCounter(
+      registry,
+      'signet_registry_resolutions_total',
+      'Tag resolutions by POST /mutate, one per distinct image of a review, by result: cached, fetched, or the failure code (REGISTRY_TAG_UNKNOWN, REGISTRY_UNAUTHORIZED, REGISTRY_TIMEOUT, ...).',
+    ),
     stageSeconds: new FastHistogram(
       registry,
       'signet_admission_stage_seconds',
-      'Time spent per stage of a review: parse, policies (lookup), decide (metadata + verification), total.',
+      'Time spent per stage of a review: parse, policies (lookup), decide (metadata + verification), total; mutate (a whole POST /mutate review).',
       LATENCY_BUCKETS,
     ),
     cacheLookups: new FastCounter(

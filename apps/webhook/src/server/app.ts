@@ -8,10 +8,12 @@ import type { Readiness } from '../monitoring/readiness.js';
 
 export interface AppOptions {
   handleReview: (review: ParsedReview, timeoutParam: unknown) => Promise<AdmissionReviewResponse>;
+  /** POST /mutate: the same review, answered with a JSONPatch pinning tags (see mutate-decider.ts). */
+  handleMutation: (review: ParsedReview, timeoutParam: unknown) => Promise<AdmissionReviewResponse>;
   readiness: () => Readiness;
   metrics: WebhookMetrics;
   bodyLimitBytes: number;
-  /** `--client-ca`: POST /validate needs a client certificate the server's CA bundle verifies. */
+  /** `--client-ca`: POST /validate and /mutate need a client certificate the server's CA bundle verifies. */
   requireClientCert?: boolean;
 }
 
@@ -25,30 +27,33 @@ export function createApp(options: AppOptions): express.Express {
   app.set('query parser', 'simple');
 
   const parseSeconds = options.metrics.stageSeconds.labels({ stage: 'parse' });
-  app.post(
-    '/validate',
-    (req: Request, res: Response, next: NextFunction) => {
-      if (!options.requireClientCert) return next();
-      const socket = req.socket as TLSSocket;
-      if (socket.authorized) return next();
-      const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
-      const why = presented ? `it was refused: ${String(socket.authorizationError)}` : 'none was presented';
-      sendError(res, 401, 'CLIENT_CERT_REQUIRED', 'only the API server may ask for reviews', [
-        `POST /validate needs a client certificate signed by the --client-ca bundle (${why})`,
-      ]);
-    },
-    express.json({ limit: options.bodyLimitBytes, type: () => true, strict: true }),
-    async (req: Request, res: Response) => {
-      const parseStarted = performance.now();
-      const parsed = parseAdmissionReview(req.body);
-      parseSeconds.observe((performance.now() - parseStarted) / 1000);
-      if (!parsed.ok) {
-        sendError(res, 400, 'MALFORMED_REVIEW', 'the body is not an AdmissionReview', parsed.problems);
-        return;
-      }
-      res.status(200).json(await options.handleReview(parsed.review, timeoutParam(req.url)));
-    },
-  );
+  const reviewRoute = (path: string, handle: AppOptions['handleReview']) =>
+    app.post(
+      path,
+      (req: Request, res: Response, next: NextFunction) => {
+        if (!options.requireClientCert) return next();
+        const socket = req.socket as TLSSocket;
+        if (socket.authorized) return next();
+        const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
+        const why = presented ? `it was refused: ${String(socket.authorizationError)}` : 'none was presented';
+        sendError(res, 401, 'CLIENT_CERT_REQUIRED', 'only the API server may ask for reviews', [
+          `POST ${path} needs a client certificate signed by the --client-ca bundle (${why})`,
+        ]);
+      },
+      express.json({ limit: options.bodyLimitBytes, type: () => true, strict: true }),
+      async (req: Request, res: Response) => {
+        const parseStarted = performance.now();
+        const parsed = parseAdmissionReview(req.body);
+        parseSeconds.observe((performance.now() - parseStarted) / 1000);
+        if (!parsed.ok) {
+          sendError(res, 400, 'MALFORMED_REVIEW', 'the body is not an AdmissionReview', parsed.problems);
+          return;
+        }
+        res.status(200).json(await handle(parsed.review, timeoutParam(req.url)));
+      },
+    );
+  reviewRoute('/validate', options.handleReview);
+  reviewRoute('/mutate', options.handleMutation);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -70,7 +75,7 @@ export function createApp(options: AppOptions): express.Express {
 
   app.use((req, res) => {
     sendError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`, [
-      'POST /validate, GET /healthz, GET /readyz, GET /metrics',
+      'POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics',
     ]);
   });
 

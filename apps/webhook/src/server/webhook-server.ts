@@ -25,6 +25,8 @@ import { createLogger } from './logger.js';
 
 export interface WebhookServerOptions {
   decider: Decider;
+  /** POST /mutate's decider (tag resolution); none: /mutate admits every review without a patch. */
+  mutator?: Decider;
   /** Serving certificate and key, as files (watched) or PEM text; required unless `insecureHttp`. */
   tls?: TlsSource;
   /**
@@ -72,6 +74,15 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
+const NO_MUTATION: Decider = async () => ({
+  allowed: true,
+  reason: 'resolve-off',
+  message: 'this server resolves no tags',
+  images: [],
+  warnings: [],
+  auditAnnotations: {},
+});
+
 export async function createWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const logger = options.logger ?? createLogger();
   const metrics = options.metrics ?? createMetrics();
@@ -89,6 +100,14 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     logger,
     metrics,
   });
+  const handleMutation = createReviewHandler({
+    decider: options.mutator ?? NO_MUTATION,
+    deadline: { ...DEFAULT_DEADLINE_SETTINGS, ...options.deadline },
+    failOpen: false,
+    logger,
+    metrics,
+    hook: 'mutate',
+  });
   const tls = options.tls;
   if (!tls && !options.insecureHttp) {
     throw new Error('createWebhookServer needs tls (files or PEM), or insecureHttp: true');
@@ -102,6 +121,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   }
   const app = createApp({
     handleReview,
+    handleMutation,
     readiness,
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
