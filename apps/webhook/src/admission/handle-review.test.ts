@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
 import { podReview } from '@signet/guide-world';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics } from '../monitoring/metrics.js';
+import { metricValue } from '../test-support/metrics.js';
 import { DEFAULT_DEADLINE_SETTINGS } from './deadline.js';
 import type { ReviewDecision } from './decision.js';
 import { createReviewHandler } from './handle-review.js';
@@ -71,4 +72,40 @@ describe('the decision log', () => {
       ]);
     });
   }
+});
+
+describe('the /mutate hook', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers a resolution that never finishes at the deadline: a denial blaming the registries, fail-open or not', async () => {
+    vi.useFakeTimers();
+    const sink = logSink('info');
+    const metrics = createMetrics({ defaultMetrics: false });
+    const handle = createReviewHandler({
+      decider: () => new Promise<ReviewDecision>(() => {}),
+      deadline: DEFAULT_DEADLINE_SETTINGS,
+      failOpen: true,
+      logger: sink.logger,
+      metrics,
+      hook: 'mutate',
+    });
+    const parsed = parseAdmissionReview(podReview({ name: 'web', images: ['registry.example/app:v1'] }));
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    const answer = handle(parsed.review, '2s');
+    await vi.advanceTimersByTimeAsync(1_500);
+    const { response } = await answer;
+    expect(response).toMatchObject({ allowed: false, status: { code: 503 } });
+    expect(response.status?.message).toContain('resolving image tags took too long');
+    expect(response.patch).toBeUndefined();
+    const text = await metrics.registry.metrics();
+    expect(
+      metricValue(text, 'signet_mutation_decisions_total', { decision: 'deny', reason: 'deadline' }),
+    ).toBe(1);
+    expect(metricValue(text, 'signet_admission_decisions_total')).toBe(0);
+    expect(sink.lines.filter((line) => line.msg === 'mutation decision')).toMatchObject([
+      { decision: 'deny', reason: 'deadline' },
+    ]);
+  });
 });

@@ -47,8 +47,8 @@ describe('--client-ca: only the API server may ask', () => {
     await dir?.remove();
   });
 
-  const validate = (client?: CertificateFiles) =>
-    httpsRequest(`${server.url}/validate?timeout=10s`, {
+  const validate = (client?: CertificateFiles, path = '/validate') =>
+    httpsRequest(`${server.url}${path}?timeout=10s`, {
       method: 'POST',
       body: JSON.stringify(podReview({ name: 'p', images: ['registry.example/app:1'] })),
       ca: serving.certPem,
@@ -79,6 +79,15 @@ describe('--client-ca: only the API server may ask', () => {
       });
       expect(answer.text).not.toContain('AdmissionReview');
     }
+  });
+
+  it('guards POST /mutate the same way', async () => {
+    expect((await validate(apiServer, '/mutate')).json).toMatchObject({ response: { allowed: true } });
+    const refused = await validate(undefined, '/mutate');
+    expect(refused.status).toBe(401);
+    expect(refused.json).toMatchObject({
+      error: { details: [expect.stringContaining('POST /mutate needs a client certificate')] },
+    });
   });
 
   it('keeps /healthz, /readyz and /metrics open for the kubelet and Prometheus', async () => {
