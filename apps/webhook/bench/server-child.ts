@@ -1,6 +1,6 @@
 /**
  * One server under test, in its own process so that the load generator does not share its event loop.
- * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT]. Reports { url } when listening, answers
+ * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT [INSECURE_REGISTRY]]. Reports { url } when listening, answers
  * { type: 'stats' } with memory and cache figures, and exits on { type: 'stop' }.
  * The webhook is the built one (dist/, as `signet-webhook` runs it; the bench scripts build it first):
  * run from src/ through tsx, every closure of a review also pays esbuild's `__name` helper.
@@ -12,7 +12,9 @@ import express from 'express';
 import { createLogger } from '../dist/server/logger.js';
 import { startWebhook } from '../dist/start-webhook.js';
 
-const [kind, certFile, keyFile, policyDir, storeUrl, project] = process.argv.slice(2) as string[];
+const [kind, certFile, keyFile, policyDir, storeUrl, project, insecureRegistry] = process.argv.slice(
+  2,
+) as string[];
 const tls = {
   cert: readFileSync(certFile as string),
   key: readFileSync(keyFile as string),
@@ -59,6 +61,8 @@ async function start(): Promise<{ url: string; stats: () => Record<string, unkno
     port: 0,
     host: '127.0.0.1',
     shutdownDelayMs: 0,
+    // resolve.bench.ts: POST /mutate resolves tags on a plain-HTTP registry on loopback.
+    ...(insecureRegistry ? { resolve: { registry: { insecureRegistries: [insecureRegistry] } } } : {}),
     // Logs are part of the cost, written as in production (async): admissions at debug, so
     // `signet-log-all` (level debug) writes one JSON line per decision, as before issue 21.
     logger: createLogger({ dest: '/dev/null', level: kind === 'signet-log-all' ? 'debug' : 'info' }),
