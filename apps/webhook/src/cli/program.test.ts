@@ -221,3 +221,68 @@ describe('signet-webhook --pull-secrets', () => {
     expect(refused.err).toContain('--pull-secrets needs --kubernetes');
   });
 });
+
+describe('signet-webhook tag resolution flags', () => {
+  const base = ['--policies', './p', '--insecure-http'];
+
+  it('resolves the tags of Pods by default, anonymously, keeping digests 30s', async () => {
+    const { options } = await parse(base);
+    expect(options).toMatchObject({ resolveTags: 'pods', insecureRegistries: [], resolveTtlMs: 30_000 });
+    expect(options?.registryConfig).toBeUndefined();
+    expect(options?.registryCa).toBeUndefined();
+  });
+
+  it('takes the registry flags of signet resolve; --insecure-registry repeats', async () => {
+    const { options } = await parse([
+      ...base,
+      '--resolve-tags',
+      'all',
+      '--registry-config',
+      '/etc/signet/config.json',
+      '--registry-ca',
+      '/etc/signet/ca.pem',
+      '--insecure-registry',
+      'registry.lab:5000',
+      '--insecure-registry',
+      'localhost:5001',
+      '--resolve-ttl',
+      '2m',
+    ]);
+    expect(options).toMatchObject({
+      resolveTags: 'all',
+      registryConfig: '/etc/signet/config.json',
+      registryCa: '/etc/signet/ca.pem',
+      insecureRegistries: ['registry.lab:5000', 'localhost:5001'],
+      resolveTtlMs: 120_000,
+    });
+  });
+
+  it.each([
+    [['--resolve-tags', 'deployments'], 'Allowed choices are pods, all, off'],
+    [['--insecure-registry', 'http://registry.lab:5000'], 'HOST or HOST:PORT (no scheme, no path)'],
+    [['--insecure-registry', 'registry.lab:5000/team'], 'HOST or HOST:PORT (no scheme, no path)'],
+    [['--resolve-ttl', 'soon'], 'expected a duration'],
+  ])('refuses %j', async (args, message) => {
+    const { options, err } = await parse([...base, ...args]);
+    expect(options).toBeUndefined();
+    expect(err).toContain(message);
+  });
+
+  it('--help teaches /mutate, the modes and the registry flags, with an example', async () => {
+    const { out } = await parse(['--help']);
+    for (const text of [
+      'POST /mutate',
+      '--resolve-tags <mode>',
+      'GitOps tools see no drift',
+      '--registry-config <file>',
+      'SIGNET_REGISTRY_CONFIG',
+      '--registry-ca <file>',
+      '--insecure-registry <host:port>',
+      '--resolve-ttl <duration>',
+      '--resolve-tags pods \\',
+      'Tag resolution (POST /mutate) fails closed',
+    ]) {
+      expect(out).toContain(text);
+    }
+  });
+});

@@ -75,13 +75,26 @@ describe('the signet-webhook process', () => {
     }
   });
 
-  it('says loudly that --insecure-http is for local experiments only', async () => {
-    const spawned = spawnWebhook([...common(), '--insecure-http', '--port', '0', '--host', '127.0.0.1'], ENV);
+  it('says loudly that --insecure-http is for local experiments only, and warns of each --insecure-registry', async () => {
+    const spawned = spawnWebhook(
+      [
+        ...common(),
+        '--insecure-http',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--insecure-registry',
+        'registry.lab:5000',
+      ],
+      ENV,
+    );
     try {
       const url = await listeningUrl(spawned);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(spawned.stderr()).toContain('WARNING: --insecure-http');
       expect(spawned.stderr()).toContain('local experiments only');
+      expect(spawned.stderr()).toContain('WARNING: --insecure-registry registry.lab:5000');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       spawned.child.kill('SIGTERM');
       expect(await spawned.exited).toBe(0);
@@ -101,5 +114,11 @@ describe('the signet-webhook process', () => {
     expect(await missing.exited).toBe(1);
     expect(missing.stderr()).toMatch(/cannot read the serving certificate or key/);
     expect(missing.stderr()).toMatch(/fix: check --tls-cert and --tls-key/);
+    const config = spawnWebhook(
+      [...common(), '--insecure-http', '--port', '0', '--registry-config', '/nonexistent/config.json'],
+      ENV,
+    );
+    expect(await config.exited).toBe(1);
+    expect(config.stderr()).toMatch(/--registry-config \/nonexistent\/config.json cannot be read/);
   });
 });
