@@ -23,18 +23,16 @@ let host: string;
 function serve(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '';
   if (path === '/v2/app/manifests/hang') return; // never answered
-  const ok = () => {
+  const authorized = path === '/v2/app/manifests/v1' || req.headers.authorization === BASIC;
+  if (path === '/v2/app/manifests/v2' && !authorized) {
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="stand-in"' }).end();
+  } else if (path === '/v2/app/manifests/v1' || path === '/v2/app/manifests/v2') {
     res.writeHead(200, { 'content-type': manifest.mediaType, 'docker-content-digest': manifest.digest });
     res.end(req.method === 'HEAD' ? undefined : manifest.body);
-  };
-  if (path === '/v2/app/manifests/v1') return ok();
-  if (path === '/v2/app/manifests/v2') {
-    if (req.headers.authorization === BASIC) return ok();
-    res.writeHead(401, { 'www-authenticate': 'Basic realm="stand-in"' }).end();
-    return;
+  } else {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN' }] }));
   }
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN' }] }));
 }
 
 beforeAll(async () => {
