@@ -59,4 +59,4 @@ export { decodePolicyText } from './text-encoding.js';
 export { type AttestationCheck, AttestationVerifier } from './verifier.js';
 export type { Violation } from './violation.js';
 export { checkVulnzSigningPolicy, describeExcess, type ExcessVulnerability } from './vulnerabilities.js';
-export { podSpecOf, REVIEWED_KINDS, type WorkloadImage } from './workload.js';
+export { podSpecOf, REVIEWED_KINDS } from './workload.js';

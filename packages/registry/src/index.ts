@@ -1,8 +1,8 @@
-export { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './client.js';
+export { createRegistryClient, type RegistryClient } from './client.js';
 export {
   type CredentialProvider,
   credentialChain,
   dockerConfigCredentials,
   googleCredentials,
 } from './credentials.js';
-export { RegistryError, type RegistryErrorCode } from './registry-error.js';
+export { RegistryError } from './registry-error.js';
