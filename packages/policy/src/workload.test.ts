@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readAdmissionReview } from './test-support/kritis.js';
-import { extractImages, requestImages } from './workload.js';
+import { extractImages, podSpecOf, requestImages } from './workload.js';
 
 const ZERO = `sha256:${'0'.repeat(64)}`;
 
@@ -166,5 +166,25 @@ describe('requestImages on UPDATE', () => {
       oldObject: pod(['a:1']),
     });
     expect(images.toJudge).toEqual(['a:1']);
+  });
+});
+
+describe('podSpecOf', () => {
+  const spec = { containers: [{ name: 'c', image: 'app:v1' }] };
+  it.each([
+    ['Pod', { spec }],
+    ['Deployment', { spec: { template: { spec } } }],
+    ['CronJob', { spec: { jobTemplate: { spec: { template: { spec } } } } }],
+    ['PodTemplate', { template: { spec } }],
+  ])('finds the pod spec of a %s', (kind, object) => {
+    expect(podSpecOf(object, kind)).toBe(spec);
+  });
+
+  it('is the object itself for EphemeralContainers, and nothing for an unknown kind or a missing path', () => {
+    const object = { ephemeralContainers: [] };
+    expect(podSpecOf(object, 'EphemeralContainers')).toBe(object);
+    expect(podSpecOf({ spec }, 'ConfigMap')).toBeUndefined();
+    expect(podSpecOf({ spec: 'x' }, 'Deployment')).toBeUndefined();
+    expect(podSpecOf(null, 'Pod')).toBeUndefined();
   });
 });
