@@ -173,13 +173,38 @@ describe('webhook server over HTTPS', () => {
   });
 
   it('answers unknown routes with a JSON 404', async () => {
-    const result = await httpsRequest(`${server.url}/mutate`, {
+    const result = await httpsRequest(`${server.url}/convert`, {
       method: 'POST',
       body: '{}',
       ca: cert.certPem,
     });
     expect(result.status).toBe(404);
     expect((result.json as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
+  it('parses POST /mutate as /validate: a malformed body is 400, a review (v1beta1 too) gets its AdmissionReview', async () => {
+    const malformed = await httpsRequest(`${server.url}/mutate`, {
+      method: 'POST',
+      body: '{}',
+      ca: cert.certPem,
+    });
+    expect(malformed.status).toBe(400);
+    expect((malformed.json as { error: { code: string } }).error.code).toBe('MALFORMED_REVIEW');
+    const review = {
+      ...capturedRequest('1.32', '01-Pod-CREATE.json').review,
+      apiVersion: 'admission.k8s.io/v1beta1',
+    };
+    const answer = await httpsRequest(`${server.url}/mutate?timeout=5s`, {
+      method: 'POST',
+      body: JSON.stringify(review),
+      ca: cert.certPem,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({
+      apiVersion: 'admission.k8s.io/v1beta1',
+      kind: 'AdmissionReview',
+      response: { uid: requestOf(review).uid, allowed: true },
+    });
   });
 
   it('reports readiness with reasons', async () => {
