@@ -176,6 +176,25 @@ describe('POST /mutate decisions against a registry stand-in', () => {
     ]);
   });
 
+  it('a 401 names the pull secrets the reader had to skip, with their fix; a 404 does not', async () => {
+    const skipped = {
+      message: 'pull secret team/regcred was not found',
+      fix: 'create it: kubectl create secret docker-registry regcred -n team …',
+    };
+    const pullSecrets: PullSecretsReader = async () =>
+      Object.assign(() => undefined, { problems: [skipped] });
+    const { decide } = setup('pods', pullSecrets);
+    const refused = await run(decide, pod([`${host}/app:v2`]));
+    expect(refused).toMatchObject({ allowed: false, reason: 'registry-error' });
+    expect(refused.message).toContain(`(registry ${host}, HTTP 401)`);
+    expect(refused.message).toContain(
+      'skipped pull secrets: pull secret team/regcred was not found (fix: create it: kubectl create secret docker-registry regcred -n team …)',
+    );
+    const unknown = await run(decide, pod([`${host}/app:v9`]));
+    expect(unknown.message).toContain('HTTP 404');
+    expect(unknown.message).not.toContain('skipped pull secrets');
+  });
+
   it('does not read pull secrets when there is nothing to resolve', async () => {
     let calls = 0;
     const { decide } = setup('pods', async () => {

@@ -11,12 +11,20 @@ import { type PinPlan, pinPatch, pinsRequest, planPins, type ResolveMode } from 
 /**
  * The credentials of one review (its Pod's imagePullSecrets, then its ServiceAccount's): asked once per
  * review that has tags to resolve; what it answers goes before the webhook's own credentials. A throw
- * denies the review with its message.
+ * denies the review with its message. `problems`: the pull secrets it had to skip (missing, forbidden,
+ * malformed), named in a denial when the registry then refuses the request (401/403).
  */
 export type PullSecretsReader = (
   target: { namespace: string; podSpec: unknown },
   signal: AbortSignal,
-) => Promise<CredentialProvider | undefined>;
+) => Promise<ReviewCredentials | undefined>;
+
+type ReviewCredentials = CredentialProvider & {
+  readonly problems?: readonly { readonly message: string; readonly fix: string }[];
+};
+
+/** The registry refused the credentials (or their absence): the skipped pull secrets may be why. */
+const REFUSALS = new Set(['REGISTRY_UNAUTHORIZED', 'REGISTRY_DENIED']);
 
 export interface MutateDeciderOptions {
   /** `--resolve-tags`. */
@@ -58,7 +66,7 @@ async function resolvePlan(
   options: MutateDeciderOptions,
   count: (result: string) => void,
 ): Promise<ReviewDecision> {
-  let credentials: CredentialProvider | undefined;
+  let credentials: ReviewCredentials | undefined;
   try {
     credentials = await options.pullSecrets?.({ namespace, podSpec: plan.podSpec }, signal);
   } catch (error) {
@@ -75,7 +83,7 @@ async function resolvePlan(
       count(outcome.value.cached ? 'cached' : 'fetched');
       digests.set(image, outcome.value.digest);
     } else {
-      const failure = describeFailure(image, outcome.reason);
+      const failure = describeFailure(image, outcome.reason, credentials?.problems ?? []);
       count(failure.code);
       failures.push(failure);
     }
@@ -105,13 +113,21 @@ interface ResolveFailure {
 const RETRYABLE = new Set(['REGISTRY_TIMEOUT', 'REGISTRY_UNREACHABLE', 'REGISTRY_BAD_RESPONSE']);
 
 /** One failed resolution, by its error's code: the registry, the HTTP status when there was one, the fix. */
-function describeFailure(image: string, error: unknown): ResolveFailure {
+function describeFailure(
+  image: string,
+  error: unknown,
+  skippedSecrets: NonNullable<ReviewCredentials['problems']>,
+): ResolveFailure {
   if (error instanceof RegistryError) {
     const status = error.status === undefined ? '' : `, HTTP ${error.status}`;
+    const skipped =
+      REFUSALS.has(error.code) && skippedSecrets.length > 0
+        ? `; skipped pull secrets: ${skippedSecrets.map((p) => `${p.message} (fix: ${p.fix})`).join('; ')}`
+        : '';
     return {
       code: error.code,
       denial: RETRYABLE.has(error.code) ? 'backend' : 'policy',
-      text: `${image} (registry ${error.registry ?? 'unknown'}${status}): ${error.message}; fix: ${error.fix}`,
+      text: `${image} (registry ${error.registry ?? 'unknown'}${status}): ${error.message}; fix: ${error.fix}${skipped}`,
     };
   }
   if (isSignetError(error)) {
