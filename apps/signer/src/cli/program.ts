@@ -3,6 +3,7 @@ import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandAction, CommandContext, CommandResult } from '../common/command-result.js';
 import { exitCodeHelp } from '../common/exit-codes.js';
 import { resolveGlobalOptions } from '../common/global-options.js';
+import { DEFAULT_REGISTRY_TIMEOUT } from '../common/image.js';
 import { KEY_VERSION_FORM } from '../sign/kms/key-version-name.js';
 
 /** Called with each finished command's result; `runCli` prints it. */
@@ -10,7 +11,37 @@ export type ResultSink = (result: CommandResult, context: CommandContext) => voi
 
 type Loader<Options> = () => Promise<{ run: CommandAction<Options> }>;
 
-const imageHelp = 'the image, pinned by digest: REGISTRY/REPO@sha256:HEX';
+const imageHelp =
+  'the image: REGISTRY/REPO@sha256:HEX, or REGISTRY/REPO:TAG resolved to its digest by the registry';
+
+const registryHelp =
+  '\n--image REPO:TAG asks the registry which digest the tag names (as `signet resolve` does), says it on\n' +
+  'stderr, and works on REPO@sha256:… only: a tag is never signed. An image given by digest is taken as\n' +
+  'is; the registry is not asked.\n' +
+  'Credentials: --registry-config, then Application Default Credentials for gcr.io, *.gcr.io and\n' +
+  '*-docker.pkg.dev, then anonymous. Environment: SIGNET_REGISTRY_CONFIG, SIGNET_REGISTRY_CA.';
+
+/** The registry flags of `resolve`, and of every command that takes --image (to resolve a tag). */
+function withRegistryOptions(command: Command, timeoutFlag: string): Command {
+  return command
+    .addOption(
+      new Option('--registry-config <file>', 'registry credentials: a Docker config.json (auths)').env(
+        'SIGNET_REGISTRY_CONFIG',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--registry-ca <file>',
+        'a CA certificate (PEM) to trust for registries, beside the system roots',
+      ).env('SIGNET_REGISTRY_CA'),
+    )
+    .option('--insecure-registry <host:port>', 'a registry served over plain HTTP (repeatable)', collect)
+    .option(
+      `${timeoutFlag} <duration>`,
+      'give up asking the registry after this long',
+      DEFAULT_REGISTRY_TIMEOUT,
+    );
+}
 
 const signHelp = `
 One key source:
@@ -36,6 +67,12 @@ Examples:
     --kms-key projects/p/locations/global/keyRings/ring/cryptoKeys/signer/cryptoKeyVersions/1 --payload-form gcloud
 
 Environment: SIGNET_KMS_ENDPOINT (as --kms-endpoint; a loopback URL is called without credentials).`;
+
+/** A command that takes --image: a tag is resolved through the registry flags. */
+function imageCommand(program: Command, name: string): Command {
+  const command = program.command(name).requiredOption('--image <ref>', imageHelp);
+  return withRegistryOptions(command, '--registry-timeout').addHelpText('after', registryHelp);
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -124,10 +161,8 @@ export function buildProgram(
     .option('--description <text>', 'a human-readable description of the note')
     .action(action(() => import('../commands/note-create.js')));
 
-  program
-    .command('sign')
+  imageCommand(program, 'sign')
     .description('sign an image and store the attestation occurrence')
-    .requiredOption('--image <ref>', imageHelp)
     .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
     .option('--project <project>', "the occurrence's project (default: the note's)")
     .addOption(
@@ -166,10 +201,8 @@ export function buildProgram(
     .addHelpText('after', signHelp)
     .action(action(() => import('../commands/sign.js')));
 
-  program
-    .command('attach')
+  imageCommand(program, 'attach')
     .description('upload a PGP signature made elsewhere (gpg -a --sign, skopeo), after verifying it')
-    .requiredOption('--image <ref>', imageHelp)
     .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
     .requiredOption('--signature <file>', 'the attached signature, armored or binary')
     .requiredOption('--pgp-key-id <fpr>', 'the fingerprint of the signing key')
@@ -177,26 +210,20 @@ export function buildProgram(
     .option('--project <project>', "the occurrence's project (default: the note's)")
     .action(action(() => import('../commands/attach.js')));
 
-  program
-    .command('verify')
+  imageCommand(program, 'verify')
     .description('exit 0 when every AttestationAuthority attests the image, 1 otherwise')
-    .requiredOption('--image <ref>', imageHelp)
     .requiredOption('--authority <file>', 'an AttestationAuthority YAML file (repeatable)', collect)
     .action(action(() => import('../commands/verify.js')));
 
-  program
-    .command('check')
+  imageCommand(program, 'check')
     .description("the image's vulnerability verdict under a VulnzSigningPolicy")
-    .requiredOption('--image <ref>', imageHelp)
     .requiredOption('--policy <file>', 'a VulnzSigningPolicy YAML file')
     .option('--wait <duration>', 'wait up to this long for the scan to finish (e.g. 30s, 5m)')
     .option('--vulnz-project <project>', 'where the image vulnerabilities are (default: from the registry)')
     .action(action(() => import('../commands/check.js')));
 
-  program
-    .command('payload')
+  imageCommand(program, 'payload')
     .description('print the exact bytes that `signet sign` signs for the image')
-    .requiredOption('--image <ref>', imageHelp)
     .addOption(
       new Option('--payload-form <form>', 'signet (containers/image) or gcloud (create-signature-payload)')
         .choices(['signet', 'gcloud'])
@@ -204,23 +231,11 @@ export function buildProgram(
     )
     .action(action(() => import('../commands/payload.js')));
 
-  program
+  const resolve = program
     .command('resolve')
     .description('print each image pinned by the digest its registry serves (a multi-arch image: its index)')
-    .argument('<images...>', 'images by tag: REGISTRY/REPO:TAG (nginx means docker.io/library/nginx:latest)')
-    .addOption(
-      new Option('--registry-config <file>', 'registry credentials: a Docker config.json (auths)').env(
-        'SIGNET_REGISTRY_CONFIG',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--registry-ca <file>',
-        'a CA certificate (PEM) to trust for registries, beside the system roots',
-      ).env('SIGNET_REGISTRY_CA'),
-    )
-    .option('--insecure-registry <host:port>', 'a registry served over plain HTTP (repeatable)', collect)
-    .option('--timeout <duration>', 'give up after this long', '30s')
+    .argument('<images...>', 'images by tag: REGISTRY/REPO:TAG (nginx means docker.io/library/nginx:latest)');
+  withRegistryOptions(resolve, '--timeout')
     .addHelpText(
       'after',
       '\nCredentials: --registry-config, then Application Default Credentials for gcr.io, *.gcr.io and\n' +

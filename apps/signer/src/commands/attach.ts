@@ -11,15 +11,14 @@ import type { CommandAction, CommandContext } from '../common/command-result.js'
 import { ExitCode } from '../common/exit-codes.js';
 import { readInputFile } from '../common/files.js';
 import { gpgExportPublicKey } from '../common/gpg.js';
-import { pinnedImage } from '../common/image.js';
+import { type ImageOptions, imageByDigest, imageJson } from '../common/image.js';
 import { checkId, parseNoteName } from '../common/note-name.js';
 import { withStore } from '../common/store.js';
 import { armorMessage, isArmoredMessage } from '../sign/armor.js';
 import { attestationOccurrence } from '../sign/attestation.js';
 import { createAttestation, occurrenceReport } from '../sign/upload.js';
 
-interface AttachOptions {
-  image: string;
+interface AttachOptions extends ImageOptions {
   note: string;
   signature: string;
   pgpKeyId: string;
@@ -29,10 +28,10 @@ interface AttachOptions {
 
 /** Uploads a signature made elsewhere, once it is proven to be the named key's, over this image. */
 export const run: CommandAction<AttachOptions> = async (options, context) => {
-  const image = pinnedImage(options.image);
   const note = parseNoteName(options.note);
   const project = options.project ? checkId(options.project, '--project') : note.project;
   const fingerprint = normalizeFingerprint(options.pgpKeyId);
+  const image = await imageByDigest(options, context);
   const signatureBytes = new Uint8Array(await readInputFile(options.signature, '--signature'));
   const keys = await readPgpPublicKeys(await publicKeyText(options, fingerprint, context));
   if (!findPgpKeyById(keys, fingerprint)) {
@@ -67,7 +66,7 @@ export const run: CommandAction<AttachOptions> = async (options, context) => {
   return {
     exitCode: ExitCode.ok,
     text: `Attached the signature of ${verified.primaryFingerprint} to ${image.resourceUrl}\n${occurrenceReport(created)}`,
-    json: created.json,
+    json: { ...created.json, signedImage: imageJson(image) },
   };
 };
 

@@ -1,19 +1,18 @@
 import type { CommandAction } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
-import { pinnedImage } from '../common/image.js';
+import { type ImageOptions, imageByDigest } from '../common/image.js';
 import { withStore } from '../common/store.js';
 import { scanNotice } from '../policy-io/scan-status.js';
 import { prepareVulnerabilityCheck } from '../policy-io/vulnerability-check.js';
 
-interface CheckOptions {
-  image: string;
+interface CheckOptions extends ImageOptions {
   policy: string;
   wait?: string;
   vulnzProject?: string;
 }
 
 export const run: CommandAction<CheckOptions> = async (options, context) => {
-  const image = pinnedImage(options.image);
+  const image = await imageByDigest(options, context);
   const { policy, project, run: check } = await prepareVulnerabilityCheck(options, image, context);
   return withStore(context.global, async (store) => {
     const { scan, decision } = await check(store);

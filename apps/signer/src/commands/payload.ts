@@ -1,10 +1,14 @@
 import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
 import type { CommandAction } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
-import { pinnedImage } from '../common/image.js';
+import { type ImageOptions, imageByDigest } from '../common/image.js';
 
-export const run: CommandAction<{ image: string; payloadForm?: PayloadForm }> = async (options) => {
-  const image = pinnedImage(options.image);
+interface PayloadOptions extends ImageOptions {
+  payloadForm?: PayloadForm;
+}
+
+export const run: CommandAction<PayloadOptions> = async (options, context) => {
+  const image = await imageByDigest(options, context);
   const payload = buildPayloadOfForm(
     { name: image.name, digest: image.digest },
     options.payloadForm ?? 'signet',
@@ -14,6 +18,6 @@ export const run: CommandAction<{ image: string; payloadForm?: PayloadForm }> = 
     exitCode: ExitCode.ok,
     text,
     raw: payload,
-    json: { image: image.input, resourceUrl: image.resourceUrl, payload: text },
+    json: { image: image.input, resourceUrl: image.resourceUrl, digest: image.digest, payload: text },
   };
 };

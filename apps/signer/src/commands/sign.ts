@@ -3,7 +3,7 @@ import { buildPayloadOfForm, type PayloadForm } from '@signet/signing';
 import { usageError } from '../common/cli-error.js';
 import type { CommandAction, CommandContext } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
-import { type PinnedImage, pinnedImage } from '../common/image.js';
+import { type ImageOptions, imageByDigest, imageJson, type PinnedImage } from '../common/image.js';
 import { checkId, parseNoteName } from '../common/note-name.js';
 import { withStore } from '../common/store.js';
 import type { VulnerabilityDecision } from '../policy-io/vulnerability-decision.js';
@@ -11,8 +11,7 @@ import { attestationOccurrence } from '../sign/attestation.js';
 import { chooseKeySource, type KeySourceOptions } from '../sign/choose-key-source.js';
 import { createAttestation, occurrenceReport } from '../sign/upload.js';
 
-interface SignOptions extends KeySourceOptions {
-  image: string;
+interface SignOptions extends KeySourceOptions, ImageOptions {
   note: string;
   project?: string;
   policy?: string;
@@ -26,7 +25,6 @@ interface SignOptions extends KeySourceOptions {
  * vulnerabilities and refuses (exit 1) to sign one that fails: Kritis's check-and-sign.
  */
 export const run: CommandAction<SignOptions> = async (options, context) => {
-  const image = pinnedImage(options.image);
   const note = parseNoteName(options.note);
   const project = options.project ? checkId(options.project, '--project') : note.project;
   if (options.wait && !options.policy) {
@@ -36,6 +34,7 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
       'add --policy FILE, or drop --wait',
     );
   }
+  const image = await imageByDigest(options, context);
   const check = options.policy ? await loadPolicyCheck(options, image, context) : undefined;
   const keySource = await chooseKeySource(options, context);
   const payload = buildPayloadOfForm(
@@ -49,7 +48,13 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
       return {
         exitCode: ExitCode.verdictNo,
         text: `REFUSED to sign: ${decision.summary}`,
-        json: { signed: false, image: image.resourceUrl, reason: decision.summary, excess: decision.excess },
+        json: {
+          signed: false,
+          image: image.resourceUrl,
+          digest: image.digest,
+          reason: decision.summary,
+          excess: decision.excess,
+        },
       };
     }
     const spec = attestationOccurrence({
@@ -64,7 +69,7 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
     return {
       exitCode: ExitCode.ok,
       text: `${checked}Signed ${image.resourceUrl} with ${keySource.describe}\n${occurrenceReport(created)}`,
-      json: created.json,
+      json: { ...created.json, signedImage: imageJson(image) },
     };
   });
 };

@@ -7,12 +7,11 @@ import type {
 import { AttestationVerifier, OccurrenceMetadataSource } from '@signet/policy';
 import type { CommandAction } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
-import { type PinnedImage, pinnedImage } from '../common/image.js';
+import { type ImageOptions, imageByDigest, type PinnedImage } from '../common/image.js';
 import { withStore } from '../common/store.js';
 import { readAttestationAuthority } from '../policy-io/policy-files.js';
 
-interface VerifyOptions {
-  image: string;
+interface VerifyOptions extends ImageOptions {
   authority: string[];
 }
 
@@ -29,9 +28,9 @@ interface AuthorityResult {
 
 /** Exit 0 when every authority attests the image (with the webhook's own verifier), 1 otherwise. */
 export const run: CommandAction<VerifyOptions> = async (options, context) => {
-  const image = pinnedImage(options.image);
   const authorities: AttestationAuthority[] = [];
   for (const file of options.authority) authorities.push(await readAttestationAuthority(file));
+  const image = await imageByDigest(options, context);
   const results = await withStore(context.global, async (store) => {
     const source = new OccurrenceMetadataSource(store);
     const verifier = new AttestationVerifier();

@@ -1,5 +1,7 @@
-import { parseImageReference, resourceUrl } from '@signet/signing';
-import { usageError } from './cli-error.js';
+import { type ImageReference, parseImageReference, resourceUrl } from '@signet/signing';
+import type { CommandContext } from './command-result.js';
+import { parseDuration } from './duration.js';
+import { openRegistry, type RegistryOptions } from './registry.js';
 
 /** An image named by digest, with the forms Signet needs. */
 export interface PinnedImage {
@@ -12,20 +14,35 @@ export interface PinnedImage {
   resourceUrl: string;
   registry: string;
   path: string;
+  /** The tag the registry resolved to `digest`, when `--image` named a tag and no digest. */
+  resolvedTag?: string;
 }
 
-/** Parses `--image`; a tag-only reference is refused with the commands that find its digest. */
-export function pinnedImage(input: string): PinnedImage {
-  const ref = parseImageReference(input);
-  if (!ref.digest) {
-    throw usageError(
-      'IMAGE_NOT_PINNED',
-      `--image ${input} names a tag, not a digest: signatures and attestations are bound to a manifest digest`,
-      `pin it by digest, e.g. ${ref.name}@sha256:<64 hex>; find the digest with ` +
-        `\`crane digest ${input}\`, \`skopeo inspect --format '{{.Digest}}' docker://${input}\` or ` +
-        `\`docker buildx imagetools inspect ${input}\``,
-    );
-  }
+/** `--image` and the registry flags of the commands that take it. */
+export interface ImageOptions extends RegistryOptions {
+  image: string;
+  registryTimeout?: string;
+}
+
+export const DEFAULT_REGISTRY_TIMEOUT = '30s';
+
+/**
+ * `--image` pinned by digest. A digest is taken as given (the registry is not asked); a tag is resolved
+ * through its registry (`@signet/registry`, the flags of `signet resolve`) and the digest it resolved to
+ * is said on stderr: what is signed, attached or judged is always NAME@sha256:…, never a tag.
+ */
+export async function imageByDigest(options: ImageOptions, context: CommandContext): Promise<PinnedImage> {
+  const timeoutMs = parseDuration(options.registryTimeout ?? DEFAULT_REGISTRY_TIMEOUT, '--registry-timeout');
+  const ref = parseImageReference(options.image);
+  if (ref.digest) return pinnedImage(options.image, { ...ref, digest: ref.digest });
+  const registry = await openRegistry(options, context);
+  const resolved = await registry.resolve(options.image, { signal: AbortSignal.timeout(timeoutMs) });
+  context.progress(`resolved ${options.image} to ${resolved.name}@${resolved.digest}`);
+  const pinned = pinnedImage(options.image, { ...ref, name: resolved.name, digest: resolved.digest });
+  return { ...pinned, resolvedTag: resolved.tag ?? 'latest' };
+}
+
+function pinnedImage(input: string, ref: ImageReference & { digest: string }): PinnedImage {
   return {
     input,
     name: ref.name,
@@ -33,5 +50,15 @@ export function pinnedImage(input: string): PinnedImage {
     resourceUrl: resourceUrl(ref),
     registry: ref.registry,
     path: ref.path,
+  };
+}
+
+/** What `--output json` says of the image a command signed or judged. */
+export function imageJson(image: PinnedImage): Record<string, string> {
+  return {
+    input: image.input,
+    pinned: `${image.name}@${image.digest}`,
+    digest: image.digest,
+    ...(image.resolvedTag ? { resolvedTag: image.resolvedTag } : {}),
   };
 }
