@@ -3,7 +3,7 @@ import { Command, Option, type OutputConfiguration } from 'commander';
 import type { CommandAction, CommandContext, CommandResult } from '../common/command-result.js';
 import { exitCodeHelp } from '../common/exit-codes.js';
 import { resolveGlobalOptions } from '../common/global-options.js';
-import { DEFAULT_REGISTRY_TIMEOUT } from '../common/image.js';
+import { DEFAULT_REGISTRY_TIMEOUT } from '../common/registry-defaults.js';
 import { KEY_VERSION_FORM } from '../sign/kms/key-version-name.js';
 
 /** Called with each finished command's result; `runCli` prints it. */

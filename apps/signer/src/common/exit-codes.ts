@@ -15,7 +15,7 @@ export const exitCodeHelp = `Exit codes:
   0  success
   1  a verdict of "no" (not attested, policy failed, object denied)
   2  usage error (unknown flag, missing or invalid value, a named file that does not exist,
-     a key, signature or policy that cannot be used, a wrong passphrase, a tag instead of a digest,
-     a tag the registry does not have)
+     a key, signature or policy that cannot be used, a wrong passphrase, a tag the registry
+     does not have)
   3  backend or I/O error (a file that cannot be read, the metadata store unreachable or failing,
      gpg failing, a registry unreachable or refusing the credentials)`;

@@ -2,6 +2,7 @@ import { type ImageReference, parseImageReference, resourceUrl } from '@signet/s
 import type { CommandContext } from './command-result.js';
 import { parseDuration } from './duration.js';
 import { openRegistry, type RegistryOptions } from './registry.js';
+import { DEFAULT_REGISTRY_TIMEOUT } from './registry-defaults.js';
 
 /** An image named by digest, with the forms Signet needs. */
 export interface PinnedImage {
@@ -23,8 +24,6 @@ export interface ImageOptions extends RegistryOptions {
   image: string;
   registryTimeout?: string;
 }
-
-export const DEFAULT_REGISTRY_TIMEOUT = '30s';
 
 /**
  * `--image` pinned by digest. A digest is taken as given (the registry is not asked); a tag is resolved
