@@ -21,7 +21,14 @@ beforeAll(async () => {
 function pod(
   name: string,
   image: string,
-  extra: { namespace?: string; phase?: string; annotations?: Record<string, string>; owner?: string } = {},
+  extra: {
+    namespace?: string;
+    phase?: string;
+    annotations?: Record<string, string>;
+    owner?: string;
+    /** The container's status.containerStatuses[].imageID. */
+    imageID?: string;
+  } = {},
 ) {
   return {
     apiVersion: 'v1',
@@ -36,7 +43,12 @@ function pod(
         : {}),
     },
     spec: { containers: [{ name: 'app', image }] },
-    status: { phase: extra.phase ?? 'Running' },
+    status: {
+      phase: extra.phase ?? 'Running',
+      ...(extra.imageID === undefined
+        ? {}
+        : { containerStatuses: [{ name: 'app', imageID: extra.imageID, state: { running: {} } }] }),
+    },
   };
 }
 
@@ -159,6 +171,121 @@ describe('auditPods', () => {
       onProgress: (done, total) => seen.push(`${done}/${total}`),
     });
     expect(seen).toEqual(['1/2', '2/2']);
+  });
+});
+
+describe('auditPods judges what runs (status.containerStatuses[].imageID)', () => {
+  const allowlistByTag = (): NamespacePolicies => ({
+    ...requireQa(),
+    genericAttestationPolicies: [
+      gap('require-qa', {
+        attestationAuthorityNames: ['qa'],
+        admissionAllowlistPatterns: [{ namePattern: `${APP}:v1` }],
+      }),
+    ],
+  });
+
+  it('a Pod admitted by an allowlisted tag is judged by the digest running, naming both', async () => {
+    metadata = await signedMetadata();
+    const report = await auditPods({
+      pods: [
+        pod('signed', `${APP}:v1`, { imageID: SIGNED }),
+        pod('unsigned', `${APP}:v1`, { imageID: UNSIGNED }),
+        pod('not-started', `${APP}:v1`),
+      ],
+      policiesFor: allowlistByTag,
+      metadata,
+    });
+    expect(report).toMatchObject({ judged: 3, conforming: 2 });
+    const [finding] = report.findings;
+    expect(finding).toMatchObject({ name: 'unsigned', status: 'violating', images: [UNSIGNED] });
+    expect(finding?.violations.map((v) => [v.code, v.image])).toEqual([['NOT_ATTESTED', UNSIGNED]]);
+    expect(finding?.violations[0]?.reason).toContain(
+      `(the digest running, as status.containerStatuses[app].imageID reports; the Pod spec names ${APP}:v1)`,
+    );
+    expect(finding?.message).toContain(`image ${UNSIGNED}:`);
+    expect(finding?.message).toContain(`the Pod spec names ${APP}:v1`);
+    expect(finding?.running).toEqual([
+      {
+        where: 'status.containerStatuses[app]',
+        specImage: `${APP}:v1`,
+        imageId: UNSIGNED,
+        running: UNSIGNED,
+      },
+    ]);
+  });
+
+  it('an allowlisted repository still admits what runs from it', async () => {
+    metadata = new MemoryMetadata();
+    const report = await auditPods({
+      pods: [pod('web', `${APP}:v1`, { imageID: `docker-pullable://${UNSIGNED}` })],
+      policiesFor: () => ({
+        ...requireQa(),
+        genericAttestationPolicies: [
+          gap('require-qa', {
+            attestationAuthorityNames: ['qa'],
+            admissionAllowlistPatterns: [{ namePattern: 'gcr.io/team/*' }],
+          }),
+        ],
+      }),
+      metadata,
+    });
+    expect(report.findings).toEqual([]);
+  });
+
+  it('a breakglass Pod is judged by its running digest: a signed one conforms, an unsigned one is reported', async () => {
+    metadata = await signedMetadata();
+    const glass = { 'kritis.grafeas.io/breakglass': 'true' };
+    const report = await auditPods({
+      pods: [
+        pod('glass-signed', `${APP}:hotfix`, { annotations: glass, imageID: SIGNED }),
+        pod('glass-unsigned', `${APP}:hotfix`, { annotations: glass, imageID: UNSIGNED }),
+      ],
+      policiesFor: requireQa,
+      metadata,
+    });
+    expect(report.findings.map((f) => [f.name, f.status, f.violations.map((v) => v.code)])).toEqual([
+      ['glass-unsigned', 'breakglass', ['NOT_ATTESTED']],
+    ]);
+  });
+
+  it('an imageID with no repository digest is a finding, even when the spec image is signed', async () => {
+    metadata = await signedMetadata();
+    const local = `sha256:${'c'.repeat(64)}`;
+    const report = await auditPods({
+      pods: [pod('local', SIGNED, { imageID: `docker://${local}` })],
+      policiesFor: requireQa,
+      metadata,
+    });
+    const [finding] = report.findings;
+    expect(finding?.status).toBe('violating');
+    expect(finding?.violations).toHaveLength(1);
+    expect(finding?.violations[0]).toMatchObject({
+      code: 'RUNNING_IMAGE_UNKNOWN',
+      image: SIGNED,
+      policy: 'running image (status.containerStatuses[app])',
+    });
+    expect(finding?.message).toContain(`its imageID docker://${local} is an image ID`);
+    expect(finding?.message).toContain('fix: run images pulled from a registry');
+    expect(findingSummary(finding as never)).toBe(
+      `RUNNING_IMAGE_UNKNOWN: running image (status.containerStatuses[app]) (${SIGNED})`,
+    );
+  });
+
+  it('an unreadable imageID in a namespace no policy covers is no finding, as admission admits anything there', async () => {
+    metadata = new MemoryMetadata();
+    const report = await auditPods({
+      pods: [pod('local', SIGNED, { imageID: `sha256:${'c'.repeat(64)}` })],
+      policiesFor: () => ({
+        authorities: [],
+        genericAttestationPolicies: [],
+        imageSecurityPolicies: [],
+        invalid: [],
+      }),
+      metadata,
+      settings: { noPolicy: 'allow' },
+    });
+    expect(report.findings).toEqual([]);
   });
 });
 

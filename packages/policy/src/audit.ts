@@ -1,9 +1,11 @@
 import { type LookupCounts, RunLookups } from './audit-lookups.js';
 import { findBreakglass } from './breakglass.js';
 import { decide } from './decide.js';
+import { denialMessage } from './message.js';
 import type { MetadataSource } from './metadata.js';
-import { isRecord } from './parse.js';
+import { describeResource, isRecord } from './parse.js';
 import type { NamespacePolicies } from './resource-types.js';
+import { type RunningContainer, runningPod } from './running-images.js';
 import type { ClusterSettings } from './schemas/settings.js';
 import { AttestationVerifier } from './verifier.js';
 import type { Violation } from './violation.js';
@@ -25,7 +27,10 @@ export interface PodFinding {
   violations: Violation[];
   /** The message admission would give, every reason and fix included. */
   message: string;
+  /** The images judged: those running (`status.*ContainerStatuses[].imageID`), else the spec's. */
   images: string[];
+  /** Containers whose running image differs from the spec's, or cannot be read (see `runningPod`). */
+  running: RunningContainer[];
 }
 
 export interface AuditInput {
@@ -113,14 +118,20 @@ function identify(pod: PodObject): PodIdentity | undefined {
   return { namespace, name, uid: typeof uid === 'string' ? uid : '', phase, pod };
 }
 
+/**
+ * Judges the Pod by what runs: its containers' images as their statuses report them (`runningPod`),
+ * decided as a Pod creation. A container whose running image cannot be read is a violation of its own
+ * wherever the namespace's policies judge images at all: never a silent pass on the spec image.
+ */
 async function auditPod(
   pod: PodIdentity,
   input: AuditInput,
   metadata: MetadataSource,
   verifier: AttestationVerifier,
 ): Promise<PodFinding | undefined> {
+  const running = runningPod(pod.pod);
   const decision = await decide({
-    request: podCreation(pod),
+    request: podCreation(pod, running.pod),
     policies: input.policiesFor(pod.namespace),
     // Breakglass admitted it once; the audit still says whether it conforms. Backend failures are
     // reported as unknown, whatever admission does with them.
@@ -129,8 +140,18 @@ async function auditPod(
     verifier,
     ...(input.now ? { now: input.now } : {}),
   });
-  if (decision.allowed) return undefined;
-  const backendOnly = decision.denial === 'backend';
+  const judged = !(
+    decision.allowed &&
+    (decision.reason === 'no-policy' || decision.reason === 'not-reviewed')
+  );
+  const unreadable = judged ? running.containers.flatMap(unreadableViolation) : [];
+  if (decision.allowed && unreadable.length === 0) return undefined;
+  const violations = [
+    ...decision.violations.map((v) => namingSpecImage(v, running.containers)),
+    ...unreadable,
+  ];
+  const rewritten = running.containers.length > 0;
+  const backendOnly = decision.denial === 'backend' && unreadable.length === 0;
   const breakglass = findBreakglass(pod.pod, 'Pod').requested;
   return {
     namespace: pod.namespace,
@@ -138,14 +159,38 @@ async function auditPod(
     uid: pod.uid,
     pod: pod.pod,
     status: backendOnly ? 'unknown' : breakglass ? 'breakglass' : 'violating',
-    violations: decision.violations,
-    message: decision.message,
+    violations,
+    message: rewritten
+      ? denialMessage(describeResource('Pod', { name: pod.name, namespace: pod.namespace }), violations)
+      : decision.message,
     images: decision.images.judged,
+    running: running.containers,
   };
 }
 
+/** A violation of a running image says which container runs it and what the spec named. */
+function namingSpecImage(violation: Violation, containers: readonly RunningContainer[]): Violation {
+  const differing = containers.filter((c) => c.running === violation.image);
+  if (differing.length === 0) return violation;
+  const specs = differing.map((c) => `as ${c.where}.imageID reports; the Pod spec names ${c.specImage}`);
+  return { ...violation, reason: `${violation.reason} (the digest running, ${specs.join('; ')})` };
+}
+
+function unreadableViolation(container: RunningContainer): Violation[] {
+  if (!container.problem) return [];
+  return [
+    {
+      image: container.specImage,
+      policy: `running image (${container.where})`,
+      code: 'RUNNING_IMAGE_UNKNOWN',
+      reason: `Signet cannot tell which image runs: ${container.problem}`,
+      fix: 'run images pulled from a registry (name the image by digest, NAME@sha256:…, with an imagePullPolicy that pulls it) so that the runtime reports the repository digest, then recreate the Pod',
+    },
+  ];
+}
+
 /** The admission request the API server would send for creating this Pod. */
-function podCreation(pod: PodIdentity): Record<string, unknown> {
+function podCreation(pod: PodIdentity, object: unknown): Record<string, unknown> {
   return {
     uid: `audit-${pod.uid || `${pod.namespace}/${pod.name}`}`,
     kind: { group: '', version: 'v1', kind: 'Pod' },
@@ -153,7 +198,7 @@ function podCreation(pod: PodIdentity): Record<string, unknown> {
     namespace: pod.namespace,
     name: pod.name,
     operation: 'CREATE',
-    object: pod.pod,
+    object,
   };
 }
 

@@ -13,6 +13,8 @@ export type ViolationCode =
   | 'NOT_SCANNED'
   | 'NO_VULNERABILITY_PROJECT'
   | 'BACKEND_FAILED'
+  /** The audit: a running container's status names no image Signet can look up. */
+  | 'RUNNING_IMAGE_UNKNOWN'
   | 'INTERNAL_ERROR';
 
 /** One unmet requirement: enforced ones deny, those of DryRun policies are reported. */
