@@ -263,12 +263,14 @@ describe('auditPods judges what runs (status.containerStatuses[].imageID)', () =
     expect(finding?.violations[0]).toMatchObject({
       code: 'RUNNING_IMAGE_UNKNOWN',
       image: SIGNED,
-      policy: 'running image (status.containerStatuses[app])',
+      policy: 'running image (Pod status)',
     });
-    expect(finding?.message).toContain(`its imageID docker://${local} is an image ID`);
+    expect(finding?.message).toContain(
+      `runs in status.containerStatuses[app]: its imageID docker://${local} is an image ID`,
+    );
     expect(finding?.message).toContain('fix: run images pulled from a registry');
     expect(findingSummary(finding as never)).toBe(
-      `RUNNING_IMAGE_UNKNOWN: running image (status.containerStatuses[app]) (${SIGNED})`,
+      `RUNNING_IMAGE_UNKNOWN: running image (Pod status) (${SIGNED})`,
     );
   });
 

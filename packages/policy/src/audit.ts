@@ -146,9 +146,10 @@ async function auditPod(
   );
   const unreadable = judged ? running.containers.flatMap(unreadableViolation) : [];
   if (decision.allowed && unreadable.length === 0) return undefined;
+  // What runs cannot be read: that comes first, before what the spec image lacks.
   const violations = [
-    ...decision.violations.map((v) => namingSpecImage(v, running.containers)),
     ...unreadable,
+    ...decision.violations.map((v) => namingSpecImage(v, running.containers)),
   ];
   const rewritten = running.containers.length > 0;
   const backendOnly = decision.denial === 'backend' && unreadable.length === 0;
@@ -176,14 +177,17 @@ function namingSpecImage(violation: Violation, containers: readonly RunningConta
   return { ...violation, reason: `${violation.reason} (the digest running, ${specs.join('; ')})` };
 }
 
+const RUNNING_IMAGE_POLICY = 'running image (Pod status)';
+
 function unreadableViolation(container: RunningContainer): Violation[] {
   if (!container.problem) return [];
   return [
     {
       image: container.specImage,
-      policy: `running image (${container.where})`,
+      // One policy name for every container: it is a metric label in the webhook.
+      policy: RUNNING_IMAGE_POLICY,
       code: 'RUNNING_IMAGE_UNKNOWN',
-      reason: `Signet cannot tell which image runs: ${container.problem}`,
+      reason: `Signet cannot tell which image runs in ${container.where}: ${container.problem}`,
       fix: 'run images pulled from a registry (name the image by digest, NAME@sha256:…, with an imagePullPolicy that pulls it) so that the runtime reports the repository digest, then recreate the Pod',
     },
   ];

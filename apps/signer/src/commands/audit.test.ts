@@ -1,5 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import type { AuditReport, PodFinding, Violation } from '@signet/policy';
+import {
+  type AuditReport,
+  auditPods,
+  type PodFinding,
+  parseImageSecurityPolicy,
+  type Violation,
+} from '@signet/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
 import { expectCleanError, runSignet } from '../test-support/run-signet.js';
@@ -33,6 +39,7 @@ function finding(
     violations: [violation('registry.example/legacy@sha256:1')],
     message: 'Signet denied …',
     images: ['registry.example/legacy@sha256:1'],
+    running: [],
   };
 }
 
@@ -81,6 +88,51 @@ describe('the audit table', () => {
     expect(text).toContain('admitted by breakglass, still violating');
     expect(text).toContain('the metadata store failed');
     expect(text).toContain('1 violate, 1 could not be judged');
+  });
+});
+
+describe('the audit table of Pods judged by what runs', () => {
+  it('shows the running digest, with the spec image beside it, and a container whose image is unknown', async () => {
+    const parsed = parseImageSecurityPolicy({
+      apiVersion: 'kritis.grafeas.io/v1beta1',
+      kind: 'ImageSecurityPolicy',
+      metadata: { name: 'no-critical', namespace: 'shop' },
+      spec: { packageVulnerabilityRequirements: { maximumSeverity: 'HIGH' } },
+    });
+    if (!parsed.ok) throw new Error('the test policy does not parse');
+    const running = `registry.example/legacy@sha256:${'b'.repeat(64)}`;
+    const local = `sha256:${'c'.repeat(64)}`;
+    const pod = (name: string, imageID: string) => ({
+      metadata: { name, namespace: 'shop', uid: name },
+      spec: { containers: [{ name: 'app', image: 'registry.example/legacy:v1' }] },
+      status: { phase: 'Running', containerStatuses: [{ name: 'app', imageID, state: { running: {} } }] },
+    });
+    const audited = await auditPods({
+      pods: [pod('tagged', `docker-pullable://${running}`), pod('loaded', local)],
+      policiesFor: () => ({
+        authorities: [],
+        genericAttestationPolicies: [],
+        imageSecurityPolicies: [parsed.value],
+        invalid: [],
+      }),
+      metadata: {
+        attestations: async () => [],
+        vulnerabilities: async () => [
+          {
+            noteName: 'projects/p/notes/CVE-2099-1',
+            cveId: 'CVE-2099-1',
+            severity: 'CRITICAL',
+            fixAvailable: true,
+          },
+        ],
+      },
+      settings: { vulnerabilityProject: 'scans' },
+    });
+    const text = describeAudit(audited, await groupByWorkload(audited.findings, async () => undefined));
+    expect(text).toContain(running);
+    expect(text).toContain('the Pod spec names registry.example/legacy:v1');
+    expect(text).toContain(`its imageID ${local} is an image ID`);
+    expect(text).toContain('2 running pods judged: 0 conform, 2 violate');
   });
 });
 

@@ -133,6 +133,35 @@ describe('PodAuditor', () => {
     expect(metricValue(text, 'signet_audit_runs_total', { result: 'ok' })).toBe(1);
   });
 
+  it('judges the digest each container runs (status imageID), naming the spec image too', async () => {
+    const tagged = 'registry.example/shop/legacy:v1';
+    const running = (name: string, imageID: string) => ({
+      ...pod(name, tagged),
+      status: { phase: 'Running', containerStatuses: [{ name: 'app', imageID, state: { running: {} } }] },
+    });
+    const local = `sha256:${'c'.repeat(64)}`;
+    const pods = [running('patched', GOOD), running('vulnerable', BAD), running('local', local)];
+    await auditor(pods, 'signet').run();
+    expect(writer.events.map((e) => [e.name, e.reason])).toEqual([
+      ['vulnerable', VIOLATION_REASON],
+      ['local', VIOLATION_REASON],
+    ]);
+    expect(writer.events[0]?.message).toContain(`image ${BAD}:`);
+    expect(writer.events[0]?.message).toContain(`the Pod spec names ${tagged}`);
+    expect(writer.events[1]?.message).toContain(`its imageID ${local} is an image ID`);
+    expect(writer.marks.map((m) => m.annotations[VIOLATION_ANNOTATION])).toEqual([
+      `VULNERABILITIES: ImageSecurityPolicy shop/no-critical (${BAD})`,
+      `RUNNING_IMAGE_UNKNOWN: running image (Pod status) (${tagged}) and 1 more`,
+    ]);
+    expect(
+      metricValue(await scrape(), 'signet_running_violations', {
+        namespace: 'shop',
+        policy: 'running image (Pod status)',
+        reason: 'RUNNING_IMAGE_UNKNOWN',
+      }),
+    ).toBe(1);
+  });
+
   it('the gauge follows the Pods: a fixed Pod leaves it', async () => {
     const pods = [pod('legacy-1', BAD)];
     const run = auditor(pods);
