@@ -274,6 +274,21 @@ describe('auditPods judges what runs (status.containerStatuses[].imageID)', () =
     );
   });
 
+  it('an unreadable imageID under DryRun policies only is no finding: nothing there is enforced', async () => {
+    metadata = new MemoryMetadata();
+    const report = await auditPods({
+      pods: [pod('local', `${APP}:v1`, { imageID: `sha256:${'c'.repeat(64)}` })],
+      policiesFor: () => ({
+        ...requireQa(),
+        genericAttestationPolicies: [
+          gap('require-qa', { attestationAuthorityNames: ['qa'], enforcementMode: 'DryRun' }),
+        ],
+      }),
+      metadata,
+    });
+    expect(report.findings).toEqual([]);
+  });
+
   it('an unreadable imageID in a namespace no policy covers is no finding, as admission admits anything there', async () => {
     metadata = new MemoryMetadata();
     const report = await auditPods({

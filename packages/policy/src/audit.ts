@@ -121,7 +121,7 @@ function identify(pod: PodObject): PodIdentity | undefined {
 /**
  * Judges the Pod by what runs: its containers' images as their statuses report them (`runningPod`),
  * decided as a Pod creation. A container whose running image cannot be read is a violation of its own
- * wherever the namespace's policies judge images at all: never a silent pass on the spec image.
+ * wherever an enforced policy judges the namespace's images: never a silent pass on the spec image.
  */
 async function auditPod(
   pod: PodIdentity,
@@ -130,9 +130,10 @@ async function auditPod(
   verifier: AttestationVerifier,
 ): Promise<PodFinding | undefined> {
   const running = runningPod(pod.pod);
+  const policies = input.policiesFor(pod.namespace);
   const decision = await decide({
     request: podCreation(pod, running.pod),
-    policies: input.policiesFor(pod.namespace),
+    policies,
     // Breakglass admitted it once; the audit still says whether it conforms. Backend failures are
     // reported as unknown, whatever admission does with them.
     settings: { ...input.settings, breakglass: 'off', onBackendError: 'deny' },
@@ -140,11 +141,8 @@ async function auditPod(
     verifier,
     ...(input.now ? { now: input.now } : {}),
   });
-  const judged = !(
-    decision.allowed &&
-    (decision.reason === 'no-policy' || decision.reason === 'not-reviewed')
-  );
-  const unreadable = judged ? running.containers.flatMap(unreadableViolation) : [];
+  const enforced = !decision.allowed || (decision.reason === 'policy' && enforcesAny(policies));
+  const unreadable = enforced ? running.containers.flatMap(unreadableViolation) : [];
   if (decision.allowed && unreadable.length === 0) return undefined;
   // What runs cannot be read: that comes first, before what the spec image lacks.
   const violations = [
@@ -167,6 +165,13 @@ async function auditPod(
     images: decision.images.judged,
     running: running.containers,
   };
+}
+
+/** Whether an enforced policy judges the namespace's images (DryRun ones only report, as admission does). */
+function enforcesAny(policies: NamespacePolicies): boolean {
+  return [...policies.genericAttestationPolicies, ...policies.imageSecurityPolicies].some(
+    (policy) => policy.enforcementMode === 'Enforce',
+  );
 }
 
 /** A violation of a running image says which container runs it and what the spec named. */
