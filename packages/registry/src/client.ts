@@ -5,11 +5,10 @@ import {
   parseImageReference,
 } from '@signet/signing';
 import { Authorizations, credentialId } from './auth.js';
-import { parseChallenges } from './challenge.js';
-import { type CredentialProvider, credentialChain, type RegistryCredential } from './credentials.js';
-import { type RegistryEndpoint, registryEndpoint } from './endpoint.js';
-import { badStatus, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
-import { type HttpResponse, send } from './http.js';
+import { type CredentialProvider, credentialChain } from './credentials.js';
+import { registryEndpoint } from './endpoint.js';
+import { badStatus, deadlinePassed, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
+import type { HttpResponse } from './http.js';
 import {
   ACCEPT_HEADER,
   digestMatches,
@@ -18,6 +17,7 @@ import {
   sha256Digest,
 } from './manifest.js';
 import { RegistryError } from './registry-error.js';
+import { header, type RepositoryAccess, repositoryRequest } from './repository-request.js';
 import { ResolutionCache } from './resolution-cache.js';
 
 export interface RegistryClientOptions {
@@ -107,7 +107,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         return { pinned, name: ref.name, tag, digest: value.digest, mediaType: value.mediaType, cached };
       } catch (error) {
         if (call.signal?.aborted && !(error instanceof RegistryError))
-          throw deadline(ref.registry, `${ref.name}:${tag}`, error);
+          throw deadlinePassed(ref.registry, `resolving ${ref.name}:${tag}`, error);
         throw error;
       }
     },
@@ -125,13 +125,8 @@ function pinnedAlready(ref: ImageReference): ResolvedImage {
   };
 }
 
-interface Fetch {
-  endpoint: RegistryEndpoint;
-  path: string;
+interface Fetch extends RepositoryAccess {
   tag: string;
-  credential: RegistryCredential | undefined;
-  auth: Authorizations;
-  ca: string | Buffer | undefined;
   timeoutMs: number;
 }
 
@@ -143,7 +138,7 @@ async function fetchDigest(f: Fetch): Promise<{ digest: string; mediaType: Manif
   const signal = AbortSignal.timeout(f.timeoutMs);
   const where = `${f.endpoint.registry}/${f.path}:${f.tag}`;
   try {
-    const head = await manifestRequest(f, 'HEAD', signal);
+    const head = await repositoryRequest(f, 'HEAD', `manifests/${f.tag}`, ACCEPT_HEADER, signal);
     const stated = header(head, 'docker-content-digest');
     const headType = manifestMediaType(header(head, 'content-type'));
     if (head.status === 200 && stated !== undefined && isSha256Digest(stated) && headType) {
@@ -151,39 +146,14 @@ async function fetchDigest(f: Fetch): Promise<{ digest: string; mediaType: Manif
     }
     // A refused login stays refused; anything else (a HEAD without a body) is asked again with GET.
     if (head.status === 401 || head.status === 403) return checkedDigest(f, head, where);
-    const get = await manifestRequest(f, 'GET', signal);
+    const get = await repositoryRequest(f, 'GET', `manifests/${f.tag}`, ACCEPT_HEADER, signal);
     return checkedDigest(f, get, where);
   } catch (error) {
     if (signal.aborted && !(error instanceof RegistryError && error.code !== 'REGISTRY_TIMEOUT')) {
-      throw deadline(f.endpoint.registry, where, error);
+      throw deadlinePassed(f.endpoint.registry, `resolving ${where}`, error);
     }
     throw error;
   }
-}
-
-async function manifestRequest(f: Fetch, method: 'HEAD' | 'GET', signal: AbortSignal): Promise<HttpResponse> {
-  const url = new URL(`/v2/${f.path}/manifests/${f.tag}`, f.endpoint.origin);
-  const target = {
-    registry: f.endpoint.registry,
-    origin: f.endpoint.origin,
-    path: f.path,
-    credential: f.credential,
-    signal,
-    ca: f.ca,
-  };
-  const request = {
-    method,
-    url,
-    headers: { accept: ACCEPT_HEADER },
-    signal,
-    ca: f.ca,
-    registry: f.endpoint.registry,
-  };
-  const authorization = f.auth.cached(target);
-  const first = await send({ ...request, ...(authorization ? { authorization } : {}) });
-  if (first.status !== 401) return first;
-  const challenges = parseChallenges(header(first, 'www-authenticate') ?? '');
-  return send({ ...request, authorization: await f.auth.answer(target, challenges) });
 }
 
 function checkedDigest(
@@ -227,18 +197,4 @@ function tagUnknown(registry: string, where: string, codes: string[]): RegistryE
     `check the image name and tag (is ${where} pushed?), or pin the image by digest`,
     { registry, status: 404 },
   );
-}
-
-function deadline(registry: string, where: string, cause: unknown): RegistryError {
-  return new RegistryError(
-    'REGISTRY_TIMEOUT',
-    `registry ${registry}: resolving ${where} did not finish before the deadline`,
-    'check the registry is up and reachable from here; pin the image by digest to avoid the lookup',
-    { registry, cause },
-  );
-}
-
-function header(response: HttpResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -57,3 +57,13 @@ export function badStatus(registry: string, status: number, where: string, codes
     { registry, status },
   );
 }
+
+/** The deadline (the caller's signal, or the client's own timeout) passed while `doing` (`resolving …`). */
+export function deadlinePassed(registry: string, doing: string, cause: unknown): RegistryError {
+  return new RegistryError(
+    'REGISTRY_TIMEOUT',
+    `registry ${registry}: ${doing} did not finish before the deadline`,
+    'check the registry is up and reachable from here; pin the image by digest to avoid the lookup',
+    { registry, cause },
+  );
+}
