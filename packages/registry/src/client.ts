@@ -5,6 +5,7 @@ import {
   parseImageReference,
 } from '@signet/signing';
 import { Authorizations, credentialId } from './auth.js';
+import { type CosignArtifacts, readCosignArtifacts } from './cosign-artifacts.js';
 import { type CredentialProvider, credentialChain } from './credentials.js';
 import { registryEndpoint } from './endpoint.js';
 import { badStatus, deadlinePassed, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
@@ -64,9 +65,23 @@ interface ResolvedImage {
 
 const DEFAULT_REALM_HOSTS = { 'docker.io': ['auth.docker.io'] };
 
-/** Resolves image tags to digests through the registry's own API. */
+interface CosignReadOptions extends ResolveOptions {
+  /** Where the signatures are stored, like cosign's COSIGN_REPOSITORY (`registry/path`); default: the image's. */
+  repository?: string;
+}
+
+/** Resolves image tags to digests, and reads cosign's signatures, through the registry's own API. */
 export interface RegistryClient {
   resolve(image: string, options?: ResolveOptions): Promise<ResolvedImage>;
+  /**
+   * What cosign stores for an image pinned by digest (`name@sha256:…`): its `.sig` and `.att` tags and
+   * its Sigstore bundle referrers, every blob checked against its digest. Absent (`found: false`) only
+   * when the registry says the tag is unknown; every other failure is a RegistryError.
+   */
+  readCosignArtifacts(
+    image: string,
+    options?: CosignReadOptions,
+  ): Promise<CosignArtifacts & { cached: boolean }>;
 }
 
 export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
@@ -79,8 +94,21 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     options.maxEntries ?? 1_000,
     now,
   );
+  const cosignCache = new ResolutionCache<CosignArtifacts>(
+    options.ttlMs ?? 30_000,
+    options.maxEntries ?? 1_000,
+    now,
+  );
   const timeoutMs = options.timeoutMs ?? 10_000;
   const baseCredentials = options.credentials ?? (() => undefined);
+  const credentialFor = (ref: ImageReference, call: ResolveOptions) => {
+    const provider = call.credentials ? credentialChain(call.credentials, baseCredentials) : baseCredentials;
+    return provider({
+      registry: ref.registry,
+      path: ref.path,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+  };
 
   return {
     async resolve(image, call = {}) {
@@ -88,14 +116,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (ref.digest !== undefined) return pinnedAlready(ref);
       const tag = ref.tag ?? 'latest';
       const endpoint = registryEndpoint(ref.registry, insecure);
-      const provider = call.credentials
-        ? credentialChain(call.credentials, baseCredentials)
-        : baseCredentials;
-      const credential = await provider({
-        registry: ref.registry,
-        path: ref.path,
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
+      const credential = await credentialFor(ref, call);
       const key = `${ref.name}:${tag} ${credentialId(credential)}`;
       try {
         const { value, cached } = await cache.get(
@@ -111,7 +132,57 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         throw error;
       }
     },
+
+    async readCosignArtifacts(image, call = {}) {
+      const ref = parseImageReference(image);
+      if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image);
+      const digest = ref.digest;
+      const store = call.repository === undefined ? ref : signatureRepository(call.repository);
+      const credential = await credentialFor(store, call);
+      const access = {
+        endpoint: registryEndpoint(store.registry, insecure),
+        path: store.path,
+        credential,
+        auth,
+        ca: options.ca,
+      };
+      const key = `${store.name}@${digest} ${credentialId(credential)}`;
+      try {
+        const { value, cached } = await cosignCache.get(
+          key,
+          () => readCosignArtifacts(access, digest, timeoutMs),
+          call.signal,
+        );
+        return { ...value, cached };
+      } catch (error) {
+        if (call.signal?.aborted && !(error instanceof RegistryError))
+          throw deadlinePassed(store.registry, `reading cosign signatures of ${store.name}@${digest}`, error);
+        throw error;
+      }
+    },
   };
+}
+
+function notPinned(image: string): RegistryError {
+  return new RegistryError(
+    'REGISTRY_NOT_PINNED',
+    `cosign signatures are read for an image pinned by digest, and ${image} is not (name@sha256:…)`,
+    'resolve the image to its digest first (resolve), then read its signatures',
+  );
+}
+
+/** COSIGN_REPOSITORY names a repository: `registry/path`, without a tag or digest. */
+function signatureRepository(repository: string): ImageReference {
+  const ref = parseImageReference(repository);
+  if (ref.tag !== undefined || ref.digest !== undefined) {
+    throw new RegistryError(
+      'REGISTRY_CONFIG_INVALID',
+      `the signature repository ${repository} names a tag or digest; it must be a repository (registry/path)`,
+      'give the repository as COSIGN_REPOSITORY was set when signing, without a tag or digest',
+      { registry: ref.registry },
+    );
+  }
+  return ref;
 }
 
 function pinnedAlready(ref: ImageReference): ResolvedImage {

@@ -50,3 +50,8 @@ export function digestMatches(digest: string, body: Buffer): boolean | undefined
     return undefined;
   return createHash(algorithm!).update(body).digest('hex') === hex;
 }
+
+/** `algorithm:hex` of a supported algorithm (sha256, sha384, sha512) in lower-case hex of its length. */
+export function isWellFormedDigest(digest: string): boolean {
+  return digestMatches(digest, Buffer.alloc(0)) !== undefined;
+}

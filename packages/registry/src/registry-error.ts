@@ -11,7 +11,8 @@ export type RegistryErrorCode =
   | 'REGISTRY_DIGEST_MISMATCH'
   | 'REGISTRY_BAD_RESPONSE'
   | 'REGISTRY_REALM_UNTRUSTED'
-  | 'REGISTRY_CONFIG_INVALID';
+  | 'REGISTRY_CONFIG_INVALID'
+  | 'REGISTRY_NOT_PINNED';
 
 /**
  * Every failure of the registry client. `registry` is the registry's name as images spell it
