@@ -307,6 +307,14 @@ describe('bundles: referrers of the image', () => {
     expect(error.code).toBe('REGISTRY_DIGEST_MISMATCH');
   });
 
+  it('a fallback index entry whose digest is not a digest is refused, not put in a URL', async () => {
+    const fake = await fakeRegistry();
+    fake.putFallbackIndex('app', [{ digest: 'sha256:../../other' }]);
+    const error = await failure(clientFor(fake).readCosignArtifacts(`${fake.host}/app@${IMAGE_DIGEST}`));
+    expect(error.code).toBe('REGISTRY_BAD_RESPONSE');
+    expect(fake.server.seen.some((r) => r.path.includes('other'))).toBe(false);
+  });
+
   it('a fallback index naming a manifest the registry does not hold is a failure, not absence', async () => {
     const fake = await fakeRegistry();
     fake.putFallbackIndex('app', [{ digest: `sha256:${'6'.repeat(64)}` }]);

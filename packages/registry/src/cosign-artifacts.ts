@@ -132,7 +132,7 @@ async function readBundleManifests(
     if (!wanted)
       skipped.push({
         digest: entry.digest,
-        reason: `artifactType ${entry.artifactType ?? 'none'}, not a Sigstore bundle`,
+        reason: `listed as ${entry.mediaType} of artifactType ${entry.artifactType ?? 'none'}, not a Sigstore bundle manifest`,
       });
     return wanted;
   });
