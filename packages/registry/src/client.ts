@@ -8,7 +8,14 @@ import { Authorizations, credentialId } from './auth.js';
 import { type CosignArtifacts, readCosignArtifacts } from './cosign-artifacts.js';
 import { type CredentialProvider, credentialChain } from './credentials.js';
 import { registryEndpoint } from './endpoint.js';
-import { badStatus, deadlinePassed, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
+import {
+  badStatus,
+  COSIGN_DEADLINE_FIX,
+  deadlinePassed,
+  denied,
+  distributionErrorCodes,
+  unauthorized,
+} from './errors-http.js';
 import type { HttpResponse } from './http.js';
 import {
   ACCEPT_HEADER,
@@ -156,7 +163,12 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         return { ...value, cached };
       } catch (error) {
         if (call.signal?.aborted && !(error instanceof RegistryError))
-          throw deadlinePassed(store.registry, `reading cosign signatures of ${store.name}@${digest}`, error);
+          throw deadlinePassed(
+            store.registry,
+            `reading cosign signatures of ${store.name}@${digest}`,
+            error,
+            COSIGN_DEADLINE_FIX,
+          );
         throw error;
       }
     },

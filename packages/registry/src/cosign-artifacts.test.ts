@@ -477,6 +477,7 @@ describe('fail closed: a failure is a RegistryError, never "found: false"', () =
     const error = await failure(pending);
     expect(error.code).toBe('REGISTRY_TIMEOUT');
     expect(error.message).toContain(`${host}/app@${IMAGE_DIGEST}`);
+    expect(error.fix).not.toContain('pin the image');
   });
 
   it('an image not pinned by digest is refused: REGISTRY_NOT_PINNED', async () => {

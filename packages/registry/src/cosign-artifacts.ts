@@ -1,5 +1,5 @@
 import { BUNDLE_MEDIA_TYPE, DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@signet/signing/cosign';
-import { deadlinePassed } from './errors-http.js';
+import { COSIGN_DEADLINE_FIX, deadlinePassed } from './errors-http.js';
 import {
   type ArtifactLayer,
   type ArtifactRead,
@@ -86,6 +86,7 @@ export async function readCosignArtifacts(
         access.endpoint.registry,
         `reading cosign signatures of ${where(r, imageDigest)}`,
         error,
+        COSIGN_DEADLINE_FIX,
       );
     }
     throw error;

@@ -59,11 +59,23 @@ export function badStatus(registry: string, status: number, where: string, codes
 }
 
 /** The deadline (the caller's signal, or the client's own timeout) passed while `doing` (`resolving …`). */
-export function deadlinePassed(registry: string, doing: string, cause: unknown): RegistryError {
+export function deadlinePassed(
+  registry: string,
+  doing: string,
+  cause: unknown,
+  fix = 'check the registry is up and reachable from here; pin the image by digest to avoid the lookup',
+): RegistryError {
   return new RegistryError(
     'REGISTRY_TIMEOUT',
     `registry ${registry}: ${doing} did not finish before the deadline`,
-    'check the registry is up and reachable from here; pin the image by digest to avoid the lookup',
-    { registry, cause },
+    fix,
+    {
+      registry,
+      cause,
+    },
   );
 }
+
+/** A cosign read's deadline: the image is pinned already, so only the registry's answer can help. */
+export const COSIGN_DEADLINE_FIX =
+  'check the registry holding the signatures is up and reachable from here; allow more time (a longer timeout) if it is only slow';
