@@ -29,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MetadataStore } from '@signet/grafeas-client';
 import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
 import { GUIDE, podReview, signImage, writeGuidePolicies } from '@signet/guide-world';
@@ -36,6 +37,7 @@ import { generatePgpKey } from '@signet/signing';
 import autocannon from 'autocannon';
 import { crowd } from './crowd.js';
 import { call } from './http.js';
+import { connectRealGrafeas, type RealGrafeas } from './real-grafeas.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
@@ -46,23 +48,34 @@ const PODS = Array.from({ length: 3 }, (_, pod) =>
   Array.from(
     { length: 10 },
     (_, i) =>
-      `registry.example/scale/app${pod}-${i}@sha256:${(0xabc000 + pod * 16 + i).toString(16).padStart(64, '0')}`,
+      `gcr.io/${GUIDE.project}/scale/app${pod}-${i}@sha256:${(0xabc000 + pod * 16 + i).toString(16).padStart(64, '0')}`,
   ),
 );
 
-type Backend = 'sqlite' | 'google (googleapis v1)' | 'oss (grafeas:, indexed)';
+type Backend = 'sqlite' | 'google (googleapis v1)' | 'oss (grafeas:, indexed)' | 'grafeas (GRAFEAS_URL)';
 const ALL_BACKENDS: Record<string, Backend> = {
   sqlite: 'sqlite',
   google: 'google (googleapis v1)',
   oss: 'oss (grafeas:, indexed)',
+  grafeas: 'grafeas (GRAFEAS_URL)',
 };
-const BACKENDS: Backend[] = (process.env.BENCH_SCALE_BACKENDS ?? 'sqlite,google,oss')
+const GRAFEAS_URL = process.env.GRAFEAS_URL;
+const BACKENDS: Backend[] = (
+  process.env.BENCH_SCALE_BACKENDS ?? (GRAFEAS_URL ? 'oss,grafeas' : 'sqlite,google,oss')
+)
   .split(',')
   .map((name) => {
     const backend = ALL_BACKENDS[name.trim()];
-    if (!backend) throw new Error(`BENCH_SCALE_BACKENDS: unknown backend "${name}" (sqlite, google, oss)`);
+    if (!backend)
+      throw new Error(`BENCH_SCALE_BACKENDS: unknown backend "${name}" (sqlite, google, oss, grafeas)`);
+    if (backend === ALL_BACKENDS.grafeas && !GRAFEAS_URL)
+      throw new Error(
+        'BENCH_SCALE_BACKENDS: grafeas needs GRAFEAS_URL=http://host:port (a server you started)',
+      );
     return backend;
   });
+/** Both flavours of the open-source server: read through `grafeas:` and the webhook's index. */
+const isOss = (backend: Backend) => backend.startsWith('oss') || backend.startsWith('grafeas');
 
 /** How the webhook learns the project: named with --project, or from the first Pod. */
 type IndexState = 'named' | 'learned';
@@ -211,16 +224,20 @@ async function measure(
   policyDir: string,
   heapMb: number,
   key: { privateKey: string; fingerprint: string },
+  real: RealGrafeas | undefined,
 ): Promise<Row> {
+  if (real) await real.growTo(size);
   const emulator =
     backend === 'sqlite'
       ? undefined
-      : await serveEmulator(file, backend.startsWith('oss') ? 'oss' : 'google');
+      : real
+        ? { ...real, close: async () => {} }
+        : await serveEmulator(file, backend.startsWith('oss') ? 'oss' : 'google');
   const burning = burners ? startBurners() : [];
   const storeArgs =
     backend === 'sqlite'
       ? [`sqlite:${file}`, 'v1']
-      : backend.startsWith('oss')
+      : isOss(backend)
         ? [`grafeas:${emulator?.url}`, 'v1beta1']
         : [`containeranalysis:${emulator?.url}`, 'v1'];
   const started = performance.now();
@@ -282,18 +299,18 @@ async function measure(
   }
 }
 
-const UNSIGNED = `registry.example/scale/unsigned@sha256:${'e'.repeat(64)}`;
+const UNSIGNED = `gcr.io/${GUIDE.project}/scale/unsigned@sha256:${'e'.repeat(64)}`;
 
 /** Signs a new image now, then asks until a Pod of it is admitted: ms from the signature to that. */
 async function lateSignature(
   decide: (images: string[]) => Promise<{ allowed: boolean }>,
-  store: SqliteMetadataStore | string,
+  store: MetadataStore | string,
   key: { privateKey: string; fingerprint: string },
   label: string,
 ): Promise<number> {
   let n = 0;
   for (const ch of label) n = (n * 31 + ch.charCodeAt(0)) >>> 0;
-  const image = `registry.example/scale/late@sha256:${n.toString(16).padStart(64, '0')}`;
+  const image = `gcr.io/${GUIDE.project}/scale/late@sha256:${n.toString(16).padStart(64, '0')}`;
   // Asked once before it is signed: the miss is now cached or in the index, as in real life.
   await decide([image]);
   const writer = typeof store === 'string' ? new SqliteMetadataStore(store) : store;
@@ -339,7 +356,7 @@ function print(rows: Row[], heapMb: number): void {
     ) as Row;
     const late = Number.isFinite(row.lateMs) ? Math.round(row.lateMs) : `>${LATE_LIMIT_MS}`;
     console.log(
-      `${`${row.backend}${row.burners ? ' +burn' : ''}`.padEnd(26)}${pad(row.backend.startsWith('oss') ? row.state : '-', 9)}${pad(row.size, 9)}${pad(Math.round(row.readyMs), 10)}${pad(row.coldMs.toFixed(1), 9)}` +
+      `${`${row.backend}${row.burners ? ' +burn' : ''}`.padEnd(26)}${pad(isOss(row.backend) ? row.state : '-', 9)}${pad(row.size, 9)}${pad(Math.round(row.readyMs), 10)}${pad(row.coldMs.toFixed(1), 9)}` +
         `${pad((row.coldMs / base.coldMs).toFixed(2), 7)}${pad(row.nextColdMs.toFixed(1), 11)}` +
         `${pad((row.nextColdMs / base.nextColdMs).toFixed(2), 7)}${pad(row.missMs.toFixed(1), 9)}${pad((row.missMs / base.missMs).toFixed(2), 7)}${pad(late, 9)}${pad(Math.round(row.warmPerSecond), 8)}` +
         `${pad((row.warmPerSecond / base.warmPerSecond).toFixed(2), 7)}${pad(row.rssMb.toFixed(0), 8)}${pad(row.peakRssMb.toFixed(0), 7)}${pad(row.heapMb.toFixed(0), 7)}` +
@@ -361,12 +378,14 @@ function print(rows: Row[], heapMb: number): void {
 function cases(): Case[] {
   const out: Case[] = [];
   for (const backend of BACKENDS) {
-    const states: IndexState[] = backend.startsWith('oss') ? ['named', 'learned'] : ['named'];
-    for (const state of states) {
-      for (const size of SIZES) {
-        if (backend !== 'sqlite' && size > ONLY_SQLITE_ABOVE) continue;
-        out.push({ backend, size, state, burners: false });
-      }
+    const states: IndexState[] = isOss(backend) ? ['named', 'learned'] : ['named'];
+    // A real server only grows: its rows go by size (SIZES ascending), both states at each size.
+    const sizes = backend === ALL_BACKENDS.grafeas ? [...SIZES].sort((a, b) => a - b) : SIZES;
+    const byState = states.flatMap((state) => sizes.map((size) => ({ state, size })));
+    const bySize = sizes.flatMap((size) => states.map((state) => ({ state, size })));
+    for (const { state, size } of backend === ALL_BACKENDS.grafeas ? bySize : byState) {
+      if (backend !== 'sqlite' && size > ONLY_SQLITE_ABOVE) continue;
+      out.push({ backend, size, state, burners: false });
     }
   }
   const largest = Math.max(...SIZES.filter((size) => size <= ONLY_SQLITE_ABOVE));
@@ -377,6 +396,7 @@ function cases(): Case[] {
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'signet-scale-'));
+  let real: RealGrafeas | undefined;
   try {
     const key = await generatePgpKey({ name: 'Signet Scale', email: 'scale@example.com' });
     const policyDir = join(work, 'policies');
@@ -384,8 +404,19 @@ async function main(): Promise<void> {
     const files = await buildFixtures(work, key);
     const heapMb = await heapLimitMb();
     const rows: Row[] = [];
+    real =
+      GRAFEAS_URL && BACKENDS.includes(ALL_BACKENDS.grafeas as Backend)
+        ? await seedRealGrafeas(GRAFEAS_URL, key)
+        : undefined;
     for (const one of cases()) {
-      const row = await measure(one, files.get(one.size) as string, policyDir, heapMb, key);
+      const row = await measure(
+        one,
+        files.get(one.size) as string,
+        policyDir,
+        heapMb,
+        key,
+        one.backend === ALL_BACKENDS.grafeas ? real : undefined,
+      );
       console.error(
         `measured ${one.backend} (${one.state}${one.burners ? ', burners' : ''}) at ${one.size}: cold ${row.coldMs.toFixed(1)} ms, ready ${Math.round(row.readyMs)} ms`,
       );
@@ -399,8 +430,20 @@ async function main(): Promise<void> {
       );
     if (rows.some((row) => !row.allowed || !row.missDenied)) process.exitCode = 1;
   } finally {
+    await real?.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The note and the three Pods' signatures, on a real server, as buildFixtures writes them into SQLite. */
+async function seedRealGrafeas(url: string, key: { privateKey: string; fingerprint: string }) {
+  const real = await connectRealGrafeas(url);
+  await real.store.createNote(GUIDE.project, GUIDE.attestor, {
+    kind: 'ATTESTATION',
+    humanReadableName: 'QA attestor',
+  });
+  for (const image of PODS.flat()) await signImage(real.store, image, key.privateKey, key.fingerprint);
+  return real;
 }
 
 await main();
