@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tlsHandshake as handshake } from '@signet/deploy';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeApi } from '../test-support/fake-kube-api.js';
 import {
   DEFAULT_RENEW_BEFORE_MS,
@@ -15,7 +15,7 @@ import {
   type WebhookCertificates,
 } from './ensure.js';
 import { CertificateError } from './errors.js';
-import { createCertificateRenewer } from './renewer.js';
+import { ABSENT_CONFIG_CHECK_MS, createCertificateRenewer } from './renewer.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NAMESPACE = 'signet';
@@ -368,6 +368,30 @@ describe('the resolve hook’s MutatingWebhookConfiguration', () => {
     api.mutatingWebhookConfigs.clear();
     await renewer.check();
     expect(reported).toEqual([[], [{ kind: 'MutatingWebhookConfiguration', name: 'signet-resolve' }]]);
+    await renewer.stop();
+  });
+
+  it('while it is absent the renewer checks every minute, not every hour, so one applied later gets its caBundle soon', async () => {
+    api.mutatingWebhookConfigs.clear();
+    const first = await ensureWebhookCertificates(options());
+    let reportApplied: (absent: unknown) => void = () => {};
+    const applied = new Promise<unknown>((resolve) => {
+      reportApplied = resolve;
+    });
+    const renewer = createCertificateRenewer(
+      { ...options(), onChange: () => {}, onError: () => {}, onAbsentWebhookConfigsChange: reportApplied },
+      first,
+    );
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      renewer.start(60 * ABSENT_CONFIG_CHECK_MS);
+      api.addWebhookConfig(resolveHookConfig());
+      vi.advanceTimersByTime(ABSENT_CONFIG_CHECK_MS); // one minute: the check runs (on real I/O)
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await applied).toEqual([]);
+    expect(resolveHookCaBundles()).toEqual([first.caPem]);
     await renewer.stop();
   });
 

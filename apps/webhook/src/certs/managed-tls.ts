@@ -95,8 +95,8 @@ export async function startManagedTls(config: ManagedTlsConfig, logger: Logger):
 
 /**
  * A resolve hook left out is a choice an operator may make (tags are then denied, not pinned), so the
- * webhook goes on; the log says so, in case it was meant to be there. The hourly check patches it once
- * it exists.
+ * webhook goes on; the log says so, in case it was meant to be there. While it is absent the renewer
+ * checks every minute (ABSENT_CONFIG_CHECK_MS) and patches it once it exists.
  */
 function logAbsentConfigs(absent: WebhookConfigRef[], logger: Logger): void {
   for (const config of absent) {
@@ -104,7 +104,7 @@ function logAbsentConfigs(absent: WebhookConfigRef[], logger: Logger): void {
       { webhookConfig: `${config.kind} ${config.name}` },
       `${config.kind} ${config.name} does not exist, so no caBundle was set on it: the resolve hook is not installed ` +
         'and images named by tag are denied, not pinned. To install it, apply deploy/resolve-webhook.yaml, then ' +
-        'restart the webhook (or wait for the hourly certificate check) so that it gets its caBundle',
+        'it gets its caBundle within a minute (the webhook checks every minute while it is absent)',
     );
   }
 }

@@ -5,6 +5,12 @@ import {
 } from './ensure.js';
 
 const HOUR_MS = 60 * 60 * 1000;
+/**
+ * While a webhook configuration is absent, checks come this often: one applied after start (the resolve
+ * hook added later) gets its caBundle within a minute, not an hour; until then the API server cannot
+ * call it, and with `failurePolicy: Fail` every reviewed Pod would be refused.
+ */
+export const ABSENT_CONFIG_CHECK_MS = 60 * 1000;
 
 export interface CertificateRenewerOptions extends Omit<EnsureWebhookCertificatesOptions, 'now'> {
   /** Called when the serving certificate changed (renewed here or by another replica): reload TLS. */
@@ -19,7 +25,8 @@ export interface CertificateRenewer {
   /** Runs one check now; resolves to the new certificates when they changed, else undefined. */
   check(now?: Date): Promise<WebhookCertificates | undefined>;
   /**
-   * Checks `intervalMs` (default one hour) after the previous check ended, until `stop()`; checks never
+   * Checks `intervalMs` (default one hour) after the previous check ended — at most
+   * ABSENT_CONFIG_CHECK_MS while a webhook configuration is absent — until `stop()`; checks never
    * overlap, and the timer never keeps the process alive.
    */
   start(intervalMs?: number): void;
@@ -68,6 +75,7 @@ export function createCertificateRenewer(
   };
 
   const schedule = (intervalMs: number) => {
+    const delayMs = absentConfigs ? Math.min(intervalMs, ABSENT_CONFIG_CHECK_MS) : intervalMs;
     timer = setTimeout(() => {
       check()
         .catch((error: unknown) => {
@@ -76,7 +84,7 @@ export function createCertificateRenewer(
         .finally(() => {
           if (!stopping.signal.aborted) schedule(intervalMs);
         });
-    }, intervalMs);
+    }, delayMs);
     timer.unref();
   };
 
