@@ -84,6 +84,39 @@ describe('deploy/crds.yaml', () => {
     expect(results.filter((r) => r.problems.length > 0)).toEqual([]);
   });
 
+  describe('an AttestationAuthority with spec.cosign (issue 23)', () => {
+    const authority = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'kritis.grafeas.io/v1beta1',
+      kind: 'AttestationAuthority',
+      metadata: { name: 'build', namespace: 'default' },
+      spec,
+    });
+    const cosign = {
+      publicKeyData: 'LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K',
+      repository: 'registry.example/team/signatures',
+      attestations: [{ predicateType: 'https://slsa.dev/provenance/v1' }],
+    };
+
+    it('validates with cosign only, a note only, or both', () => {
+      expect(crds.problems(authority({ cosign }))).toEqual([]);
+      expect(crds.problems(authority({ cosign: { publicKeyData: cosign.publicKeyData } }))).toEqual([]);
+      expect(crds.problems(authority({ noteReference: 'projects/p', publicKeyData: 'LS0t' }))).toEqual([]);
+      expect(
+        crds.problems(authority({ noteReference: 'projects/p', publicKeyData: 'LS0t', cosign })),
+      ).toEqual([]);
+    });
+
+    it('refuses a cosign part without its key, with a tagged repository or an unknown field', () => {
+      expect(
+        crds.problems(authority({ cosign: { repository: 'registry.example/sigs:v1', keyless: true } })),
+      ).toEqual([
+        'spec.cosign.keyless: field not declared in schema',
+        'spec.cosign.publicKeyData: Required value',
+        expect.stringMatching(/^spec\.cosign\.repository: Invalid value: "registry\.example\/sigs:v1"/),
+      ]);
+    });
+  });
+
   describe('refuses mistakes with a message naming the field', () => {
     const isp = (spec: Record<string, unknown>): KubeObject => ({
       apiVersion: 'kritis.grafeas.io/v1beta1',
@@ -119,14 +152,18 @@ describe('deploy/crds.yaml', () => {
       ]);
     });
 
-    it('an AttestationAuthority without its note, and a policy naming its authorities in the singular', () => {
+    it('an AttestationAuthority with neither a note nor a cosign key, and a policy naming its authorities in the singular', () => {
       const authority: KubeObject = {
         apiVersion: 'kritis.grafeas.io/v1beta1',
         kind: 'AttestationAuthority',
         metadata: { name: 'seal-of-approval' },
         spec: { publicKeyData: 'LS0t' },
       };
-      expect(crds.problems(authority)).toEqual(['spec.noteReference: Required value']);
+      expect(crds.problems(authority)).toEqual([
+        'spec.cosign: Required value',
+        'spec.noteReference: Required value',
+        'spec: must match a schema in anyOf',
+      ]);
       const policy: KubeObject = {
         apiVersion: 'kritis.grafeas.io/v1beta1',
         kind: 'GenericAttestationPolicy',

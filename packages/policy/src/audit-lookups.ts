@@ -1,26 +1,49 @@
-import type { AttestationEvidence, MetadataSource, VulnerabilityFinding } from './metadata.js';
+import type { ImageReference } from '@signet/signing';
+import type {
+  AttestationEvidence,
+  CosignArtifacts,
+  CosignReadOptions,
+  EvidenceSource,
+  VulnerabilityFinding,
+} from './metadata.js';
 
 /** How many distinct lookups a run made, per kind. */
 export interface LookupCounts {
   attestations: number;
   vulnerabilities: number;
+  /** Registry reads of cosign artefacts (per image and repository), when the source reads any. */
+  cosign?: number;
 }
 
 /**
  * A metadata source that asks the one it wraps at most once per distinct lookup for its lifetime
  * (one audit run): a failure too is remembered, so a broken backend is asked once, not per Pod.
  */
-export class RunLookups implements MetadataSource {
+export class RunLookups implements EvidenceSource {
   readonly description: string | undefined;
   private readonly attestationCalls = new Map<string, Promise<AttestationEvidence[]>>();
   private readonly vulnerabilityCalls = new Map<string, Promise<VulnerabilityFinding[]>>();
+  private readonly cosignCalls = new Map<string, Promise<CosignArtifacts>>();
+  /** Present only when the wrapped source reads cosign evidence: otherwise cosign authorities fail closed. */
+  readonly cosignArtifacts?: (image: ImageReference, options: CosignReadOptions) => Promise<CosignArtifacts>;
 
-  constructor(private readonly inner: MetadataSource) {
+  constructor(private readonly inner: EvidenceSource) {
     this.description = inner.description;
+    const read = inner.cosignArtifacts?.bind(inner);
+    if (read) {
+      this.cosignArtifacts = (image, options) =>
+        once(this.cosignCalls, `${options.repository ?? image.name}|${image.name}@${image.digest}`, () =>
+          read(image, options),
+        );
+    }
   }
 
   get counts(): LookupCounts {
-    return { attestations: this.attestationCalls.size, vulnerabilities: this.vulnerabilityCalls.size };
+    return {
+      attestations: this.attestationCalls.size,
+      vulnerabilities: this.vulnerabilityCalls.size,
+      ...(this.cosignArtifacts ? { cosign: this.cosignCalls.size } : {}),
+    };
   }
 
   attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {

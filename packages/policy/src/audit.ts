@@ -2,7 +2,7 @@ import { type LookupCounts, RunLookups } from './audit-lookups.js';
 import { findBreakglass } from './breakglass.js';
 import { decide } from './decide.js';
 import { denialMessage } from './message.js';
-import type { MetadataSource } from './metadata.js';
+import type { EvidenceSource } from './metadata.js';
 import { describeResource, isRecord } from './parse.js';
 import type { NamespacePolicies } from './resource-types.js';
 import { type RunningContainer, runningPod } from './running-images.js';
@@ -38,7 +38,7 @@ export interface AuditInput {
   /** The policies in force in a namespace (as admission resolves them). */
   policiesFor(namespace: string): NamespacePolicies;
   /** Admission's metadata source (its caches); each distinct lookup is made once per run on top of it. */
-  metadata: MetadataSource;
+  metadata: EvidenceSource;
   verifier?: AttestationVerifier;
   settings?: Partial<ClusterSettings>;
   /** Namespaces never audited (the webhook's own, kube-system), as admission skips them. */
@@ -126,7 +126,7 @@ function identify(pod: PodObject): PodIdentity | undefined {
 async function auditPod(
   pod: PodIdentity,
   input: AuditInput,
-  metadata: MetadataSource,
+  metadata: EvidenceSource,
   verifier: AttestationVerifier,
 ): Promise<PodFinding | undefined> {
   const running = runningPod(pod.pod);

@@ -1,12 +1,14 @@
 import { errorMessage } from '@signet/errors';
-import { normalizePkixAlgorithm, pkixKeyId } from '@signet/signing';
+import { normalizePkixAlgorithm, parseImageReference, pkixKeyId } from '@signet/signing';
+import { readCosignPublicKey } from '@signet/signing/cosign';
 import type { z } from 'zod';
-import type { AuthorityKey, PolicyIssue } from './resource-types.js';
+import type { AuthorityKey, CosignAuthority, PolicyIssue } from './resource-types.js';
 import type { attestationAuthoritySpec, publicKeySpec } from './schemas/resources.js';
 import { isUriReference } from './uri-reference.js';
 
 type AuthoritySpec = z.output<typeof attestationAuthoritySpec>;
 type PublicKeySpec = z.output<typeof publicKeySpec>;
+type CosignSpec = NonNullable<AuthoritySpec['cosign']>;
 
 const ARMOR_HEADER = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
 
@@ -23,6 +25,29 @@ export function readAuthorityKeys(spec: AuthoritySpec): { keys: AuthorityKey[]; 
     if (read) keys.push(read);
   });
   return { keys, issues };
+}
+
+/** `spec.cosign`: its key read (a key cosign cannot have written is an issue, like a bad PGP key). */
+export function readCosignAuthority(spec: CosignSpec, issues: PolicyIssue[]): CosignAuthority | undefined {
+  const reading = readCosignPublicKey(spec.publicKeyData);
+  if (!reading.valid) {
+    issues.push({ field: 'spec.cosign.publicKeyData', message: reading.message, fix: reading.fix });
+  }
+  let repository: string | undefined;
+  if (spec.repository !== undefined) {
+    try {
+      repository = parseImageReference(spec.repository).name;
+    } catch (error) {
+      issues.push({
+        field: 'spec.cosign.repository',
+        message: `cannot be read: ${errorMessage(error)}`,
+        fix: 'write the repository as cosign’s COSIGN_REPOSITORY names it: REGISTRY/PATH, no tag or digest',
+      });
+    }
+  }
+  if (!reading.valid || (spec.repository !== undefined && repository === undefined)) return undefined;
+  const predicateTypes = [...new Set((spec.attestations ?? []).map((a) => a.predicateType))];
+  return { publicKey: reading.key, predicateTypes, ...(repository ? { repository } : {}) };
 }
 
 function readPublicKey(key: PublicKeySpec, at: string, issues: PolicyIssue[]): AuthorityKey | undefined {

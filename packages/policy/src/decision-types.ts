@@ -1,5 +1,5 @@
 import type { ImageDecision } from './image-decision.js';
-import type { MetadataSource } from './metadata.js';
+import type { EvidenceSource } from './metadata.js';
 import type { ReviewRequest } from './request.js';
 import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
@@ -13,7 +13,8 @@ export interface DecisionInput {
   policies: NamespacePolicies;
   /** Cluster settings; missing fields take their defaults. */
   settings?: Partial<ClusterSettings>;
-  metadata: MetadataSource;
+  /** Grafeas metadata, and cosign evidence when it is also a CosignSource. */
+  metadata: EvidenceSource;
   /** Reuse one across decisions to cache verification results (the webhook should). */
   verifier?: AttestationVerifier;
   /** The moment keys and signatures are judged at (default: now). */

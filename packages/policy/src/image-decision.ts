@@ -1,6 +1,7 @@
 import { errorMessage } from '@signet/errors';
 import { type ImageReference, isSha256Digest, parseImageReference, resourceUrl } from '@signet/signing';
 import { findAllowlistMatch } from './allowlist.js';
+import { judgeCosign } from './cosign-authority.js';
 import type { RequestLookups } from './lookups.js';
 import type { AttestationEvidence } from './metadata.js';
 import { describeResource } from './parse.js';
@@ -141,26 +142,66 @@ async function unmetAuthorities(
     ];
   }
   if (ref.digest === undefined || !isSha256Digest(ref.digest)) return [notPinned(ref)];
+  const pinned = { ...ref, digest: ref.digest };
   const results = await Promise.all(
-    gap.attestationAuthorityNames.map((name) => judgeAuthority(name, ref, context)),
+    gap.attestationAuthorityNames.map((name) => judgeAuthority(name, pinned, context)),
   );
-  return results.flatMap((r) => (r.status === 'unmet' ? [r.finding] : []));
+  return results.flat();
 }
 
+/** What the image lacks from the authority `name`: each of its parts (Grafeas, cosign) must be met. */
 async function judgeAuthority(
   name: string,
+  ref: ImageReference & { digest: string },
+  context: ImageDecisionContext,
+): Promise<Finding[]> {
+  const authority = context.policies.authorities.find((a) => a.metadata.name === name);
+  if (!authority) {
+    return [
+      {
+        code: 'AUTHORITY_MISSING',
+        reason: `AttestationAuthority ${name} does not exist in this namespace`,
+        fix: `create AttestationAuthority ${name} in the namespace, or remove it from the policy`,
+      },
+    ];
+  }
+  const { noteName, cosign } = authority;
+  if (noteName === undefined && cosign === undefined) {
+    // The schema refuses such an authority; one built by hand still admits nothing.
+    return [
+      {
+        code: 'POLICY_INVALID',
+        reason: `AttestationAuthority ${name} has neither a note nor a cosign key`,
+        fix: `add noteReference or cosign to AttestationAuthority ${name}`,
+      },
+    ];
+  }
+  const [grafeas, cosignGaps] = await Promise.all([
+    noteName === undefined ? undefined : judgeGrafeas(authority, noteName, ref, context),
+    cosign ? judgeCosign(authority, cosign, ref, context.lookups) : [],
+  ]);
+  return [...(grafeas ? [grafeas] : []), ...cosignGaps];
+}
+
+/** The Grafeas part of an authority: a valid attestation of its note; undefined when met. */
+async function judgeGrafeas(
+  authority: AttestationAuthority,
+  noteName: string,
+  ref: ImageReference,
+  context: ImageDecisionContext,
+): Promise<Finding | undefined> {
+  const result = await judgeNote(authority, noteName, ref, context);
+  return result.status === 'unmet' ? result.finding : undefined;
+}
+
+async function judgeNote(
+  authority: AttestationAuthority,
+  noteName: string,
   ref: ImageReference,
   context: ImageDecisionContext,
 ): Promise<AuthorityResult> {
-  const authority = context.policies.authorities.find((a) => a.metadata.name === name);
-  if (!authority) {
-    return unmet(
-      'AUTHORITY_MISSING',
-      `AttestationAuthority ${name} does not exist in this namespace`,
-      `create AttestationAuthority ${name} in the namespace, or remove it from the policy`,
-    );
-  }
-  const signCommand = `\`signet sign --image ${ref.name}@${ref.digest} --note ${authority.noteName}\` with a key of AttestationAuthority ${name}`;
+  const name = authority.metadata.name;
+  const signCommand = `\`signet sign --image ${ref.name}@${ref.digest} --note ${noteName}\` with a key of AttestationAuthority ${name}`;
   if (authority.keys.length === 0) {
     return unmet(
       'NOT_ATTESTED',
@@ -168,7 +209,7 @@ async function judgeAuthority(
       `add the signer's public key to AttestationAuthority ${name} (spec.publicKeys)`,
     );
   }
-  const lookup = await context.lookups.attestations(authority.noteName, resourceUrl(ref));
+  const lookup = await context.lookups.attestations(noteName, resourceUrl(ref));
   if (!lookup.ok) {
     return unmet(
       'BACKEND_FAILED',
@@ -176,12 +217,12 @@ async function judgeAuthority(
       'retry; if it persists, check the metadata backend and the webhook’s access to it',
     );
   }
-  const evidence = lookup.value.filter((e) => !e.noteName || e.noteName === authority.noteName);
+  const evidence = lookup.value.filter((e) => !e.noteName || e.noteName === noteName);
   if (evidence.length === 0) {
-    const absence = context.lookups.describeAbsence(authority.noteName);
+    const absence = context.lookups.describeAbsence(noteName);
     return unmet(
       'NOT_ATTESTED',
-      `no attestation by AttestationAuthority ${name} (note ${authority.noteName})${absence ? ` in ${absence}` : ''}`,
+      `no attestation by AttestationAuthority ${name} (note ${noteName})${absence ? ` in ${absence}` : ''}`,
       `sign it: ${signCommand}`,
     );
   }

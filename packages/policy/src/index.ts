@@ -18,6 +18,12 @@ export {
 } from './documents.js';
 export type {
   AttestationEvidence,
+  CosignArtifacts,
+  CosignLayer,
+  CosignManifestRead,
+  CosignReadOptions,
+  CosignSource,
+  EvidenceSource,
   MetadataSource,
   ScanRecord,
   VulnerabilityFinding,

@@ -1,5 +1,13 @@
 import { errorMessage } from '@signet/errors';
-import type { AttestationEvidence, MetadataSource, ScanRecord, VulnerabilityFinding } from './metadata.js';
+import type { ImageReference } from '@signet/signing';
+import { isCosignArtifacts } from './cosign-artifacts.js';
+import type {
+  AttestationEvidence,
+  CosignArtifacts,
+  EvidenceSource,
+  ScanRecord,
+  VulnerabilityFinding,
+} from './metadata.js';
 
 export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };
 
@@ -11,7 +19,7 @@ export type Lookup<T> = { ok: true; value: T } | { ok: false; failure: string };
 export class RequestLookups {
   private readonly memo = new Map<string, Promise<Lookup<unknown>>>();
 
-  constructor(private readonly source: MetadataSource) {}
+  constructor(private readonly source: EvidenceSource) {}
 
   attestations(noteName: string, resourceUrl: string): Promise<Lookup<AttestationEvidence[]>> {
     return this.once(`a|${noteName}|${resourceUrl}`, `attestations of note ${noteName}`, () =>
@@ -34,26 +42,58 @@ export class RequestLookups {
     );
   }
 
+  /** Whether the source reads cosign evidence from a registry at all (see CosignSource). */
+  get readsCosign(): boolean {
+    return typeof this.source.cosignArtifacts === 'function';
+  }
+
+  /** cosign's artefacts for `image` (pinned), from `repository` or the image's own; once per decision. */
+  cosignArtifacts(image: ImageReference, repository: string | undefined): Promise<Lookup<CosignArtifacts>> {
+    const source = this.source;
+    const where = repository ?? image.name;
+    return this.once(
+      `c|${where}|${image.name}@${image.digest}`,
+      `cosign signatures of ${image.name}@${image.digest} in repository ${where}`,
+      () =>
+        source.cosignArtifacts
+          ? source.cosignArtifacts(image, repository === undefined ? {} : { repository })
+          : Promise.reject(new Error('this metadata source reads no registry for cosign evidence')),
+      isCosignArtifacts,
+      'cosign artefacts',
+    );
+  }
+
   /** The source's word on an attestation lookup of `noteName` that found nothing (see MetadataSource). */
   describeAbsence(noteName: string): string | undefined {
     return this.source.describeAbsence?.(noteName);
   }
 
-  private once<T>(key: string, what: string, call: () => Promise<T>): Promise<Lookup<T>> {
+  private once<T>(
+    key: string,
+    what: string,
+    call: () => Promise<T>,
+    isValid: (value: unknown) => boolean = Array.isArray,
+    shape = `list of ${what}`,
+  ): Promise<Lookup<T>> {
     let pending = this.memo.get(key) as Promise<Lookup<T>> | undefined;
     if (!pending) {
-      pending = this.run(what, call);
+      pending = this.run(what, call, isValid, shape);
       this.memo.set(key, pending);
     }
     return pending;
   }
 
-  private async run<T>(what: string, call: () => Promise<T>): Promise<Lookup<T>> {
+  private async run<T>(
+    what: string,
+    call: () => Promise<T>,
+    isValid: (value: unknown) => boolean,
+    shape: string,
+  ): Promise<Lookup<T>> {
     const backend = this.source.description ? ` (${this.source.description})` : '';
     try {
       const value = await call();
-      if (!Array.isArray(value))
-        return { ok: false, failure: `the metadata backend${backend} returned no list of ${what}` };
+      if (!isValid(value))
+        return { ok: false, failure: `the metadata backend${backend} returned no ${shape}` };
       return { ok: true, value };
     } catch (error) {
       const reason = errorMessage(error);

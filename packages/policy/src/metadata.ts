@@ -1,3 +1,5 @@
+import type { ImageReference } from '@signet/signing';
+
 /** One ATTESTATION occurrence, in the two shapes Grafeas stores. */
 export interface AttestationEvidence {
   noteName: string;
@@ -59,6 +61,42 @@ export interface ScanRecord {
   error?: string;
 }
 
+/** One layer of a manifest cosign stored, with its exact bytes. */
+export interface CosignLayer {
+  mediaType: string;
+  bytes: Uint8Array;
+  annotations: Record<string, string>;
+}
+
+/** One manifest read for cosign evidence: the tag looked at (or the referrer's digest), and its layers. */
+export interface CosignManifestRead {
+  /** The tag looked at, e.g. `sha256-<hex>.sig`. */
+  tag?: string;
+  /** The manifest's digest, when found (a referrer is named by it). */
+  digest?: string;
+  /** False when the tag does not exist (no signature, no attestation): then `layers` is empty. */
+  found: boolean;
+  layers: CosignLayer[];
+}
+
+/**
+ * What cosign stored in the registry for one image (the same shape as `@signet/registry`'s reader
+ * returns; policy does not import it): the `.sig` and `.att` tags of cosign 2.x, and the Sigstore
+ * bundles of cosign 3 (OCI referrers, or the fallback tag `sha256-<hex>`).
+ */
+export interface CosignArtifacts {
+  /** The repository read, e.g. `registry.example/team/app` or a COSIGN_REPOSITORY. */
+  repository: string;
+  signatures: CosignManifestRead;
+  attestations: CosignManifestRead;
+  bundles: CosignManifestRead[];
+}
+
+/** Where to read cosign artefacts: `repository` (cosign's COSIGN_REPOSITORY), or the image's own. */
+export interface CosignReadOptions {
+  repository?: string;
+}
+
 /**
  * Where the decision reads metadata (Grafeas, Container Analysis, the embedded store, a test).
  * Methods reject when the backend fails; the decision turns that into a violation (or a warning
@@ -83,3 +121,23 @@ export interface MetadataSource {
    */
   describeAbsence?(noteName: string): string | undefined;
 }
+
+/**
+ * The registry side of the port: where cosign authorities read their evidence. A source that is not
+ * also a CosignSource reads no registry, and every cosign authority then denies (fail closed), saying so.
+ */
+export interface CosignSource {
+  /**
+   * cosign's signatures, attestations and bundles for `image` (pinned by sha256 digest), from
+   * `options.repository` or the image's own repository. A tag that does not exist is `found: false`,
+   * never a rejection; a rejection (the registry failed, refused access…) is a backend failure, like a
+   * failed Grafeas lookup.
+   */
+  cosignArtifacts(image: ImageReference, options: CosignReadOptions): Promise<CosignArtifacts>;
+}
+
+/**
+ * What decisions and the audit read: Grafeas metadata, and cosign evidence when the source is also a
+ * CosignSource (a separate interface, so that `Required<MetadataSource>` stays what it was).
+ */
+export type EvidenceSource = MetadataSource & Partial<CosignSource>;

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,7 @@ import {
   parsePolicyResource,
   parseVulnzSigningPolicy,
 } from './parse.js';
+import { recordedKeyData, SLSA_V1 } from './test-support/cosign.js';
 import { pgpSigner, pkixSigner } from './test-support/signers.js';
 
 const API = 'kritis.grafeas.io/v1beta1';
@@ -196,6 +198,129 @@ describe('AttestationAuthority', () => {
     ) as { field: string; fix: string }[];
     expect(pkixIssues[0]!.field).toBe('spec.publicKeys[0].keyId');
     expect(pkixIssues[0]!.fix).toContain(pkix.keyId);
+  });
+});
+
+describe('AttestationAuthority with spec.cosign', () => {
+  const cosignKey = recordedKeyData('ecdsa-p256');
+
+  it('reads a cosign-only authority: its key, repository and predicate types', () => {
+    const result = parseAttestationAuthority(
+      doc('AttestationAuthority', {
+        cosign: {
+          publicKeyData: cosignKey,
+          repository: '127.0.0.1:5123/signet/signatures',
+          attestations: [{ predicateType: SLSA_V1 }, { predicateType: SLSA_V1 }],
+        },
+      }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.noteName).toBeUndefined();
+    expect(result.value.keys).toEqual([]);
+    expect(result.value.cosign?.publicKey.type).toBe('ecdsa-p256');
+    expect(result.value.cosign?.repository).toBe('127.0.0.1:5123/signet/signatures');
+    expect(result.value.cosign?.predicateTypes).toEqual([SLSA_V1]);
+    expect(result.notices).toEqual([]);
+  });
+
+  it('normalises the repository as images are (Docker Hub)', () => {
+    const result = parseAttestationAuthority(
+      doc('AttestationAuthority', { cosign: { publicKeyData: cosignKey, repository: 'team/sigs' } }),
+    );
+    expect(result.ok && result.value.cosign?.repository).toBe('docker.io/team/sigs');
+  });
+
+  it('reads an authority with both a note and a cosign key', async () => {
+    const signer = await pgpSigner('both');
+    const result = parseAttestationAuthority(
+      doc('AttestationAuthority', {
+        noteReference: 'projects/p/notes/qa',
+        publicKeyData: signer.publicKeyBase64,
+        cosign: { publicKeyData: cosignKey },
+      }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.noteName).toBe('projects/p/notes/qa');
+    expect(result.value.keys).toHaveLength(1);
+    expect(result.value.cosign?.predicateTypes).toEqual([]);
+  });
+
+  it('says that PGP keys without a note are ignored', async () => {
+    const signer = await pgpSigner('stray');
+    const result = parseAttestationAuthority(
+      doc('AttestationAuthority', {
+        publicKeyData: signer.publicKeyBase64,
+        cosign: { publicKeyData: cosignKey },
+      }),
+    );
+    expect(result.ok && result.notices).toEqual([
+      'AttestationAuthority team/x: spec.publicKeyData and spec.publicKeys are ignored: they verify Grafeas attestations, and the authority has no noteReference (its cosign key is spec.cosign.publicKeyData)',
+    ]);
+  });
+
+  it('refuses an authority with neither noteReference nor cosign', () => {
+    const issues = issuesOf(
+      parseAttestationAuthority(doc('AttestationAuthority', { publicKeyData: 'aGVsbG8=' })),
+    );
+    expect(issues).toEqual([
+      {
+        field: 'spec',
+        message: 'has neither noteReference nor cosign, so nothing could ever attest an image',
+        fix: 'add noteReference (attestations in Grafeas), cosign (cosign signatures in the registry), or both',
+      },
+    ]);
+  });
+
+  it('refuses a key cosign cannot have written, like a bad PGP key', () => {
+    const rsa1024 = Buffer.from(
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    ).toString('base64');
+    const pgp = Buffer.from('-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxx\n').toString('base64');
+    for (const [publicKeyData, message] of [
+      [rsa1024, 'invalid cosign public key: the RSA key has 1024 bits, fewer than 2048'],
+      [
+        pgp,
+        'invalid cosign public key: publicKeyData does not decode to exactly one "BEGIN PUBLIC KEY" PEM block',
+      ],
+    ] as const) {
+      const issues = issuesOf(
+        parseAttestationAuthority(doc('AttestationAuthority', { cosign: { publicKeyData } })),
+      );
+      expect(issues).toEqual([
+        {
+          field: 'spec.cosign.publicKeyData',
+          message,
+          fix: expect.stringContaining('base64 -w0 cosign.pub'),
+        },
+      ]);
+    }
+  });
+
+  it('refuses a missing key, a repository with a tag, a predicate type that is not a URI, an unknown field', () => {
+    const issues = issuesOf(
+      parseAttestationAuthority(
+        doc('AttestationAuthority', {
+          cosign: {
+            repository: 'r.example/sigs:v1',
+            attestations: [{ predicateType: 'slsaprovenance1' }],
+            keyless: true,
+          },
+        }),
+      ),
+    );
+    expect(issues.map((i) => (i as { field: string }).field)).toEqual([
+      'spec.cosign.publicKeyData',
+      'spec.cosign.repository',
+      'spec.cosign.attestations[0].predicateType',
+      'spec.cosign.keyless',
+    ]);
+    expect((issues[0] as { fix: string }).fix).toContain('base64 -w0 cosign.pub');
+    expect((issues[2] as { message: string }).message).toContain('in-toto predicate type URI');
+    expect((issues[3] as { fix: string }).fix).toBe(
+      'remove it (see deploy/crds.yaml for the fields each kind accepts)',
+    );
   });
 });
 

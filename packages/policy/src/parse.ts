@@ -1,6 +1,6 @@
 import { errorMessage } from '@signet/errors';
 import type { z } from 'zod';
-import { readAuthorityKeys } from './authority-keys.js';
+import { readAuthorityKeys, readCosignAuthority } from './authority-keys.js';
 import { PolicyError } from './errors.js';
 import type {
   AttestationAuthority,
@@ -60,18 +60,27 @@ export function parsePolicyResource(input: unknown): ParseResult<PolicyResource>
 export function parseAttestationAuthority(input: unknown): ParseResult<AttestationAuthority> {
   return parseKind('AttestationAuthority', attestationAuthorityDocument, input, (spec, metadata) => {
     const { keys, issues } = readAuthorityKeys(spec);
+    const cosign = spec.cosign && readCosignAuthority(spec.cosign, issues);
     if (issues.length > 0) return failure(input, 'AttestationAuthority', issues);
     const notices: string[] = [];
     const where = describeResource('AttestationAuthority', metadata);
     if (spec.privateKeySecretName !== undefined) {
       notices.push(`${where}: spec.privateKeySecretName is ignored (Signet never holds signing keys)`);
     }
-    if (keys.length === 0) {
-      notices.push(`${where} has no public keys: every policy that requires it denies all images`);
+    const value: AttestationAuthority = { kind: 'AttestationAuthority', metadata, keys };
+    if (spec.noteReference !== undefined) {
+      if (keys.length === 0) {
+        notices.push(`${where} has no public keys: every policy that requires it denies all images`);
+      }
+      const reference = spec.noteReference.replace(/^v1(beta1)?\//, '');
+      value.noteName = reference.includes('/notes/') ? reference : `${reference}/notes/${metadata.name}`;
+    } else if (keys.length > 0) {
+      notices.push(
+        `${where}: spec.publicKeyData and spec.publicKeys are ignored: they verify Grafeas attestations, and the authority has no noteReference (its cosign key is spec.cosign.publicKeyData)`,
+      );
     }
-    const reference = spec.noteReference.replace(/^v1(beta1)?\//, '');
-    const noteName = reference.includes('/notes/') ? reference : `${reference}/notes/${metadata.name}`;
-    return { ok: true, value: { kind: 'AttestationAuthority', metadata, noteName, keys }, notices };
+    if (cosign) value.cosign = cosign;
+    return { ok: true, value, notices };
   });
 }
 

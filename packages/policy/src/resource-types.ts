@@ -1,3 +1,4 @@
+import type { CosignPublicKey } from '@signet/signing/cosign';
 import type { SeverityLimit } from './severity.js';
 
 type EnforcementMode = 'Enforce' | 'DryRun';
@@ -26,12 +27,31 @@ export interface PkixAuthorityKey {
 
 export type AuthorityKey = PgpAuthorityKey | PkixAuthorityKey;
 
+/** Signet's `spec.cosign`: an authority whose evidence is cosign's, in the registry. */
+export interface CosignAuthority {
+  /** The key of `spec.cosign.publicKeyData`, read. */
+  publicKey: CosignPublicKey;
+  /** Where signatures are stored (cosign's COSIGN_REPOSITORY), normalised; absent: the image's repository. */
+  repository?: string;
+  /** Predicate types that each need a verified attestation (`.att` or a bundle), besides the signature. */
+  predicateTypes: string[];
+}
+
+/**
+ * An authority: Grafeas attestations of a note (`noteName`, verified with `keys`), cosign signatures
+ * (`cosign`), or both, in which case an image needs both.
+ */
 export interface AttestationAuthority {
   kind: 'AttestationAuthority';
   metadata: ResourceMeta;
-  /** Full note name `projects/P/notes/N` (the `projects/P` form is completed with metadata.name). */
-  noteName: string;
+  /**
+   * Full note name `projects/P/notes/N` (the `projects/P` form is completed with metadata.name); absent
+   * for a cosign-only authority.
+   */
+  noteName?: string;
+  /** The keys of the note's attestations (empty for a cosign-only authority). */
   keys: AuthorityKey[];
+  cosign?: CosignAuthority;
 }
 
 export interface GenericAttestationPolicy {

@@ -5,6 +5,10 @@ import { FIELD_HELP, type HelpedField } from './schemas/fields.js';
 /** Every field name the resources know, to suggest the right spelling of a typo. */
 const KNOWN_FIELDS = [
   'noteReference',
+  'cosign',
+  'repository',
+  'attestations',
+  'predicateType',
   'publicKeyData',
   'publicKeys',
   'keyType',
@@ -77,6 +81,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function fixFor(issue: z.core.$ZodIssue, field: string): string {
+  // A refinement states its own fix (`params.fix`).
+  if (issue.code === 'custom' && typeof issue.params?.fix === 'string') return issue.params.fix;
   const help = helpFor(field);
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return help ? `add ${field}: ${help}` : `add ${field}`;
@@ -101,11 +107,10 @@ function unknownField(field: string, key: string): PolicyIssue {
 }
 
 function helpFor(field: string): string | undefined {
-  const last =
-    field
-      .replace(/\[\d+\]/g, '')
-      .split('.')
-      .pop() ?? '';
+  const parts = field.replace(/\[\d+\]/g, '').split('.');
+  const lastTwo = parts.slice(-2).join('.');
+  if (lastTwo in FIELD_HELP) return FIELD_HELP[lastTwo as HelpedField];
+  const last = parts.pop() ?? '';
   if (last in FIELD_HELP) return FIELD_HELP[last as HelpedField];
   if (/Severity$/.test(last)) return FIELD_HELP.severity;
   return undefined;

@@ -7,6 +7,8 @@ export type ViolationCode =
   | 'REFERENCE_INVALID'
   | 'NOT_PINNED'
   | 'NOT_ATTESTED'
+  /** A cosign authority, and no registry reader to check it with (a configuration problem, not a backend failure). */
+  | 'COSIGN_NOT_CONFIGURED'
   | 'AUTHORITY_MISSING'
   | 'VULNERABILITIES'
   | 'UNREADABLE_METADATA'

@@ -11,6 +11,14 @@ export const FIELD_HELP = {
     'the attestation note: `projects/PROJECT` (the note is then projects/PROJECT/notes/<metadata.name>) or `projects/PROJECT/notes/NOTE`',
   publicKeyData:
     'base64 of an ASCII-armored PGP public key, e.g. `gpg --armor --export KEY_FINGERPRINT | base64 -w0`',
+  'cosign.publicKeyData':
+    'base64 of the PEM public key cosign wrote (cosign.pub: ECDSA P-256/P-384, RSA ≥ 2048 bits or Ed25519), e.g. `base64 -w0 cosign.pub`',
+  'cosign.repository':
+    'the repository holding the signatures, as cosign’s COSIGN_REPOSITORY names it (`registry/path`, no tag or digest); default: the image’s own repository',
+  predicateType:
+    'the in-toto predicate type URI a verified cosign attestation must carry, e.g. https://slsa.dev/provenance/v1 (cosign attest --type slsaprovenance1)',
+  cosign:
+    'cosign signatures in the registry: {publicKeyData: base64 of cosign.pub, repository?: where signatures are stored, attestations?: [{predicateType: URI}]}',
   asciiArmoredPgpPublicKey:
     'base64 of an ASCII-armored PGP public key, e.g. `gpg --armor --export KEY_FINGERPRINT | base64 -w0`',
   keyType: 'PGP or PKIX (the spelling `KeyType` is accepted too)',
@@ -44,6 +52,9 @@ export const PATTERNS = {
   noteReference: '^(v1beta1/|v1/)?projects/[A-Za-z0-9][A-Za-z0-9._:-]*(/notes/[A-Za-z0-9][A-Za-z0-9._-]*)?$',
   base64: '^[A-Za-z0-9+/=\\s]+$',
   pemPublicKey: '-----BEGIN (RSA )?PUBLIC KEY-----',
+  // `registry[:port]/path` or a Docker Hub path, without tag or digest.
+  repository: '^([a-z0-9][a-z0-9.-]*(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$',
+  uri: '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$',
   // An exact name, or a literal prefix containing the registry's `/` followed by `*` or `**`.
   imagePattern: '^([^*\\s]+|[^*\\s/]+/[^*\\s]*[*]{1,2})$',
   cve: '^((projects|providers)/[^/\\s]+/notes/)?[^/\\s]+$',
@@ -70,7 +81,7 @@ export const PKIX_ALGORITHM_NAMES = [
   'EC_SIGN_P521_SHA512',
 ] as const;
 
-function pattern(source: string, field: HelpedField) {
+export function pattern(source: string, field: HelpedField) {
   return z.string().regex(new RegExp(source), { error: `must be ${FIELD_HELP[field]}` });
 }
 

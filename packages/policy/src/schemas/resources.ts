@@ -11,6 +11,7 @@ import {
   noteReferenceField,
   PATTERNS,
   PKIX_ALGORITHM_NAMES,
+  pattern,
   severityLimitField,
 } from './fields.js';
 
@@ -31,13 +32,44 @@ export const publicKeySpec = z.strictObject({
   pkixPublicKey: pkixPublicKeySpec.optional(),
 });
 
-export const attestationAuthoritySpec = z.strictObject({
-  noteReference: noteReferenceField,
-  publicKeyData: base64Field('publicKeyData').optional(),
-  publicKeys: z.array(publicKeySpec).optional(),
-  /** Kritis's old signing-secret form: accepted and ignored. */
-  privateKeySecretName: z.string().describe('ignored (Kritis signing secret)').optional(),
-});
+/** Signet's `spec.cosign`: signatures (and attestations) cosign stores in the registry, checked with a key. */
+const cosignSpec = z
+  .strictObject({
+    publicKeyData: base64Field('cosign.publicKeyData'),
+    repository: pattern(PATTERNS.repository, 'cosign.repository')
+      .describe(FIELD_HELP['cosign.repository'])
+      .optional(),
+    attestations: z
+      .array(
+        z.strictObject({
+          predicateType: pattern(PATTERNS.uri, 'predicateType').describe(FIELD_HELP.predicateType),
+        }),
+      )
+      .describe('in-toto attestations (cosign attest) that must also be present, each signed with the key')
+      .optional(),
+  })
+  .describe(FIELD_HELP.cosign);
+
+const NEEDS_EVIDENCE = {
+  message: 'has neither noteReference nor cosign, so nothing could ever attest an image',
+  fix: 'add noteReference (attestations in Grafeas), cosign (cosign signatures in the registry), or both',
+};
+
+export const attestationAuthoritySpec = z
+  .strictObject({
+    noteReference: noteReferenceField.optional(),
+    publicKeyData: base64Field('publicKeyData').optional(),
+    publicKeys: z.array(publicKeySpec).optional(),
+    /** Kritis's old signing-secret form: accepted and ignored. */
+    privateKeySecretName: z.string().describe('ignored (Kritis signing secret)').optional(),
+    cosign: cosignSpec.optional(),
+  })
+  .refine((spec) => spec.noteReference !== undefined || spec.cosign !== undefined, {
+    message: NEEDS_EVIDENCE.message,
+    params: { fix: NEEDS_EVIDENCE.fix },
+  })
+  // The CRD's form of the same rule (structural: a value validation, allowed by apiextensions.k8s.io/v1).
+  .meta({ anyOf: [{ required: ['noteReference'] }, { required: ['cosign'] }] });
 
 const genericAttestationPolicySpec = z.strictObject({
   attestationAuthorityNames: attestationNamesField,
