@@ -55,6 +55,7 @@ async function judge(
   source: MetadataSource,
   verifier: AttestationVerifier,
 ): Promise<AuthorityResult> {
+  if (authority.noteName === undefined || authority.cosign !== undefined) return cosignNotJudged(authority);
   const evidence = await attestationsOrNone(source, authority.noteName, image.resourceUrl);
   const base = {
     authority: authority.metadata.name,
@@ -78,6 +79,26 @@ async function judge(
   return { ...base, attested: false, rejected };
 }
 
+/**
+ * `signet verify` reads no registry yet: an authority with spec.cosign is never reported attested on its
+ * Grafeas part alone.
+ */
+function cosignNotJudged(authority: AttestationAuthority): AuthorityResult {
+  return {
+    authority: authority.metadata.name,
+    note: authority.noteName ?? '(none: cosign only)',
+    attested: false,
+    attestations: 0,
+    rejected: [
+      {
+        code: 'COSIGN_NOT_SUPPORTED',
+        reason: 'the authority has spec.cosign, and signet verify does not read cosign signatures yet',
+        fix: 'check the cosign part with `cosign verify --key cosign.pub IMAGE@DIGEST`',
+      },
+    ],
+  };
+}
+
 /** A note that does not exist (some backends answer 404) holds no attestation: a "no", not an error. */
 async function attestationsOrNone(
   source: MetadataSource,
@@ -95,7 +116,7 @@ async function attestationsOrNone(
 function describeResult(result: AuthorityResult, image: PinnedImage): string {
   const head = `  ${result.attested ? 'ok  ' : 'FAIL'} AttestationAuthority ${result.authority} (note ${result.note})`;
   if (result.attested) return `${head}: valid attestation signed by ${result.keyId}`;
-  if (result.attestations === 0) {
+  if (result.attestations === 0 && result.rejected.length === 0) {
     const sign = `signet sign --image ${image.name}@${image.digest} --note ${result.note} --pgp-key KEY`;
     return `${head}: no attestation for this image\n       fix: sign it, e.g. \`${sign}\``;
   }

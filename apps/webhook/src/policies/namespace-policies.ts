@@ -38,7 +38,9 @@ export class NamespacePolicyResolver {
     this.refresh(this.source.snapshot());
     const notes = new Set<string>();
     for (const entry of this.entries) {
-      if (entry.ok && entry.value.kind === 'AttestationAuthority') notes.add(entry.value.noteName);
+      // A cosign-only authority has no note: its evidence is in the registry, not in an index.
+      if (entry.ok && entry.value.kind === 'AttestationAuthority' && entry.value.noteName !== undefined)
+        notes.add(entry.value.noteName);
     }
     return [...notes];
   }
