@@ -8,12 +8,10 @@ import { MemoryMetadata } from './memory-metadata.js';
 // What cosign 2.5.0 wrote to a registry: testdata/cosign/README.md says how it was recorded.
 const dir = join(process.env.SIGNET_TESTDATA!, 'cosign');
 
-/** The recorded image, in repository `signet/app` (also pushed to `signet/other` and `signet/bundle`). */
+/** The recorded image, in repository `signet/app` (also pushed to `signet/other`, and `signet/bundle` holding the bundle). */
 export const COSIGN_DIGEST = 'sha256:3601fa8a5a80dba862b9c4a0fb4ae8d393bf4f30d720aa94a7f395facb22e55a';
-export const COSIGN_REGISTRY = '127.0.0.1:5123';
-export const COSIGN_APP = `${COSIGN_REGISTRY}/signet/app`;
-export const COSIGN_OTHER = `${COSIGN_REGISTRY}/signet/other`;
-export const COSIGN_BUNDLE_REPO = `${COSIGN_REGISTRY}/signet/bundle`;
+export const COSIGN_APP = '127.0.0.1:5123/signet/app';
+export const COSIGN_OTHER = '127.0.0.1:5123/signet/other';
 export const SIG_TAG = `${COSIGN_DIGEST.replace(':', '-')}.sig`;
 export const ATT_TAG = `${COSIGN_DIGEST.replace(':', '-')}.att`;
 export const SLSA_V1 = 'https://slsa.dev/provenance/v1';
