@@ -1,6 +1,7 @@
 import type { ImageReference } from '@signet/signing';
 import {
   BUNDLE_MEDIA_TYPE,
+  type CosignAttestationVerification,
   type CosignFailure,
   DSSE_MEDIA_TYPE,
   SIGNATURE_ANNOTATION,
@@ -13,6 +14,7 @@ import {
 import type { RequestLookups } from './lookups.js';
 import type { CosignArtifacts, CosignLayer, CosignManifestRead } from './metadata.js';
 import type { AttestationAuthority, CosignAuthority } from './resource-types.js';
+import type { AttestationVerifier } from './verifier.js';
 import type { Violation } from './violation.js';
 
 /** Most layers read per manifest: a flood of junk must not stall admission. */
@@ -35,6 +37,7 @@ export async function judgeCosign(
   cosign: CosignAuthority,
   ref: PinnedImage,
   lookups: RequestLookups,
+  verifier: AttestationVerifier,
 ): Promise<Finding[]> {
   const name = authority.metadata.name;
   if (!lookups.readsCosign) {
@@ -56,31 +59,40 @@ export async function judgeCosign(
       },
     ];
   }
-  const image: SignedImage = { name: ref.name, digest: ref.digest };
-  const commands = new Commands(ref, cosign.repository);
-  const attestations = attestationGaps(authority, cosign, lookup.value, image, commands);
+  const judging: Judging = {
+    name,
+    cosign,
+    artifacts: lookup.value,
+    image: { name: ref.name, digest: ref.digest },
+    commands: new Commands(ref, cosign.repository),
+    verifier,
+  };
+  const attestations = attestationGaps(judging);
   const attestedOnly = cosign.predicateTypes.length > attestations.length;
-  const signature = signatureGap(authority, cosign, lookup.value, image, commands, attestedOnly);
+  const signature = signatureGap(judging, attestedOnly);
   return [...(signature ? [signature] : []), ...attestations].map((gap) => ({
     code: 'NOT_ATTESTED',
     ...gap,
   }));
 }
 
-function signatureGap(
-  authority: AttestationAuthority,
-  cosign: CosignAuthority,
-  artifacts: CosignArtifacts,
-  image: SignedImage,
-  commands: Commands,
-  attestedOnly: boolean,
-): { reason: string; fix: string } | undefined {
-  const name = authority.metadata.name;
+/** One authority's cosign evidence for one image, being judged. */
+interface Judging {
+  name: string;
+  cosign: CosignAuthority;
+  artifacts: CosignArtifacts;
+  image: SignedImage;
+  commands: Commands;
+  verifier: AttestationVerifier;
+}
+
+function signatureGap(judging: Judging, attestedOnly: boolean): { reason: string; fix: string } | undefined {
+  const { name, artifacts, image, commands } = judging;
   const read = artifacts.signatures;
   const where = `tag ${read.tag ?? tagOf(image.digest, 'sig')} of repository ${artifacts.repository}`;
   const failures = new LayerFailures();
   for (const [index, layer] of read.layers.slice(0, MAX_LAYERS).entries()) {
-    const result = checkSignatureLayer(cosign, layer, image);
+    const result = checkSignatureLayer(judging, layer);
     if (result.valid) return undefined;
     failures.add(index, result);
   }
@@ -123,42 +135,44 @@ class LayerFailures {
 }
 
 function checkSignatureLayer(
-  cosign: CosignAuthority,
+  { cosign, image, verifier }: Judging,
   layer: CosignLayer,
-  image: SignedImage,
 ): { valid: true } | CosignFailure | { valid: false; code: string; message: string; fix: string } {
   if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) return notOfType(layer, SIMPLE_SIGNING_MEDIA_TYPE);
-  return verifyCosignSignature(
-    cosign.publicKey,
-    layer.bytes,
-    layer.annotations[SIGNATURE_ANNOTATION] ?? '',
-    image,
+  const signature = layer.annotations[SIGNATURE_ANNOTATION] ?? '';
+  return verifier.cosign('signature', cosign.publicKey, { bytes: layer.bytes, signature }, image, () =>
+    verifyCosignSignature(cosign.publicKey, layer.bytes, signature, image),
   );
 }
 
-function attestationGaps(
-  authority: AttestationAuthority,
-  cosign: CosignAuthority,
-  artifacts: CosignArtifacts,
-  image: SignedImage,
-  commands: Commands,
-): { reason: string; fix: string }[] {
+/** A layer of an `.att` manifest (DSSE) or of a bundle, checked with the authority's key. */
+function checkAttestationLayer(
+  { cosign, image, verifier }: Judging,
+  layer: CosignLayer,
+  mediaType: string,
+): CosignAttestationVerification | ReturnType<typeof notOfType> {
+  if (layer.mediaType !== mediaType) return notOfType(layer, mediaType);
+  const verify = mediaType === DSSE_MEDIA_TYPE ? verifyCosignAttestation : verifyCosignBundle;
+  return verifier.cosign(mediaType, cosign.publicKey, layer, image, () =>
+    verify(cosign.publicKey, layer.bytes, image),
+  );
+}
+
+function attestationGaps(judging: Judging): { reason: string; fix: string }[] {
+  const { cosign, name, commands } = judging;
   if (cosign.predicateTypes.length === 0) return [];
-  const read = readAttestations(cosign, artifacts, image);
+  const read = readAttestations(judging);
   return cosign.predicateTypes
     .filter((type) => !read.verified.has(type))
     .map((type) => ({
-      reason: `no verified cosign attestation of predicate type ${type} by AttestationAuthority ${authority.metadata.name} (${read.seen.join('; ')})`,
+      reason: `no verified cosign attestation of predicate type ${type} by AttestationAuthority ${name} (${read.seen.join('; ')})`,
       fix: `attest it: ${commands.attest(type)}`,
     }));
 }
 
 /** The predicate types of every verified attestation (`.att` and bundles), and what each place held. */
-function readAttestations(
-  cosign: CosignAuthority,
-  artifacts: CosignArtifacts,
-  image: SignedImage,
-): { verified: Set<string>; seen: string[] } {
+function readAttestations(judging: Judging): { verified: Set<string>; seen: string[] } {
+  const { artifacts, image } = judging;
   const verified = new Set<string>();
   const seen: string[] = [];
   const places: { place: string; read: CosignManifestRead; mediaType: string }[] = [
@@ -179,12 +193,7 @@ function readAttestations(
       continue;
     }
     const outcomes = read.layers.slice(0, MAX_LAYERS).map((layer, index) => {
-      const result =
-        layer.mediaType !== mediaType
-          ? notOfType(layer, mediaType)
-          : mediaType === DSSE_MEDIA_TYPE
-            ? verifyCosignAttestation(cosign.publicKey, layer.bytes, image)
-            : verifyCosignBundle(cosign.publicKey, layer.bytes, image);
+      const result = checkAttestationLayer(judging, layer, mediaType);
       if (result.valid) verified.add(result.predicateType);
       return `layer ${index + 1}: ${result.valid ? `signed predicate type ${result.predicateType}` : `${result.message} (${result.code})`}`;
     });

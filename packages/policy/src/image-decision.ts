@@ -178,7 +178,7 @@ async function judgeAuthority(
   }
   const [grafeas, cosignGaps] = await Promise.all([
     noteName === undefined ? undefined : judgeGrafeas(authority, noteName, ref, context),
-    cosign ? judgeCosign(authority, cosign, ref, context.lookups) : [],
+    cosign ? judgeCosign(authority, cosign, ref, context.lookups, context.verifier) : [],
   ]);
   return [...(grafeas ? [grafeas] : []), ...cosignGaps];
 }

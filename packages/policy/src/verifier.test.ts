@@ -120,3 +120,41 @@ describe('BoundedCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([3, undefined, 4, 2]);
   });
 });
+
+describe('AttestationVerifier.cosign', () => {
+  const key = { type: 'ecdsa-p256', hint: 'aGludA==' };
+  const image = { name: 'registry.example/app', digest: DIGEST_A };
+  const layer = (text: string, signature?: string) => ({
+    bytes: new TextEncoder().encode(text),
+    ...(signature === undefined ? {} : { signature }),
+  });
+
+  it('checks a layer once for the same key, image, bytes and signature, and again when any differs', () => {
+    const verifier = new AttestationVerifier();
+    let checks = 0;
+    const check = () => {
+      checks += 1;
+      return { valid: true as const, n: checks };
+    };
+    expect(verifier.cosign('signature', key, layer('payload', 'sig'), image, check)).toEqual({
+      valid: true,
+      n: 1,
+    });
+    expect(verifier.cosign('signature', key, layer('payload', 'sig'), image, check)).toEqual({
+      valid: true,
+      n: 1,
+    });
+    verifier.cosign('signature', key, layer('payload', 'other sig'), image, check);
+    verifier.cosign('signature', key, layer('payload!', 'sig'), image, check);
+    verifier.cosign('signature', { ...key, hint: 'b3RoZXI=' }, layer('payload', 'sig'), image, check);
+    verifier.cosign(
+      'signature',
+      key,
+      layer('payload', 'sig'),
+      { ...image, name: 'registry.example/other' },
+      check,
+    );
+    verifier.cosign('attestation', key, layer('payload', 'sig'), image, check);
+    expect(checks).toBe(6);
+  });
+});

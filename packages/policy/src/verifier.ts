@@ -86,6 +86,7 @@ export class AttestationVerifier {
   private readonly pgpKeys = new Map<string, Promise<PgpPublicKey[]>>();
   private readonly authorityIds = new WeakMap<AttestationAuthority, string>();
   private readonly evidenceIds = new WeakMap<AttestationEvidence, string>();
+  private readonly cosignChecks = new BoundedCache<unknown>();
 
   constructor(options: AttestationVerifierOptions = {}) {
     this.cache = options.cache ?? new BoundedCache<CachedCheck>();
@@ -110,6 +111,27 @@ export class AttestationVerifier {
     const check = await this.verifyUncached(authority, evidence, image, now);
     this.cache.set(key, { check, checkedAt: now.getTime() });
     return check;
+  }
+
+  /**
+   * A cosign check (`kind`: signature, attestation or bundle) of `layer` for `image`, remembered: it
+   * depends only on the key, the image, the layer's bytes and its signature, never on the time, so a
+   * warm decision verifies nothing again. `check` must be that pure function.
+   */
+  cosign<T>(
+    kind: string,
+    key: { type: string; hint: string },
+    layer: { bytes: Uint8Array; signature?: string },
+    image: AttestedImage,
+    check: () => T,
+  ): T {
+    const bytes = createHash('sha256').update(layer.bytes).digest('base64url');
+    const id = `${kind}|${key.type}|${key.hint}|${image.name}@${image.digest}|${bytes}|${layer.signature ?? ''}`;
+    const cached = this.cosignChecks.get(id);
+    if (cached !== undefined) return cached as T;
+    const result = check();
+    this.cosignChecks.set(id, result);
+    return result;
   }
 
   private async verifyUncached(
