@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NamespacePolicyResolver, registryProjectOf } from './namespace-policies.js';
 import type { PolicyDocument, PolicyProblem, PolicySnapshot, PolicySource } from './policy-source.js';
@@ -33,6 +35,24 @@ const gap = (name: string, namespace: string, extra: Record<string, unknown> = {
 });
 
 describe('NamespacePolicyResolver', () => {
+  it('names the notes of the authorities that have one (a cosign-only authority has none to index)', () => {
+    const authority = (name: string, spec: Record<string, unknown>): PolicyDocument => ({
+      source: `${name}.yaml`,
+      namespace: 'team-a',
+      document: { apiVersion: KRITIS, kind: 'AttestationAuthority', metadata: { name }, spec },
+    });
+    const cosignKey = readFileSync(
+      join(process.env.SIGNET_TESTDATA ?? '', 'cosign', 'keys', 'ecdsa-p256.pub'),
+    );
+    const { source } = sourceOf([
+      authority('qa', { noteReference: 'projects/p/notes/qa' }),
+      authority('build', { cosign: { publicKeyData: cosignKey.toString('base64') } }),
+    ]);
+    const resolver = new NamespacePolicyResolver(source);
+    expect(resolver.forNamespace('team-a').authorities.map((a) => a.metadata.name)).toEqual(['qa', 'build']);
+    expect(resolver.noteNames()).toEqual(['projects/p/notes/qa']);
+  });
+
   it('places each resource in the namespace its source gave it', () => {
     const { source } = sourceOf([gap('a', 'team-a'), gap('b', 'team-b')]);
     const resolver = new NamespacePolicyResolver(source);
