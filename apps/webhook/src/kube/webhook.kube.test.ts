@@ -1,14 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GUIDE_INSTALL,
-  GUIDE_RESOURCES,
-  type KubeObject,
-  objectKey,
-  parseObjects,
-  runShell,
-} from '@signet/deploy';
+import { GUIDE_RESOURCES, type KubeObject, objectKey, parseObjects, runShell } from '@signet/deploy';
 import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { GUIDE, NOTE_NAME, signImage } from '@signet/guide-world';
 import { generatePgpKey } from '@signet/signing';
@@ -18,7 +11,14 @@ import { type RunningWebhook, startWebhook } from '../start-webhook.js';
 import { metricValue } from '../test-support/metrics.js';
 import { findKubeAssets } from './test-support/assets.js';
 import { type ControlPlane, startControlPlane } from './test-support/control-plane.js';
-import { collectionPath, type KubeClient } from './test-support/kube-client.js';
+import { collectionPath } from './test-support/kube-client.js';
+import { poll } from './test-support/poll.js';
+import {
+  applyCrd,
+  registerWebhooks,
+  renderInstall,
+  waitUntilHookDenies,
+} from './test-support/webhook-registration.js';
 
 /**
  * The user's guide against a real kube-apiserver and etcd (envtest-style, `pnpm test:kube`):
@@ -58,36 +58,6 @@ function deployment(name: string, image: string): KubeObject {
   };
 }
 
-async function poll(what: string, probe: () => Promise<boolean>, detail = () => ''): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}; ${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** `kubectl apply` of a CRD, then wait until the API server serves its kind. */
-async function applyCrd(client: KubeClient, crd: KubeObject): Promise<void> {
-  await client.mustCreate(collectionPath(crd), crd);
-  await poll(`${crd.metadata.name} is established`, async () => {
-    const result = await client.get(
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-    );
-    const conditions = ((result.json as Any)?.status?.conditions ?? []) as Any[];
-    return conditions.some((c) => c.type === 'Established' && c.status === 'True');
-  });
-}
-
-/** The guide's webhook.yaml, with the local webhook's URL instead of its in-cluster Service and our CA. */
-function pointAtLocalWebhook(configuration: KubeObject, url: string, caPem: string): KubeObject {
-  const copy = structuredClone(configuration) as KubeObject & Any;
-  for (const hook of copy.webhooks as Any[]) {
-    const path = hook.clientConfig.service.path as string;
-    hook.clientConfig = { url: `${url}${path}`, caBundle: Buffer.from(caPem).toString('base64') };
-  }
-  return copy;
-}
-
 describe('signet-webhook behind a real kube-apiserver (pnpm test:kube)', () => {
   let dir: string;
   let plane: ControlPlane;
@@ -103,9 +73,7 @@ describe('signet-webhook behind a real kube-apiserver (pnpm test:kube)', () => {
 
     // The guide's install, rendered by its own sed pipelines; we apply the CRDs and the webhook
     // configuration (the Deployment and Service are replaced by this process, reached by URL).
-    // `kubectl config view` would print the cluster CA; a placeholder without `/` survives sed, and
-    // the configuration gets the webhook's real CA below.
-    installed = parseObjects(runShell(GUIDE_INSTALL, { ...VALUES, SAMPLE_CA_BUNDLE: 'UExBQ0VIT0xERVI=' }));
+    installed = renderInstall(VALUES);
     for (const crd of installed.filter((o) => o.kind === 'CustomResourceDefinition'))
       await applyCrd(plane.client, crd);
 
@@ -139,26 +107,11 @@ describe('signet-webhook behind a real kube-apiserver (pnpm test:kube)', () => {
     });
     await poll('the webhook has listed the policies', async () => webhook.policies.readiness().ready);
 
-    const configuration = installed.find((o) => o.kind === 'ValidatingWebhookConfiguration');
-    if (!configuration) throw new Error('the guide rendered no ValidatingWebhookConfiguration');
-    const registered = pointAtLocalWebhook(configuration, webhook.url, plane.pki.caPem);
-    await plane.client.mustCreate(collectionPath(registered), registered);
-    // The API server picks new webhook configurations up asynchronously: wait until a dry run is reviewed.
-    let last = '';
-    await poll(
-      'the API server calls the webhook',
-      async () => {
-        const probe = await plane.client.create(
-          '/api/v1/namespaces/default/pods?dryRun=All',
-          pod('probe', UNSIGNED),
-        );
-        last = `${probe.status} ${probe.text.slice(0, 500)}`;
-        // 201: admitted by a dry run the webhook did not see yet; anything else but 403 is a failure.
-        if (probe.status !== 201 && probe.status !== 403) throw new Error(`dry run failed: ${last}`);
-        return probe.status === 403;
-      },
-      () => `last dry run: ${last}`,
-    );
+    await registerWebhooks(plane.client, installed, ['ValidatingWebhookConfiguration'], {
+      url: webhook.url,
+      caPem: plane.pki.caPem,
+    });
+    await waitUntilHookDenies(plane.client, HOOK, pod('probe', UNSIGNED));
   }, 300_000);
 
   afterAll(async () => {

@@ -67,6 +67,7 @@ const PLURALS: Record<string, string> = {
   Namespace: 'namespaces',
   CustomResourceDefinition: 'customresourcedefinitions',
   ValidatingWebhookConfiguration: 'validatingwebhookconfigurations',
+  MutatingWebhookConfiguration: 'mutatingwebhookconfigurations',
   AttestationAuthority: 'attestationauthorities',
   GenericAttestationPolicy: 'genericattestationpolicies',
   ImageSecurityPolicy: 'imagesecuritypolicies',
