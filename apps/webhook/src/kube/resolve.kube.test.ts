@@ -1,15 +1,19 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GUIDE_RESOURCES, type KubeObject, parseObjects, runShell } from '@signet/deploy';
+import { GUIDE_RESOURCES, type KubeObject, parseObjects, REPO_ROOT, runShell } from '@signet/deploy';
 import { type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { GUIDE, NOTE_NAME, signImage } from '@signet/guide-world';
 import {
   makeLayout,
+  makePki,
   push,
   type RunningRegistry,
   skopeoDigests,
   startRegistry,
+  type TestPki,
+  tool,
 } from '@signet/registry/test-support';
 import { generatePgpKey } from '@signet/signing';
 import pino from 'pino';
@@ -21,6 +25,7 @@ import { type ControlPlane, startControlPlane } from './test-support/control-pla
 import { collectionPath } from './test-support/kube-client.js';
 import { kubectl } from './test-support/kubectl.js';
 import { poll } from './test-support/poll.js';
+import { serviceAccountKubeconfig } from './test-support/service-account.js';
 import {
   applyCrd,
   registerWebhooks,
@@ -31,13 +36,29 @@ import {
 /**
  * Tag resolution behind a real kube-apiserver (`pnpm test:kube`, issue 22): deploy/resolve-webhook.yaml
  * and deploy/webhook.yaml registered by URL, Debian's docker-registry on loopback holding images pushed
- * with umoci and skopeo, and Pods created with the real kubectl. The API server calls /mutate, which
- * pins the tag to the registry's digest, then /validate, which judges that digest.
+ * with umoci and skopeo (an anonymous plain-HTTP one, `--insecure-registry`, and a private one with
+ * Basic auth over TLS, `--registry-ca`), and Pods created with the real kubectl. The API server calls
+ * /mutate, which pins the tag to the registry's digest, then /validate, which judges that digest. The
+ * webhook runs as its ServiceAccount with deploy/'s RBAC and deploy/pull-secrets', `--pull-secrets` on.
  */
 const RESOLVE_HOOK = 'signet-resolve-hook.grafeas.io';
 const VALIDATION_HOOK = 'signet-validation-hook.grafeas.io';
 const VALUES = { K8S_NAMESPACE: 'signet', GCP_PROJECT: GUIDE.project, NOTE_NAME: GUIDE.attestor };
 const NEVER_SIGNED = `sha256:${'0'.repeat(64)}`;
+const USER = 'puller';
+const PASSWORD = 'pull-secret-password';
+const PULL_SECRETS_RBAC = parseObjects(
+  readFileSync(join(REPO_ROOT, 'deploy', 'pull-secrets', 'rbac.yaml'), 'utf8'),
+);
+// What the webhook's identity needs from the install: its namespace and ServiceAccount, and their RBAC.
+const IDENTITY_KINDS = [
+  'Namespace',
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+];
 
 // biome-ignore lint/suspicious/noExplicitAny: walking API objects in assertions
 type Any = Record<string, any>;
@@ -55,6 +76,10 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
   let dir: string;
   let plane: ControlPlane;
   let registry: RunningRegistry;
+  let privateRegistry: RunningRegistry;
+  let pki: TestPki;
+  let privateDigest: string;
+  let webhookKubeconfig: string;
   let store: MetadataStore;
   let webhook: RunningWebhook;
   let installed: KubeObject[];
@@ -77,6 +102,20 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
     signedDigest = (await skopeoDigests(`${registry.host}/app:v1`)).raw;
     unsignedDigest = (await skopeoDigests(`${registry.host}/app:unsigned`)).raw;
 
+    // A private registry: Basic auth over TLS under a CA of its own, team/app:v1 pushed with the login.
+    await mkdir(join(dir, 'private-pki'));
+    pki = await makePki(join(dir, 'private-pki'));
+    const htpasswdFile = join(dir, 'htpasswd');
+    await writeFile(htpasswdFile, await tool('htpasswd', ['-Bbn', USER, PASSWORD]));
+    privateRegistry = await startRegistry(join(dir, 'private-registry'), {
+      kind: 'basic',
+      tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, caPem: pki.caPem },
+      htpasswdFile,
+    });
+    const login = { creds: `${USER}:${PASSWORD}`, certDir: pki.certDir };
+    await push(layout, 'single', `${privateRegistry.host}/team/app:v1`, login);
+    privateDigest = (await skopeoDigests(`${privateRegistry.host}/team/app:v1`, login)).raw;
+
     // The guide's key, note and policies; the signature is stored before /validate first asks.
     const key = await generatePgpKey({ name: 'Signet Release', email: 'release@example.com' });
     const storeUrl = `sqlite:${join(dir, 'metadata.db')}`;
@@ -85,15 +124,27 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
       kind: 'ATTESTATION',
       humanReadableName: 'QA attestor',
     });
-    await signImage(store, `${registry.host}/app@${signedDigest}`, key.privateKey, key.fingerprint);
+    for (const image of [
+      `${registry.host}/app@${signedDigest}`,
+      `${privateRegistry.host}/team/app@${privateDigest}`,
+    ])
+      await signImage(store, image, key.privateKey, key.fingerprint);
     await writeFile(join(dir, 'key.pub'), key.publicKey);
     const resources = parseObjects(
       runShell(GUIDE_RESOURCES, VALUES, { cwd: dir, prelude: 'base64() { command base64 -w0 "$@"; }' }),
     );
     for (const resource of resources) await plane.client.mustCreate(collectionPath(resource), resource);
 
+    // The webhook's identity as deploy/ installs it, with the opt-in deploy/pull-secrets; namespaces first.
+    const identity = installed.filter((o) => IDENTITY_KINDS.includes(o.kind));
+    identity.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
+    for (const object of [...identity, ...PULL_SECRETS_RBAC])
+      await plane.client.mustCreate(collectionPath(object), object);
+    webhookKubeconfig = await serviceAccountKubeconfig(plane, VALUES.K8S_NAMESPACE, 'signet-webhook', dir);
+
     webhook = await startWebhook({
-      policies: { from: 'kubernetes', kubeconfig: plane.kubeconfigFile },
+      policies: { from: 'kubernetes', kubeconfig: webhookKubeconfig },
+      pullSecrets: {},
       store: storeUrl,
       api: 'v1',
       project: GUIDE.project,
@@ -102,7 +153,7 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
       host: '127.0.0.1',
       shutdownDelayMs: 0,
       logger: pino({ level: 'silent' }),
-      resolve: { mode: 'pods', registry: { insecureRegistries: [registry.host] } },
+      resolve: { mode: 'pods', registry: { insecureRegistries: [registry.host], caFile: pki.caFile } },
     });
     await poll('the webhook has listed the policies', async () => webhook.policies.readiness().ready);
 
@@ -125,6 +176,7 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
     await webhook?.stop();
     await store?.close();
     await registry?.stop();
+    await privateRegistry?.stop();
     await plane?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -190,5 +242,67 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
     expect(run.stderr).toContain('fix: check the image name and tag');
     expect(await mutations('registry-error')).toBe(before + 1);
     expect((await readPod('z')).status).toBe(404);
+  });
+
+  describe("a private registry: the Pod's imagePullSecrets, read by the webhook as its ServiceAccount", () => {
+    const image = () => `${privateRegistry.host}/team/app:v1`;
+    const withPullSecret = (name: string) =>
+      `--overrides=${JSON.stringify({ apiVersion: 'v1', spec: { imagePullSecrets: [{ name }] } })}`;
+
+    beforeAll(async () => {
+      const created = await kubectl(plane.kubeconfigFile, [
+        'create',
+        'secret',
+        'docker-registry',
+        'regcred',
+        `--docker-server=${privateRegistry.host}`,
+        `--docker-username=${USER}`,
+        `--docker-password=${PASSWORD}`,
+      ]);
+      expect(created, created.stderr).toMatchObject({ code: 0, stdout: 'secret/regcred created\n' });
+    });
+
+    it('the webhook may get Secrets and ServiceAccounts (deploy/pull-secrets), never list Secrets', async () => {
+      const can = async (...args: string[]) =>
+        (await kubectl(webhookKubeconfig, ['auth', 'can-i', ...args])).stdout.trim();
+      expect(await can('get', 'secrets', '-n', 'default')).toBe('yes');
+      expect(await can('get', 'serviceaccounts', '-n', 'default')).toBe('yes');
+      expect(await can('list', 'secrets', '-n', 'default')).toBe('no');
+    });
+
+    it("kubectl run with imagePullSecrets: the tag is pinned with the Secret's login, and admitted", async () => {
+      const run = await kubectl(plane.kubeconfigFile, [
+        'run',
+        'private',
+        `--image=${image()}`,
+        withPullSecret('regcred'),
+      ]);
+      expect(run, run.stderr).toMatchObject({ code: 0, stdout: 'pod/private created\n' });
+      const stored = (await readPod('private')).json as Any;
+      expect(stored.spec.containers[0].image).toBe(`${image()}@${privateDigest}`);
+    });
+
+    it("without a pull secret the registry's 401 refuses the create, from the resolve hook", async () => {
+      const run = await kubectl(plane.kubeconfigFile, ['run', 'anonymous', `--image=${image()}`]);
+    expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `Error from server (Forbidden): admission webhook "${RESOLVE_HOOK}" denied the request: ` +
+          `Signet could not pin an image by digest: ${image()} (registry ${privateRegistry.host}, HTTP 401)`,
+      );
+      expect((await readPod('anonymous')).status).toBe(404);
+    });
+
+    it('a pull secret that does not exist is named in the denial', async () => {
+      const run = await kubectl(plane.kubeconfigFile, [
+        'run',
+        'missing',
+        `--image=${image()}`,
+        withPullSecret('nosuch'),
+      ]);
+    expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`admission webhook "${RESOLVE_HOOK}" denied the request: `);
+      expect(run.stderr).toContain('pull secret default/nosuch was not found');
+      expect((await readPod('missing')).status).toBe(404);
+    });
   });
 });

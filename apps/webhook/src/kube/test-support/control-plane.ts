@@ -87,7 +87,7 @@ export async function startControlPlane(
       START_TIMEOUT_MS,
     );
     const kubeconfigFile = join(directory, 'kubeconfig');
-    await writeFile(kubeconfigFile, kubeconfig(url, pki.caPem, token));
+    await writeKubeconfig(kubeconfigFile, url, pki.caPem, token);
     const etcd = started[0] as RunningProcess;
     return { url, pki, client, kubeconfigFile, apiserver, etcd, stop: stopAll };
   } catch (error) {
@@ -126,18 +126,27 @@ async function startEtcd(assets: KubeAssets, directory: string, started: Running
   return clientUrl;
 }
 
-function kubeconfig(url: string, caPem: string, token: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'test',
-        cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
-      },
-    ],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
-    'current-context': 'test',
-  });
+/** A kubeconfig reaching `url` (trusting `caPem`) with a bearer token, as kubectl and the webhook read it. */
+export async function writeKubeconfig(
+  file: string,
+  url: string,
+  caPem: string,
+  token: string,
+): Promise<void> {
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'test',
+          cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+        },
+      ],
+      users: [{ name: 'user', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'user' } }],
+      'current-context': 'test',
+    }),
+  );
 }
