@@ -244,6 +244,42 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
     expect((await readPod('z')).status).toBe(404);
   });
 
+  it('kubectl debug by tag: the ephemeral container is pinned through pods/ephemeralcontainers; an unknown tag is refused', async () => {
+    const run = (...args: string[]) => kubectl(plane.kubeconfigFile, args);
+    expect((await run('run', 'debugged', `--image=${registry.host}/app:v1`)).code).toBe(0);
+    const debug = await run('debug', 'debugged', `--image=${registry.host}/app:v1`, '--container=shell');
+    expect(debug.code, debug.stderr).toBe(0);
+    const stored = (await readPod('debugged')).json as Any;
+    expect(stored.spec.ephemeralContainers).toEqual([
+      expect.objectContaining({ name: 'shell', image: `${registry.host}/app:v1@${signedDigest}` }),
+    ]);
+    const unknown = await run('debug', 'debugged', `--image=${registry.host}/app:nope`, '--container=other');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
+      `admission webhook "${RESOLVE_HOOK}" denied the request: Signet could not pin an image by digest: ` +
+        `${registry.host}/app:nope (registry ${registry.host}, HTTP 404)`,
+    );
+  });
+
+  it('kubectl set image to an unsigned tag (UPDATE): pinned, refused by /validate, and the Pod keeps its image', async () => {
+    expect(
+      (await kubectl(plane.kubeconfigFile, ['run', 'updated', `--image=${registry.host}/app:v1`])).code,
+    ).toBe(0);
+    const set = await kubectl(plane.kubeconfigFile, [
+      'set',
+      'image',
+      'pod/updated',
+      `updated=${registry.host}/app:unsigned`,
+    ]);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toContain(
+      `admission webhook "${VALIDATION_HOOK}" denied the request: Signet denied Pod default/updated: 1 image failed policy.\n` +
+        `image ${registry.host}/app:unsigned@${unsignedDigest}:`,
+    );
+    const stored = (await readPod('updated')).json as Any;
+    expect(stored.spec.containers[0].image).toBe(`${registry.host}/app:v1@${signedDigest}`);
+  });
+
   describe("a private registry: the Pod's imagePullSecrets, read by the webhook as its ServiceAccount", () => {
     const image = () => `${privateRegistry.host}/team/app:v1`;
     const withPullSecret = (name: string) =>
@@ -284,7 +320,7 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
 
     it("without a pull secret the registry's 401 refuses the create, from the resolve hook", async () => {
       const run = await kubectl(plane.kubeconfigFile, ['run', 'anonymous', `--image=${image()}`]);
-    expect(run.code).toBe(1);
+      expect(run.code).toBe(1);
       expect(run.stderr).toContain(
         `Error from server (Forbidden): admission webhook "${RESOLVE_HOOK}" denied the request: ` +
           `Signet could not pin an image by digest: ${image()} (registry ${privateRegistry.host}, HTTP 401)`,
@@ -299,7 +335,7 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
         `--image=${image()}`,
         withPullSecret('nosuch'),
       ]);
-    expect(run.code).toBe(1);
+      expect(run.code).toBe(1);
       expect(run.stderr).toContain(`admission webhook "${RESOLVE_HOOK}" denied the request: `);
       expect(run.stderr).toContain('pull secret default/nosuch was not found');
       expect((await readPod('missing')).status).toBe(404);
