@@ -32,7 +32,7 @@ export async function applyCrd(client: KubeClient, crd: KubeObject): Promise<voi
 }
 
 /** A rendered webhook configuration pointed at a local webhook by URL (same path), with our CA. */
-export function pointAtLocalWebhook(configuration: KubeObject, url: string, caPem: string): KubeObject {
+function pointAtLocalWebhook(configuration: KubeObject, url: string, caPem: string): KubeObject {
   const copy = structuredClone(configuration) as KubeObject & Any;
   for (const hook of copy.webhooks as Any[]) {
     const path = hook.clientConfig.service.path as string;
