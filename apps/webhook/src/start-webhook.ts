@@ -186,6 +186,8 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
         metadata,
         verifier,
         settings,
+        // --resolve-tags pods pins Pods only: a template's tags are judged in the Pods made from it.
+        templateTags: (config.resolve?.mode ?? 'pods') === 'pods' ? 'judge-in-pods' : 'deny',
         metrics,
         logger,
         memo: new DecisionMemo({ ...DEFAULT_DECISION_MEMO, ...config.decisionMemo }),

@@ -14,6 +14,7 @@ import { describeResource } from './parse.js';
 import { type MalformedRequest, readReviewRequest } from './request.js';
 import type { InvalidResource, NamespacePolicies } from './resource-types.js';
 import { type ClusterSettings, DEFAULT_SETTINGS } from './schemas/settings.js';
+import { deferredTagWarning, deferTemplateTags } from './template-tags.js';
 import { summarizeIssues } from './validation-issues.js';
 import { AttestationVerifier } from './verifier.js';
 import type { Violation } from './violation.js';
@@ -76,7 +77,8 @@ async function decideRequest(input: ReviewDecisionInput): Promise<Decision> {
   const settings = readSettings(input.settings);
   const policies = readPolicies(input.policies);
   const { images, breakglass } = request;
-  const imageSummary = { judged: images.toJudge, unchanged: images.unchanged };
+  const { judged, deferred } = deferTemplateTags(request.kind, images.toJudge, input.templateTags ?? 'deny');
+  const imageSummary = { judged, unchanged: images.unchanged };
 
   if (breakglass.requested && settings.breakglass === 'on') {
     return admitByBreakglass(request.target, breakglass, imageSummary);
@@ -85,13 +87,14 @@ async function decideRequest(input: ReviewDecisionInput): Promise<Decision> {
     breakglass.requested && settings.breakglass === 'off'
       ? ['breakglass is turned off on this cluster: the request is judged like any other']
       : [];
-  if (images.toJudge.length === 0) return { ...allow(warnings, {}), images: imageSummary };
+  warnings.push(...deferred.map((image) => clip(deferredTagWarning(image, request.kind))));
+  if (judged.length === 0) return { ...allow(warnings, {}), images: imageSummary };
 
   if (hasNoPolicy(policies)) {
     if (settings.noPolicy === 'allow') {
       return { ...allow(warnings, {}), images: imageSummary, reason: 'no-policy' };
     }
-    const violations = images.toJudge.map((image) => noPolicyViolation(image, request.namespace));
+    const violations = judged.map((image) => noPolicyViolation(image, request.namespace));
     return { ...deny(request.target, violations, warnings), images: imageSummary, reason: 'no-policy' };
   }
 
@@ -102,7 +105,7 @@ async function decideRequest(input: ReviewDecisionInput): Promise<Decision> {
     verifier: input.verifier ?? new AttestationVerifier(),
     now: input.now ?? new Date(),
   };
-  const perImage = await Promise.all(images.toJudge.map((image) => decideImage(image, context)));
+  const perImage = await Promise.all(judged.map((image) => decideImage(image, context)));
   const violations = [
     ...policies.invalid.map(invalidPolicyViolation),
     ...perImage.flatMap((d) => d.violations),

@@ -3,6 +3,7 @@ import type { EvidenceSource } from './metadata.js';
 import type { ReviewRequest } from './request.js';
 import type { NamespacePolicies } from './resource-types.js';
 import type { ClusterSettings } from './schemas/settings.js';
+import type { TemplateTags } from './template-tags.js';
 import type { AttestationVerifier } from './verifier.js';
 import type { Violation } from './violation.js';
 
@@ -19,6 +20,8 @@ export interface DecisionInput {
   verifier?: AttestationVerifier;
   /** The moment keys and signatures are judged at (default: now). */
   now?: Date;
+  /** Tag-only images in workload templates: refused (default) or left to each Pod (see TemplateTags). */
+  templateTags?: TemplateTags;
 }
 
 /** A decision over a request already read by `readReviewRequest`. */

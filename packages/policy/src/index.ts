@@ -61,6 +61,7 @@ export type {
 } from './resource-types.js';
 export { KRITIS_API_VERSION } from './schemas/fields.js';
 export type { ClusterSettings } from './schemas/settings.js';
+export type { TemplateTags } from './template-tags.js';
 export { decodePolicyText } from './text-encoding.js';
 export { type AttestationCheck, AttestationVerifier } from './verifier.js';
 export type { Violation } from './violation.js';

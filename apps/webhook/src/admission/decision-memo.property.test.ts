@@ -52,6 +52,7 @@ function decider(memo: DecisionMemo | undefined): Decider {
     metadata,
     verifier: new AttestationVerifier(),
     settings: { noPolicy: 'allow', vulnerabilityProject: 'team' },
+    templateTags: 'deny',
     metrics: createMetrics(),
     logger: pino({ level: 'silent' }),
   });

@@ -5,6 +5,7 @@ import {
   type MetadataSource,
   malformedRequestDecision,
   readReviewRequest,
+  type TemplateTags,
 } from '@signet/policy';
 import type { Logger } from 'pino';
 import type { WebhookMetrics } from '../monitoring/metrics.js';
@@ -22,6 +23,8 @@ export interface PolicyDeciderOptions {
   metadata: MetadataSource & { within?(deadline: Deadline): MetadataSource };
   verifier: AttestationVerifier;
   settings: Partial<ClusterSettings>;
+  /** `judge-in-pods` with `--resolve-tags pods`: a tag in a workload template is judged in its Pods. */
+  templateTags: TemplateTags;
   metrics: WebhookMetrics;
   logger: Logger;
 }
@@ -57,6 +60,7 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
       settings: options.settings,
       metadata: options.metadata.within?.(deadline) ?? options.metadata,
       verifier: options.verifier,
+      templateTags: options.templateTags,
     });
     if (deadline.expired) metrics.lateDecisions.inc();
     decideSeconds.observe((performance.now() - decideStarted) / 1000);

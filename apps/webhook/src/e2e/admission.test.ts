@@ -318,6 +318,27 @@ describe('signet-webhook end to end over HTTPS (emulator, real signatures, captu
     }
   });
 
+  it('--resolve-tags pods admits a tag in a Deployment (its Pods are pinned and judged); all and off refuse it', async () => {
+    const tagged = rewriteImages(
+      review('1.32', '03-Deployment-CREATE.json'),
+      () => 'gcr.io/signet-demo/web:v1',
+    );
+    const pods = ((await world.post(webhook, tagged)).json as Answer).response;
+    expect(pods.allowed).toBe(true);
+    expect(pods.warnings?.join('\n')).toContain(
+      "gcr.io/signet-demo/web:v1 is named by tag in this Deployment's pod template: Signet judges it in each Pod made from it",
+    );
+    const podBody = rewriteImages(review('1.32', '01-Pod-CREATE.json'), () => 'gcr.io/signet-demo/web:v1');
+    expect(((await world.post(webhook, podBody)).json as Answer).response.allowed).toBe(false);
+    for (const mode of ['all', 'off'] as const) {
+      const other = await world.startWebhook({ resolve: { mode } });
+      const answer = ((await world.post(other, tagged)).json as Answer).response;
+      expect(answer.allowed, mode).toBe(false);
+      expect(answer.status?.message, mode).toContain('the image is referenced by tag, not by digest');
+      await other.stop();
+    }
+  });
+
   it('asks the backend once per digest: concurrent reviews share the call, later ones hit the cache', async () => {
     const plain = await world.startWebhook({ decisionMemo: { ttlMs: 0 } });
     const image = pinned('cache-probe');

@@ -217,6 +217,19 @@ describe('kubectl run with a tag, behind a real kube-apiserver and docker-regist
     expect(await mutations('pinned')).toBe(before + 1);
   });
 
+  it('kubectl create deployment with a tag: admitted as written (no drift), with a warning that its Pods are judged', async () => {
+    const created = await kubectl(plane.kubeconfigFile, [
+      'create',
+      'deployment',
+      'web',
+      `--image=${registry.host}/app:unsigned`,
+    ]);
+    expect(created, created.stderr).toMatchObject({ code: 0, stdout: 'deployment.apps/web created\n' });
+    expect(created.stderr).toContain(`is named by tag in this Deployment's pod template`);
+    const stored = (await plane.client.get('/apis/apps/v1/namespaces/default/deployments/web')).json as Any;
+    expect(stored.spec.template.spec.containers[0].image).toBe(`${registry.host}/app:unsigned`);
+  });
+
   it('kubectl run with an unsigned tag: pinned by /mutate, then refused by /validate with the policy message', async () => {
     const run = await kubectl(plane.kubeconfigFile, ['run', 'y', `--image=${registry.host}/app:unsigned`]);
     expect(run.code).toBe(1);
