@@ -1,5 +1,7 @@
+import { parseImageReference } from '@signet/signing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditPods } from './audit.js';
+import { checkCosignAuthority } from './cosign-authority.js';
 import { decide } from './decide.js';
 import type { Decision } from './decision-types.js';
 import type { CosignArtifacts, EvidenceSource } from './metadata.js';
@@ -21,6 +23,7 @@ import {
 import { MemoryMetadata } from './test-support/memory-metadata.js';
 import { authority, gap, pgpAuthority, podRequest } from './test-support/resources.js';
 import { type PgpSigner, pgpAttestation, pgpSigner } from './test-support/signers.js';
+import { AttestationVerifier } from './verifier.js';
 
 const IMAGE = `${COSIGN_APP}@${COSIGN_DIGEST}`;
 const P256 = recordedKeyData('ecdsa-p256');
@@ -392,3 +395,41 @@ describe('the audit', () => {
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
+
+describe('checkCosignAuthority: one authority outside a decision (signet verify)', () => {
+  const ref = { ...parseImageReference(IMAGE), digest: COSIGN_DIGEST };
+  const build = cosignAuthority('build', { publicKeyData: P256 });
+
+  it('is met by the recorded signature, read once through the source', async () => {
+    const source = new CosignMemoryMetadata().setCosign(IMAGE, appArtifacts());
+    expect(await checkCosignAuthority(build, ref, source, new AttestationVerifier())).toEqual([]);
+    expect(source.cosignCalls).toEqual([`${COSIGN_APP} ${IMAGE}`]);
+  });
+
+  it("gives the decision's own findings: an unsigned image names the .sig tag and the fix", async () => {
+    const findings = await checkCosignAuthority(
+      build,
+      ref,
+      new CosignMemoryMetadata(),
+      new AttestationVerifier(),
+    );
+    const decision = await judge([build], new CosignMemoryMetadata());
+    expect(findings).toEqual(decision.violations.map(({ code, reason, fix }) => ({ code, reason, fix })));
+    expect(findings[0]?.reason).toContain(`no signature found: tag ${SIG_TAG} of repository ${COSIGN_APP}`);
+  });
+
+  it('a failed read is BACKEND_FAILED, never "not signed"', async () => {
+    const source = new CosignMemoryMetadata();
+    source.cosignFailure = new Error('registry 127.0.0.1:5123 answered 503');
+    const findings = await checkCosignAuthority(build, ref, source, new AttestationVerifier());
+    expect(findings.map((f) => f.code)).toEqual(['BACKEND_FAILED']);
+    expect(findings[0]?.reason).toContain('answered 503');
+  });
+
+  it('an authority without spec.cosign has no cosign part', async () => {
+    const source = new CosignMemoryMetadata();
+    const qa = pgpAuthority('qa', (await pgpSigner('qa')).publicKeyBase64);
+    expect(await checkCosignAuthority(qa, ref, source, new AttestationVerifier())).toEqual([]);
+    expect(source.cosignCalls).toEqual([]);
+  });
+});

@@ -11,8 +11,8 @@ import {
   verifyCosignBundle,
   verifyCosignSignature,
 } from '@signet/signing/cosign';
-import type { RequestLookups } from './lookups.js';
-import type { CosignArtifacts, CosignLayer, CosignManifestRead } from './metadata.js';
+import { RequestLookups } from './lookups.js';
+import type { CosignArtifacts, CosignLayer, CosignManifestRead, CosignSource } from './metadata.js';
 import type { AttestationAuthority, CosignAuthority } from './resource-types.js';
 import type { AttestationVerifier } from './verifier.js';
 import type { Violation } from './violation.js';
@@ -20,7 +20,8 @@ import type { Violation } from './violation.js';
 /** Most layers read per manifest: a flood of junk must not stall admission. */
 const MAX_LAYERS = 50;
 
-type Finding = Omit<Violation, 'image' | 'policy'>;
+/** What one cosign authority lacks for one image: a violation before it is given its image and policy. */
+export type CosignFinding = Omit<Violation, 'image' | 'policy'>;
 
 /** An image pinned by sha256 digest (the caller has checked it). */
 type PinnedImage = ImageReference & { digest: string };
@@ -38,7 +39,7 @@ export async function judgeCosign(
   ref: PinnedImage,
   lookups: RequestLookups,
   verifier: AttestationVerifier,
-): Promise<Finding[]> {
+): Promise<CosignFinding[]> {
   const name = authority.metadata.name;
   if (!lookups.readsCosign) {
     return [
@@ -74,6 +75,27 @@ export async function judgeCosign(
     code: 'NOT_ATTESTED',
     ...gap,
   }));
+}
+
+/**
+ * The cosign part of one authority for one image, outside a decision (`signet verify`): the findings a
+ * decision would turn into violations, read through `source` and judged by `judgeCosign` itself. Empty
+ * when met, or when the authority has no `spec.cosign`.
+ */
+export function checkCosignAuthority(
+  authority: AttestationAuthority,
+  image: PinnedImage,
+  source: CosignSource,
+  verifier: AttestationVerifier,
+): Promise<CosignFinding[]> {
+  if (authority.cosign === undefined) return Promise.resolve([]);
+  const notAsked = () => Promise.reject(new Error('a cosign check reads no Grafeas metadata'));
+  const lookups = new RequestLookups({
+    attestations: notAsked,
+    vulnerabilities: notAsked,
+    cosignArtifacts: (image, options) => source.cosignArtifacts(image, options),
+  });
+  return judgeCosign(authority, authority.cosign, image, lookups, verifier);
 }
 
 /** One authority's cosign evidence for one image, being judged. */
