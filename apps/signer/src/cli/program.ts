@@ -68,6 +68,18 @@ Examples:
 
 Environment: SIGNET_KMS_ENDPOINT (as --kms-endpoint; a loopback URL is called without credentials).`;
 
+const cosignHelp =
+  '\nAn AttestationAuthority with spec.cosign is judged on what cosign stored in the registry (the\n' +
+  'sha256-<hex>.sig and .att tags, Sigstore bundles), read through the registry flags. A registry that\n' +
+  'fails or refuses access is exit 3, never "not signed".\n' +
+  'Credentials: --registry-config, then Application Default Credentials for gcr.io, *.gcr.io and\n' +
+  '*-docker.pkg.dev, then anonymous. Environment: SIGNET_REGISTRY_CONFIG, SIGNET_REGISTRY_CA.';
+
+/** A command that judges cosign authorities: the registry flags, read only when one asks. */
+function cosignCommand(command: Command): Command {
+  return withRegistryOptions(command, '--registry-timeout').addHelpText('after', cosignHelp);
+}
+
 /** A command that takes --image: a tag is resolved through the registry flags. */
 function imageCommand(program: Command, name: string): Command {
   const command = program.command(name).requiredOption('--image <ref>', imageHelp);
@@ -211,8 +223,16 @@ export function buildProgram(
     .action(action(() => import('../commands/attach.js')));
 
   imageCommand(program, 'verify')
-    .description('exit 0 when every AttestationAuthority attests the image, 1 otherwise')
+    .description(
+      'exit 0 when every AttestationAuthority attests the image (its Grafeas note, its cosign signature), 1 otherwise',
+    )
     .requiredOption('--authority <file>', 'an AttestationAuthority YAML file (repeatable)', collect)
+    .addHelpText(
+      'after',
+      '\nspec.cosign: the signatures (and attestations) cosign stored for REPO@sha256:… are read from the\n' +
+        'registry through the same flags, in spec.cosign.repository when it names one. A registry that fails\n' +
+        'or refuses access is exit 3, never NOT ATTESTED.',
+    )
     .action(action(() => import('../commands/verify.js')));
 
   imageCommand(program, 'check')
@@ -248,9 +268,10 @@ export function buildProgram(
       ),
     );
 
-  program
-    .command('evaluate')
-    .description("the webhook's decision for a manifest, from policy files (exit 0 when all admitted)")
+  cosignCommand(program.command('evaluate'))
+    .description(
+      "the webhook's decision for a manifest, from policy files (exit 0 when all admitted, 3: a backend failed)",
+    )
     .requiredOption('--file <manifest>', 'a Kubernetes manifest (multi-document YAML allowed)')
     .requiredOption('--policies <dir>', 'a folder of Kritis resources (AttestationAuthority, policies)')
     .option('--namespace <ns>', 'the namespace objects without one are created in', 'default')
@@ -258,10 +279,9 @@ export function buildProgram(
     .option('--settings <file>', 'the webhook cluster settings (noPolicy, breakglass, onBackendError)')
     .action(action(() => import('../commands/evaluate.js')));
 
-  program
-    .command('audit')
+  cosignCommand(program.command('audit'))
     .description(
-      'judge every running Pod of a cluster as the webhook would now (exit 1: some violate, 3: the store failed)',
+      'judge every running Pod of a cluster as the webhook would now (exit 1: some violate, 3: the store or a registry failed)',
     )
     .option('--kubeconfig <file>', 'the cluster to audit (default: $KUBECONFIG or ~/.kube/config)')
     .option('--namespace <ns>', 'only this namespace (default: all)')

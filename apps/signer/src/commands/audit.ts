@@ -4,16 +4,21 @@ import {
   auditPods,
   collectNamespacePolicies,
   type NamespacePolicies,
-  OccurrenceMetadataSource,
 } from '@signet/policy';
 import type { CommandAction, CommandContext } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
+import { type RegistryOptions, registryOnDemand } from '../common/registry.js';
 import { withStore } from '../common/store.js';
 import { ClusterReader, type PolicyEntry } from '../kube/cluster-reader.js';
 import { type AuditedWorkload, describeAudit, groupByWorkload } from '../policy-io/audit-table.js';
+import {
+  type CosignReadTimeout,
+  RegistryCosignSource,
+  SignerEvidenceSource,
+} from '../policy-io/registry-cosign-source.js';
 import { readSettings } from '../policy-io/settings-file.js';
 
-interface AuditOptions {
+interface AuditOptions extends RegistryOptions, CosignReadTimeout {
   kubeconfig?: string;
   namespace?: string;
   webhookNamespace: string;
@@ -22,8 +27,9 @@ interface AuditOptions {
 }
 
 /**
- * The webhook's audit, once, from a laptop: every running Pod judged against the cluster's policies
- * and the store's metadata. Exit 1 when anything violates, 3 when the store failed for some Pod.
+ * The webhook's audit, once, from a laptop: every running Pod judged against the cluster's policies,
+ * the store's metadata and the registry's cosign evidence. Exit 1 when anything violates, 3 when the
+ * store or a registry failed for some Pod.
  */
 export const run: CommandAction<AuditOptions> = async (options, context) => {
   const settings = await readSettings(options.settings, options.vulnzProject);
@@ -34,11 +40,12 @@ export const run: CommandAction<AuditOptions> = async (options, context) => {
     cluster.optedOutNamespaces(),
   ]);
   for (const notice of cluster.notices) context.progress(`note: ${notice}`);
+  const cosign = new RegistryCosignSource(registryOnDemand(options, context), options);
   const report = await withStore(context.global, (store) =>
     auditPods({
       pods,
       policiesFor: policiesByNamespace(entries),
-      metadata: new OccurrenceMetadataSource(store),
+      metadata: new SignerEvidenceSource(store, cosign),
       verifier: new AttestationVerifier(),
       settings,
       skipNamespaces: [options.webhookNamespace, ...optedOut],

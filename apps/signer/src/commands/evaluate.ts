@@ -1,13 +1,19 @@
 import type { Decision } from '@signet/policy';
-import { AttestationVerifier, decide, OccurrenceMetadataSource } from '@signet/policy';
+import { AttestationVerifier, decide } from '@signet/policy';
 import type { CommandAction } from '../common/command-result.js';
 import { ExitCode } from '../common/exit-codes.js';
+import { type RegistryOptions, registryOnDemand } from '../common/registry.js';
 import { withStore } from '../common/store.js';
 import { admissionRequest, readManifest } from '../policy-io/manifest.js';
 import { policiesFor, readPolicyFolder } from '../policy-io/policy-folder.js';
+import {
+  type CosignReadTimeout,
+  RegistryCosignSource,
+  SignerEvidenceSource,
+} from '../policy-io/registry-cosign-source.js';
 import { readSettings } from '../policy-io/settings-file.js';
 
-interface EvaluateOptions {
+interface EvaluateOptions extends RegistryOptions, CosignReadTimeout {
   file: string;
   policies: string;
   namespace: string;
@@ -23,14 +29,19 @@ interface ObjectVerdict {
   decision: Decision;
 }
 
-/** The webhook's decision for each object of a manifest, from policy files: exit 0 when all are admitted. */
+/**
+ * The webhook's decision for each object of a manifest, from policy files, with the store's metadata and
+ * the registry's cosign evidence: exit 0 when all are admitted, 3 when a denial rests on a backend that
+ * failed (the store, a registry), 1 otherwise.
+ */
 export const run: CommandAction<EvaluateOptions> = async (options, context) => {
   const objects = await readManifest(options.file);
   const folder = await readPolicyFolder(options.policies);
   const settings = await readSettings(options.settings, options.vulnzProject);
   for (const notice of folder.notices) context.progress(`note: ${notice}`);
+  const cosign = new RegistryCosignSource(registryOnDemand(options, context), options);
   const verdicts = await withStore(context.global, async (store) => {
-    const metadata = new OccurrenceMetadataSource(store);
+    const metadata = new SignerEvidenceSource(store, cosign);
     const verifier = new AttestationVerifier();
     const out: ObjectVerdict[] = [];
     for (const [index, item] of objects.entries()) {
@@ -48,7 +59,7 @@ export const run: CommandAction<EvaluateOptions> = async (options, context) => {
   });
   const allowed = verdicts.every((verdict) => verdict.allowed);
   return {
-    exitCode: allowed ? ExitCode.ok : ExitCode.verdictNo,
+    exitCode: allowed ? ExitCode.ok : backendFailed(verdicts) ? ExitCode.backend : ExitCode.verdictNo,
     text: verdicts.map(describeVerdict).join('\n') || `no Kubernetes objects in ${options.file}`,
     json: {
       allowed,
@@ -64,6 +75,13 @@ export const run: CommandAction<EvaluateOptions> = async (options, context) => {
     },
   };
 };
+
+/** A denial for want of an answer is not a verdict on the image: the caller must retry, not re-sign. */
+function backendFailed(verdicts: ObjectVerdict[]): boolean {
+  return verdicts.some(
+    ({ allowed, decision }) => !allowed && decision.violations.some((v) => v.code === 'BACKEND_FAILED'),
+  );
+}
 
 function describeVerdict(verdict: ObjectVerdict): string {
   const { decision } = verdict;

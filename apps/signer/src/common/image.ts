@@ -1,7 +1,7 @@
 import { type ImageReference, parseImageReference, resourceUrl } from '@signet/signing';
 import type { CommandContext } from './command-result.js';
 import { parseDuration } from './duration.js';
-import { openRegistry, type RegistryOptions } from './registry.js';
+import { openRegistry, type RegistryClient, type RegistryOptions } from './registry.js';
 import { DEFAULT_REGISTRY_TIMEOUT } from './registry-defaults.js';
 
 /** An image named by digest, with the forms Signet needs. */
@@ -30,11 +30,15 @@ export interface ImageOptions extends RegistryOptions {
  * through its registry (`@signet/registry`, the flags of `signet resolve`) and the digest it resolved to
  * is said on stderr: what is signed, attached or judged is always NAME@sha256:…, never a tag.
  */
-export async function imageByDigest(options: ImageOptions, context: CommandContext): Promise<PinnedImage> {
+export async function imageByDigest(
+  options: ImageOptions,
+  context: CommandContext,
+  registryClient: () => Promise<RegistryClient> = () => openRegistry(options, context),
+): Promise<PinnedImage> {
   const timeoutMs = parseDuration(options.registryTimeout ?? DEFAULT_REGISTRY_TIMEOUT, '--registry-timeout');
   const ref = parseImageReference(options.image);
   if (ref.digest) return pinnedImage(options.image, { ...ref, digest: ref.digest });
-  const registry = await openRegistry(options, context);
+  const registry = await registryClient();
   const resolved = await registry.resolve(options.image, { signal: AbortSignal.timeout(timeoutMs) });
   context.progress(`resolved ${options.image} to ${resolved.name}@${resolved.digest}`);
   const pinned = pinnedImage(options.image, { ...ref, name: resolved.name, digest: resolved.digest });

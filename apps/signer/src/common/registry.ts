@@ -39,6 +39,21 @@ export async function openRegistry(
   });
 }
 
+/**
+ * The registry client, opened on first use and then shared: a command that resolves a tag and reads
+ * cosign signatures opens it (and warns of each insecure registry) once, one that needs neither never.
+ */
+export function registryOnDemand(
+  options: RegistryOptions,
+  context: CommandContext,
+): () => Promise<RegistryClient> {
+  let opened: Promise<RegistryClient> | undefined;
+  return () => {
+    opened ??= openRegistry(options, context);
+    return opened;
+  };
+}
+
 async function credentials(
   configFile: string | undefined,
   context: CommandContext,

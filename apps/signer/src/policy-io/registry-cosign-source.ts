@@ -1,0 +1,81 @@
+import {
+  type CosignArtifacts,
+  type CosignManifestRead,
+  type CosignReadOptions,
+  type CosignSource,
+  type EvidenceSource,
+  OccurrenceMetadataSource,
+  type OccurrenceReader,
+} from '@signet/policy';
+import type {
+  CosignArtifacts as RegistryCosignArtifacts,
+  CosignManifestRead as RegistryManifestRead,
+} from '@signet/registry';
+import type { ImageReference } from '@signet/signing';
+import { parseDuration } from '../common/duration.js';
+import type { RegistryClient } from '../common/registry.js';
+import { DEFAULT_REGISTRY_TIMEOUT } from '../common/registry-defaults.js';
+
+/** The registry flag that bounds each read (`--registry-timeout`). */
+export interface CosignReadTimeout {
+  registryTimeout?: string;
+}
+
+/**
+ * policy's CosignSource over the CLI's registry client (the one that resolves tags: the same
+ * credentials, CA and insecure registries). Each read is bounded by `--registry-timeout`; a failure
+ * rejects with the registry's own RegistryError (never an answer of "not signed"): the decision makes it
+ * a backend failure, and `signet verify` lets it end the command with the registry's exit code.
+ */
+export class RegistryCosignSource implements CosignSource {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly registry: () => Promise<RegistryClient>,
+    options: CosignReadTimeout,
+  ) {
+    this.timeoutMs = parseDuration(options.registryTimeout ?? DEFAULT_REGISTRY_TIMEOUT, '--registry-timeout');
+  }
+
+  async cosignArtifacts(image: ImageReference, options: CosignReadOptions): Promise<CosignArtifacts> {
+    const registry = await this.registry();
+    const read = await registry.readCosignArtifacts(`${image.name}@${image.digest}`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+      ...(options.repository === undefined ? {} : { repository: options.repository }),
+    });
+    return cosignArtifactsOf(read);
+  }
+}
+
+/** The registry's answer as policy reads it, mapped once here: what was looked at, found, and the layers. */
+export function cosignArtifactsOf(read: RegistryCosignArtifacts): CosignArtifacts {
+  return {
+    repository: read.repository,
+    signatures: manifestReadOf(read.signatures),
+    attestations: manifestReadOf(read.attestations),
+    bundles: read.bundles.map(manifestReadOf),
+  };
+}
+
+function manifestReadOf(read: RegistryManifestRead): CosignManifestRead {
+  return {
+    ...(read.tag === undefined ? {} : { tag: read.tag }),
+    ...(read.digest === undefined ? {} : { digest: read.digest }),
+    found: read.found,
+    layers: read.layers.map(({ mediaType, bytes, annotations }) => ({ mediaType, bytes, annotations })),
+  };
+}
+
+/** The store's metadata and the registry's cosign evidence: what the signer's decisions and audit read. */
+export class SignerEvidenceSource extends OccurrenceMetadataSource implements EvidenceSource, CosignSource {
+  constructor(
+    store: OccurrenceReader,
+    private readonly cosign: CosignSource,
+  ) {
+    super(store);
+  }
+
+  cosignArtifacts(image: ImageReference, options: CosignReadOptions): Promise<CosignArtifacts> {
+    return this.cosign.cosignArtifacts(image, options);
+  }
+}
