@@ -105,19 +105,4 @@ describe('signet verify with several authorities', () => {
     expect(run.stdout).toContain('1 attestation(s), none valid');
     expect(run.stdout).toContain("which is not one of AttestationAuthority pgp-qa's keys");
   });
-
-  it('never reports an authority with spec.cosign attested: it does not read cosign signatures yet', async () => {
-    const cosignKey = readFileSync(
-      join(process.env.SIGNET_TESTDATA ?? '', 'cosign', 'keys', 'ecdsa-p256.pub'),
-    );
-    const both = sandbox.write(
-      'both.yaml',
-      `${readFileSync(pgpAuthority, 'utf8')}  cosign:\n    publicKeyData: ${cosignKey.toString('base64')}\n`,
-    );
-    // pgp-qa attested `image` above: its Grafeas part holds, its cosign part is not checked.
-    const run = await signet(['verify', '--image', image, '--authority', both]);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^ {2}FAIL AttestationAuthority pgp-qa /m);
-    expect(run.stdout).toContain('signet verify does not read cosign signatures yet (COSIGN_NOT_SUPPORTED)');
-  });
 });
