@@ -44,12 +44,17 @@ export function blobsOf(manifest: Buffer): string[] {
   );
 }
 
+/** base64 of a recorded public key (PEM): spec.cosign.publicKeyData. */
+export function cosignKeyData(name = 'ecdsa-p256'): string {
+  return cosignVector(`keys/${name}.pub`).toString('base64');
+}
+
 /** An AttestationAuthority with spec.cosign (the recorded key), its signatures in `repository`. */
 export function cosignAuthorityYaml(
   name: string,
   options: { repository?: string; key?: string; predicateTypes?: string[] },
 ): string {
-  const key = cosignVector(`keys/${options.key ?? 'ecdsa-p256'}.pub`).toString('base64');
+  const key = cosignKeyData(options.key);
   const lines = [
     'apiVersion: kritis.grafeas.io/v1beta1',
     'kind: AttestationAuthority',
