@@ -20,6 +20,7 @@ import {
   requirePolicyYaml,
   SIG_TAG,
   SIGNED_IMAGE,
+  SLSA_V1,
   sha256,
   UNSIGNED_DIGEST,
   UNSIGNED_IMAGE,
@@ -97,7 +98,7 @@ afterAll(async () => {
 
 describe('signet verify against distribution 2.8 holding cosign 2.5 signatures', () => {
   it('admits the signed digest with the recorded P-256 key (and its SLSA attestation)', async () => {
-    const build = authorityFile('build', 'signet/app', ['https://slsa.dev/provenance/v1']);
+    const build = authorityFile('build', 'signet/app', [SLSA_V1]);
     const run = await signet([
       '--output',
       'json',

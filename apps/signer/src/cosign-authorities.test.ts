@@ -15,6 +15,7 @@ import {
   SIG_TAG,
   SIGNED_AS,
   SIGNED_IMAGE,
+  SLSA_V1,
   sha256,
   UNSIGNED_DIGEST,
   UNSIGNED_IMAGE,
@@ -92,7 +93,7 @@ afterAll(async () => {
 
 describe('signet verify, an authority with spec.cosign', () => {
   it('admits the digest cosign signed with the recorded P-256 key; JSON names the repository and tag', async () => {
-    const build = authority('build', 'signet/app', ['https://slsa.dev/provenance/v1']);
+    const build = authority('build', 'signet/app', [SLSA_V1]);
     const run = await signet([
       '--output',
       'json',

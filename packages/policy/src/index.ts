@@ -8,7 +8,7 @@ export {
   type PodObject,
 } from './audit.js';
 export { controllerOf, INTERMEDIATE_OWNERS, type WorkloadOwner, workloadOwner } from './audit-owner.js';
-export { type CosignFinding, checkCosignAuthority } from './cosign-authority.js';
+export { checkCosignAuthority } from './cosign-authority.js';
 export { decide, decideReview, malformedRequestDecision } from './decide.js';
 export type { Decision, DecisionReason, DenialKind } from './decision-types.js';
 export {

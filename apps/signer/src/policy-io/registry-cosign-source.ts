@@ -48,7 +48,7 @@ export class RegistryCosignSource implements CosignSource {
 }
 
 /** The registry's answer as policy reads it, mapped once here: what was looked at, found, and the layers. */
-export function cosignArtifactsOf(read: RegistryCosignArtifacts): CosignArtifacts {
+function cosignArtifactsOf(read: RegistryCosignArtifacts): CosignArtifacts {
   return {
     repository: read.repository,
     signatures: manifestReadOf(read.signatures),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const VECTORS = join(process.env.SIGNET_TESTDATA ?? '', 'cosign');
 
-export const SIGNED_DIGEST = 'sha256:3601fa8a5a80dba862b9c4a0fb4ae8d393bf4f30d720aa94a7f395facb22e55a';
+const SIGNED_DIGEST = 'sha256:3601fa8a5a80dba862b9c4a0fb4ae8d393bf4f30d720aa94a7f395facb22e55a';
 export const UNSIGNED_DIGEST = `sha256:${'5'.repeat(64)}`;
 /** The repository the payloads name. */
 export const SIGNED_AS = '127.0.0.1:5123/signet/app';
