@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -151,14 +152,22 @@ describe('signet verify against distribution 2.8 holding cosign 2.5 signatures',
     expect(cosign.rejected[0].reason).toContain('127.0.0.1:5123/signet/other');
   });
 
-  it('refuses the signed digest under another key (the recorded Ed25519 key signed layer 2, not this one)', async () => {
+  it('refuses the signed digest under a key that signed none of its four layers', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const stranger = sandbox.write(
       'stranger.yaml',
-      cosignAuthorityYaml('stranger', { repository: `${registry.host}/signet/other`, key: 'ed25519' }),
+      cosignAuthorityYaml('stranger', { repository: `${registry.host}/signet/app` }).replace(
+        /publicKeyData: \S+/,
+        `publicKeyData: ${Buffer.from(pem).toString('base64')}`,
+      ),
     );
     const run = await signet(['verify', '--image', SIGNED_IMAGE, '--authority', stranger, ...flags]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('layer 1:');
+    expect(run.stdout).toContain(
+      `no cosign signature in tag ${SIG_TAG} of repository ${registry.host}/signet/app verifies`,
+    );
+    expect(run.stdout).toMatch(/layers 1, 2, 3, 4: |layer 1: .*layer 4: /);
   });
 });
 
