@@ -1,5 +1,6 @@
 import { type ApiVersion, type MetadataStore, openMetadataStore } from '@signet/grafeas-client';
 import { AttestationVerifier, type ClusterSettings, type OccurrenceReader } from '@signet/policy';
+import type { RegistryClient } from '@signet/registry';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DeadlineSettings } from './admission/deadline.js';
@@ -16,6 +17,7 @@ import { WebhookError } from './errors.js';
 import { CachedMetadataSource } from './metadata/cached-metadata-source.js';
 import { exposeIndexMetrics } from './metadata/index-metrics.js';
 import { type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
+import { RegistryCosignReader } from './metadata/registry-cosign-reader.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { createMetrics, type WebhookMetrics } from './monitoring/metrics.js';
@@ -141,7 +143,10 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
   let index: OccurrenceIndex | undefined;
   try {
     managedTls = config.manageCerts ? await startManagedTlsFor(config.manageCerts, logger) : undefined;
-    const metadata = await metadataSourceFor(config, store, metrics, logger);
+    // One registry client: POST /mutate resolves tags with it, cosign authorities read signatures with it.
+    const registry = await webhookRegistryClient(config.resolve?.registry ?? {}, logger);
+    const cosign = new RegistryCosignReader({ registry, metrics, logger });
+    const metadata = await metadataSourceFor(config, store, cosign, metrics, logger);
     if (metadata instanceof OccurrenceIndex) index = metadata;
     const verifier = new AttestationVerifier({ cache: new LRUCache({ max: 50_000 }) });
     const settings = {
@@ -178,7 +183,7 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
     const pullSecrets = config.pullSecrets
       ? await pullSecretsFor(config, config.pullSecrets, logger)
       : undefined;
-    const mutator = await mutatorFor(config.resolve, pullSecrets, metrics, logger);
+    const mutator = mutatorFor(config.resolve, registry, pullSecrets, metrics, logger);
     const server = await createWebhookServer({
       mutator,
       decider: createPolicyDecider({
@@ -254,8 +259,9 @@ async function warmUp(logger: Logger): Promise<void> {
 }
 
 /** POST /mutate's decider; `off` says so once, here. */
-async function mutatorFor(
+function mutatorFor(
   config: ResolveConfig | undefined,
+  registry: RegistryClient,
   pullSecrets: PullSecretReader | undefined,
   metrics: WebhookMetrics,
   logger: Logger,
@@ -263,7 +269,6 @@ async function mutatorFor(
   const mode = config?.mode ?? 'pods';
   if (mode === 'off')
     logger.info('tag resolution is off (--resolve-tags off): POST /mutate admits without a patch');
-  const registry = await webhookRegistryClient(config?.registry ?? {}, logger);
   return createMutateDecider({
     mode,
     registry,
@@ -282,11 +287,12 @@ const PROBE_TIMEOUT_MS = 10_000;
 async function metadataSourceFor(
   config: WebhookConfig,
   store: OccurrenceReader,
+  cosign: RegistryCosignReader,
   metrics: WebhookMetrics,
   logger: Logger,
 ): Promise<CachedMetadataSource | OccurrenceIndex> {
   const mode = config.index?.mode ?? 'auto';
-  const cached = () => new CachedMetadataSource({ store, cache: config.cache, metrics, logger });
+  const cached = () => new CachedMetadataSource({ store, cache: config.cache, metrics, logger, cosign });
   if (mode === 'off' || !isIndexable(store)) return cached();
   if (mode === 'auto') {
     const support = await store.filterSupport(config.project ?? 'signet', {
@@ -296,7 +302,7 @@ async function metadataSourceFor(
     if (support.filters === 'applied') return cached();
   }
   const { mode: _mode, clock, ...settings } = config.index ?? {};
-  return new OccurrenceIndex({ store, settings, metrics, logger, ...(clock ? { clock } : {}) });
+  return new OccurrenceIndex({ store, settings, metrics, logger, cosign, ...(clock ? { clock } : {}) });
 }
 
 function isIndexable(

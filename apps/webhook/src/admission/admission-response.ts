@@ -57,7 +57,10 @@ export function policyReviewDecision(decision: Decision): ReviewDecision {
 type SlowPart = 'metadata' | 'registry';
 
 const SLOW_PART: Readonly<Record<SlowPart, { what: string; check: string }>> = {
-  metadata: { what: 'the metadata backend is too slow', check: "check the metadata store's health" },
+  metadata: {
+    what: 'the metadata backend (or a registry holding cosign signatures) is too slow',
+    check: "check the metadata store's health, and that the registries cosign authorities read are reachable",
+  },
   registry: {
     what: 'resolving image tags took too long',
     check: 'check the registries are reachable from the webhook, or pin the images by digest',

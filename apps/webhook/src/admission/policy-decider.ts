@@ -2,7 +2,7 @@ import {
   type AttestationVerifier,
   type ClusterSettings,
   decideReview,
-  type MetadataSource,
+  type EvidenceSource,
   malformedRequestDecision,
   readReviewRequest,
   type TemplateTags,
@@ -19,8 +19,11 @@ export interface PolicyDeciderOptions {
   /** Plain admissions remembered for a few seconds (see DecisionMemo); omit for none. */
   memo?: DecisionMemo;
   policies: NamespacePolicyResolver;
-  /** With `within`, each review sees the source bounded by its deadline (the index of a filter-ignoring backend). */
-  metadata: MetadataSource & { within?(deadline: Deadline): MetadataSource };
+  /**
+   * Grafeas metadata, and cosign evidence when it is also a CosignSource. With `within`, each review sees
+   * the source bounded by its deadline (a warming index scope, a registry read).
+   */
+  metadata: EvidenceSource & { within?(deadline: Deadline): EvidenceSource };
   verifier: AttestationVerifier;
   settings: Partial<ClusterSettings>;
   /** `judge-in-pods` with `--resolve-tags pods`: a tag in a workload template is judged in its Pods. */

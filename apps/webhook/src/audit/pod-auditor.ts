@@ -4,8 +4,8 @@ import {
   type AuditReport,
   auditPods,
   type ClusterSettings,
+  type EvidenceSource,
   findingSummary,
-  type MetadataSource,
   type PodFinding,
   type PodObject,
 } from '@signet/policy';
@@ -27,8 +27,8 @@ export interface PodAuditorOptions {
   /** The Pods to audit (the informer's cache). */
   pods(): Iterable<PodObject>;
   policies: NamespacePolicyResolver;
-  /** Admission's cached, single-flight metadata source. */
-  metadata: MetadataSource;
+  /** Admission's cached, single-flight metadata source, with its registry reader for cosign authorities. */
+  metadata: EvidenceSource;
   verifier: AttestationVerifier;
   settings: Partial<ClusterSettings>;
   /** The webhook's own namespace: never audited (as admission never reviews it). */

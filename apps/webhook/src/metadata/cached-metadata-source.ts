@@ -1,7 +1,8 @@
 import {
   type AttestationEvidence,
+  type CosignSource,
+  type EvidenceSource,
   type ImageScan,
-  type MetadataSource,
   OccurrenceMetadataSource,
   type OccurrenceReader,
   type PerImageRead,
@@ -10,8 +11,10 @@ import {
   type VulnerabilityFinding,
 } from '@signet/policy';
 import type { Logger } from 'pino';
+import type { Deadline } from '../admission/deadline.js';
 import type { WebhookMetrics } from '../monitoring/metrics.js';
 import { LookupBatcher } from './lookup-batcher.js';
+import type { RegistryCosignReader } from './registry-cosign-reader.js';
 import {
   type CacheSettings,
   DEFAULT_CACHE_SETTINGS,
@@ -25,6 +28,8 @@ export interface CachedMetadataSourceOptions {
   cache?: Partial<CacheSettings>;
   metrics?: WebhookMetrics;
   logger?: Logger;
+  /** Where cosign authorities read signatures; without it they deny (COSIGN_NOT_CONFIGURED). */
+  cosign?: RegistryCosignReader;
 }
 
 /**
@@ -34,8 +39,10 @@ export interface CachedMetadataSourceOptions {
  * one backend call; results are converted once, so the verifier's per-object memo hits on every later
  * review.
  */
-export class CachedMetadataSource implements MetadataSource {
+export class CachedMetadataSource implements EvidenceSource {
   readonly description: string;
+  /** Present only with a registry reader (see CosignSource). */
+  readonly cosignArtifacts?: CosignSource['cosignArtifacts'];
   private readonly source: OccurrenceMetadataSource;
   private readonly attestationCache: SingleflightCache<AttestationEvidence[]>;
   private readonly vulnerabilityCache: SingleflightCache<ImageScan>;
@@ -53,6 +60,7 @@ export class CachedMetadataSource implements MetadataSource {
         ),
     });
     this.description = this.source.description;
+    if (options.cosign) this.cosignArtifacts = options.cosign.cosignArtifacts;
     this.batched = this.batchersFor(options.store);
     const settings = { ...DEFAULT_CACHE_SETTINGS, ...options.cache };
     this.attestationCache = new SingleflightCache(settings, lookupCounter(options.metrics, 'attestations'));
@@ -67,6 +75,22 @@ export class CachedMetadataSource implements MetadataSource {
   /** Entries held, per cache (for tests and the bench). */
   get sizes(): { attestations: number; vulnerabilities: number } {
     return { attestations: this.attestationCache.size, vulnerabilities: this.vulnerabilityCache.size };
+  }
+
+  /**
+   * The same source for one review: Grafeas lookups as they are (each shared backend call is bounded by
+   * the cache's load timeout), cosign reads given up once the review's deadline has answered it.
+   */
+  within(deadline: Deadline): EvidenceSource {
+    const cosign = this.options.cosign;
+    if (!cosign) return this;
+    return {
+      description: this.description,
+      attestations: (noteName, resourceUrl) => this.attestations(noteName, resourceUrl),
+      vulnerabilities: (resourceUrl, project) => this.vulnerabilities(resourceUrl, project),
+      scans: (resourceUrl, project) => this.scans(resourceUrl, project),
+      cosignArtifacts: cosign.within(deadline),
+    };
   }
 
   attestations(noteName: string, resourceUrl: string): Promise<AttestationEvidence[]> {

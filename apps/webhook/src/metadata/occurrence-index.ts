@@ -2,6 +2,7 @@ import type { MetadataStore, Occurrence, OccurrenceScope } from '@signet/grafeas
 import { isGrafeasError, resourceKey } from '@signet/grafeas-client';
 import {
   type AttestationEvidence,
+  type CosignSource,
   type MetadataSource,
   type ScanRecord,
   unreadableFindings,
@@ -21,6 +22,7 @@ import {
   unreadableEntry,
 } from './index-entries.js';
 import { type ScopeSnapshot, snapshotOf } from './index-snapshot.js';
+import type { RegistryCosignReader } from './registry-cosign-reader.js';
 
 export interface IndexSettings {
   /** How often every scope is re-read in the background (`--index-refresh`). */
@@ -59,6 +61,8 @@ export interface OccurrenceIndexOptions {
   clock?: () => number;
   metrics?: WebhookMetrics;
   logger?: Logger;
+  /** Where cosign authorities read signatures (not indexed: the registry client caches); without it they deny. */
+  cosign?: RegistryCosignReader;
 }
 
 interface Scope {
@@ -92,8 +96,10 @@ interface Scope {
  * take longer than `maxAgeMs` (then the data is too old on arrival; the denial and an error log say to
  * raise `--index-max-age` above the read time, and `signet_index_read_slower_than_max_age` is set).
  */
-export class OccurrenceIndex implements MetadataSource {
+export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   readonly description: string;
+  /** Present only with a registry reader (see CosignSource). */
+  readonly cosignArtifacts?: CosignSource['cosignArtifacts'];
   readonly settings: IndexSettings;
   private readonly notes = new Map<string, Scope>();
   private readonly projects = new Map<string, Scope>();
@@ -107,6 +113,7 @@ export class OccurrenceIndex implements MetadataSource {
     this.description = `${options.store.backend} (indexed: it ignores filters)`;
     this.settings = { ...DEFAULT_INDEX_SETTINGS, ...options.settings };
     this.clock = options.clock ?? Date.now;
+    if (options.cosign) this.cosignArtifacts = options.cosign.cosignArtifacts;
   }
 
   /** Notes and projects to keep filled; new ones are read at once. */
@@ -149,11 +156,14 @@ export class OccurrenceIndex implements MetadataSource {
 
   /**
    * The same index for one review: a lookup of a warming scope waits for its first read only as long
-   * as the review's deadline allows, then fails closed (INDEX_WARMING), in time.
+   * as the review's deadline allows, then fails closed (INDEX_WARMING), in time. Cosign reads go to
+   * the registry, and are given up once the deadline has answered the review.
    */
-  within(deadline: Deadline): Required<MetadataSource> {
+  within(deadline: Deadline): Required<MetadataSource> & Partial<CosignSource> {
     const waitMs = () => Math.max(0, deadline.remainingMs() - DECIDE_RESERVE_MS);
+    const cosign = this.options.cosign;
     return {
+      ...(cosign ? { cosignArtifacts: cosign.within(deadline) } : {}),
       description: this.description,
       attestations: (noteName, resourceUrl) => this.attestationsWaiting(noteName, resourceUrl, waitMs()),
       vulnerabilities: (resourceUrl, project) => this.vulnerabilitiesWaiting(resourceUrl, project, waitMs()),

@@ -9,6 +9,8 @@ export interface WebhookMetrics {
   mutations: FastCounter<'decision' | 'reason'>;
   /** Tag resolutions of POST /mutate, one per distinct image of a review: cached, fetched, or the failure's code. */
   resolutions: FastCounter<'result'>;
+  /** Reads of cosign signatures for cosign authorities (decisions and the audit): cached, fetched, or the failure's code. */
+  cosignReads: FastCounter<'result'>;
   stageSeconds: FastHistogram<'stage'>;
   cacheLookups: FastCounter<'cache' | 'result'>;
   backendCalls: FastCounter<'backend'>;
@@ -60,6 +62,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Webho
       registry,
       'signet_registry_resolutions_total',
       'Tag resolutions by POST /mutate, one per distinct image of a review, by result: cached, fetched, or the failure code (REGISTRY_TAG_UNKNOWN, REGISTRY_UNAUTHORIZED, REGISTRY_TIMEOUT, ...).',
+    ),
+    cosignReads: new FastCounter(
+      registry,
+      'signet_cosign_reads_total',
+      'Reads of the cosign signatures, attestations and bundles of an image (per image and signature repository, for cosign authorities), by result: cached, fetched, or the failure code (REGISTRY_UNAUTHORIZED, REGISTRY_TIMEOUT, ...).',
     ),
     stageSeconds: new FastHistogram(
       registry,
