@@ -255,7 +255,7 @@ describe('the MetadataSource port', () => {
     const denied = await judge(authorities, metadata);
     expect(denied).toMatchObject({ allowed: false, reason: 'backend-error', denial: 'backend' });
     expect(denied.violations[0]!.reason).toBe(
-      `reading cosign signatures of ${IMAGE} in repository ${COSIGN_APP} from the metadata backend (test store) failed: registry 127.0.0.1:5123 answered 500`,
+      `reading cosign signatures of ${IMAGE} in repository ${COSIGN_APP} from the registry failed: registry 127.0.0.1:5123 answered 500`,
     );
     const admitted = await judge(authorities, metadata, { onBackendError: 'allow' });
     expect(admitted).toMatchObject({ allowed: true, reason: 'backend-error', failOpen: true });

@@ -60,6 +60,7 @@ export class RequestLookups {
           : Promise.reject(new Error('this metadata source reads no registry for cosign evidence')),
       isCosignArtifacts,
       'cosign artefacts',
+      'the registry',
     );
   }
 
@@ -74,10 +75,11 @@ export class RequestLookups {
     call: () => Promise<T>,
     isValid: (value: unknown) => boolean = Array.isArray,
     shape = `list of ${what}`,
+    from?: string,
   ): Promise<Lookup<T>> {
     let pending = this.memo.get(key) as Promise<Lookup<T>> | undefined;
     if (!pending) {
-      pending = this.run(what, call, isValid, shape);
+      pending = this.run(what, call, isValid, shape, from);
       this.memo.set(key, pending);
     }
     return pending;
@@ -88,16 +90,16 @@ export class RequestLookups {
     call: () => Promise<T>,
     isValid: (value: unknown) => boolean,
     shape: string,
+    // A registry read is named as one: the source's description is its Grafeas backend's.
+    from = `the metadata backend${this.source.description ? ` (${this.source.description})` : ''}`,
   ): Promise<Lookup<T>> {
-    const backend = this.source.description ? ` (${this.source.description})` : '';
     try {
       const value = await call();
-      if (!isValid(value))
-        return { ok: false, failure: `the metadata backend${backend} returned no ${shape}` };
+      if (!isValid(value)) return { ok: false, failure: `${from} returned no ${shape}` };
       return { ok: true, value };
     } catch (error) {
       const reason = errorMessage(error);
-      return { ok: false, failure: `reading ${what} from the metadata backend${backend} failed: ${reason}` };
+      return { ok: false, failure: `reading ${what} from ${from} failed: ${reason}` };
     }
   }
 }
