@@ -20,8 +20,6 @@ export {
 export type {
   AttestationEvidence,
   CosignArtifacts,
-  CosignLayer,
-  CosignManifestRead,
   CosignReadOptions,
   CosignSource,
   EvidenceSource,

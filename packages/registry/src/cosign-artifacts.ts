@@ -20,7 +20,7 @@ import { RegistryError } from './registry-error.js';
 import type { RepositoryAccess } from './repository-request.js';
 
 /** One manifest cosign stores beside an image, as read: what was looked at, and its layers of cosign's type. */
-export interface CosignManifestRead {
+interface CosignManifestRead {
   /** The tag looked at (`sha256-<hex>.sig`, the referrers fallback tag `sha256-<hex>`). */
   tag?: string;
   /** The manifest's digest, when one was read. */
