@@ -1,6 +1,10 @@
-import { AttestationVerifier, type MetadataSource } from '@signet/policy';
+import { generateKeyPairSync } from 'node:crypto';
+import { AttestationVerifier, type EvidenceSource, type MetadataSource } from '@signet/policy';
+import { createRegistryClient } from '@signet/registry';
+import { startLoopbackServer } from '@signet/registry/test-support';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RegistryCosignReader } from '../metadata/registry-cosign-reader.js';
 import { createMetrics, type WebhookMetrics } from '../monitoring/metrics.js';
 import { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import { staticPolicySource } from '../policies/policy-source.js';
@@ -262,5 +266,63 @@ describe('PodAuditor', () => {
     const report = await auditor([pod('legacy-1', BAD), pod('legacy-2', BAD)]).run();
     expect(report.findings).toHaveLength(2);
     expect(metricValue(await scrape(), 'signet_audit_runs_total', { result: 'ok' })).toBe(1);
+  });
+});
+
+describe('PodAuditor and cosign authorities', () => {
+  it("judges them through admission's registry reader: once per image and repository, naming the tag", async () => {
+    const server = await startLoopbackServer((req, res) => {
+      if (req.url?.includes('/referrers/')) return void res.writeHead(404).end('404 page not found\n');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+    });
+    try {
+      const host = `127.0.0.1:${server.port}`;
+      const registry = createRegistryClient({ insecureRegistries: [host] });
+      const cosign = new RegistryCosignReader({ registry, metrics });
+      const source: EvidenceSource = { ...metadata, cosignArtifacts: cosign.cosignArtifacts };
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const publicKeyData = Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })).toString('base64');
+      const documents = [
+        { kind: 'AttestationAuthority', metadata: { name: 'build' }, spec: { cosign: { publicKeyData } } },
+        {
+          kind: 'GenericAttestationPolicy',
+          metadata: { name: 'signed' },
+          spec: { attestationAuthorityNames: ['build'] },
+        },
+      ].map((document) => ({
+        source: 'test/built',
+        namespace: 'built',
+        document: {
+          apiVersion: 'kritis.grafeas.io/v1beta1',
+          ...document,
+          metadata: { ...document.metadata, namespace: 'built' },
+        },
+      }));
+      const image = `${host}/shop/web@${digest('c')}`;
+      const report = await new PodAuditor({
+        pods: () => [pod('web-1', image, 'built'), pod('web-2', image, 'built')],
+        policies: new NamespacePolicyResolver(staticPolicySource(documents)),
+        metadata: source,
+        verifier: new AttestationVerifier(),
+        settings: {},
+        ownNamespace: 'signet',
+        optedOut: async () => [],
+        annotate: 'off',
+        writer,
+        metrics: metrics.audit,
+        logger: pino({ level: 'silent' }),
+      }).run();
+      expect(report).toMatchObject({ judged: 2, conforming: 0 });
+      expect(writer.events.map((e) => e.name)).toEqual(['web-1', 'web-2']);
+      expect(writer.events[0]?.message).toContain(
+        `tag sha256-${'c'.repeat(64)}.sig of repository ${host}/shop/web does not exist`,
+      );
+      expect(metricValue(await scrape(), 'signet_cosign_reads_total', { result: 'fetched' })).toBe(1);
+      expect(server.seen.filter((r) => r.path.endsWith('.sig'))).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
   });
 });
