@@ -279,7 +279,7 @@ export function buildProgram(
         .default('deny'),
     );
   program
-    .optionsGroup('Tag resolution (POST /mutate):')
+    .optionsGroup('Registries (tag resolution by POST /mutate, and cosign signatures):')
     .addOption(
       new Option(
         '--resolve-tags <mode>',
@@ -306,7 +306,14 @@ export function buildProgram(
       'a registry served over plain HTTP (repeatable; its answers can be altered in transit)',
       hostPort,
     )
-    .addOption(durationOption('--resolve-ttl <duration>', "how long a tag's digest is reused", 30_000, '30s'))
+    .addOption(
+      durationOption(
+        '--resolve-ttl <duration>',
+        "how long a tag's digest, and an image's cosign signatures, are reused",
+        30_000,
+        '30s',
+      ),
+    )
     .optionsGroup('Backends that ignore filters (open-source Grafeas):')
     .addOption(
       new Option(
