@@ -20,6 +20,7 @@ export {
 export type {
   AttestationEvidence,
   CosignArtifacts,
+  CosignManifestRead,
   CosignReadOptions,
   CosignSource,
   EvidenceSource,

@@ -1,16 +1,12 @@
 import {
   type CosignArtifacts,
-  type CosignManifestRead,
   type CosignReadOptions,
   type CosignSource,
   type EvidenceSource,
   OccurrenceMetadataSource,
   type OccurrenceReader,
 } from '@signet/policy';
-import type {
-  CosignArtifacts as RegistryCosignArtifacts,
-  CosignManifestRead as RegistryManifestRead,
-} from '@signet/registry';
+import type { CosignArtifacts as RegistryCosignArtifacts } from '@signet/registry';
 import type { ImageReference } from '@signet/signing';
 import { parseDuration } from '../common/duration.js';
 import type { RegistryClient } from '../common/registry.js';
@@ -47,22 +43,16 @@ export class RegistryCosignSource implements CosignSource {
   }
 }
 
-/** The registry's answer as policy reads it, mapped once here: what was looked at, found, and the layers. */
+/**
+ * The registry's answer as policy reads it: the same shapes field by field (policy does not import the
+ * registry, so the compiler checks them here); how bundles were looked for is the registry's detail.
+ */
 function cosignArtifactsOf(read: RegistryCosignArtifacts): CosignArtifacts {
   return {
     repository: read.repository,
-    signatures: manifestReadOf(read.signatures),
-    attestations: manifestReadOf(read.attestations),
-    bundles: read.bundles.map(manifestReadOf),
-  };
-}
-
-function manifestReadOf(read: RegistryManifestRead): CosignManifestRead {
-  return {
-    ...(read.tag === undefined ? {} : { tag: read.tag }),
-    ...(read.digest === undefined ? {} : { digest: read.digest }),
-    found: read.found,
-    layers: read.layers.map(({ mediaType, bytes, annotations }) => ({ mediaType, bytes, annotations })),
+    signatures: read.signatures,
+    attestations: read.attestations,
+    bundles: read.bundles,
   };
 }
 
