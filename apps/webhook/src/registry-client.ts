@@ -66,26 +66,22 @@ async function readSetting(file: string, flag: string): Promise<string> {
 function googleAdc(logger: Logger): CredentialProvider {
   let auth: Promise<import('google-auth-library').GoogleAuth> | undefined;
   let warned = false;
-  const google = googleCredentials(async () => {
-    auth ??= import('google-auth-library').then(
-      ({ GoogleAuth }) => new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }),
-    );
-    const token = await (await auth).getAccessToken();
-    if (!token) throw new Error('Application Default Credentials gave no access token');
-    return token;
-  });
-  return async (request) => {
-    try {
-      return await google(request);
-    } catch (error) {
-      if (!warned) {
-        warned = true;
-        logger.warn(
-          { registry: request.registry, err: errorMessage(error) },
-          'no Application Default Credentials for Google registries; asking them anonymously',
-        );
-      }
-      return undefined;
-    }
-  };
+  return googleCredentials(
+    async () => {
+      auth ??= import('google-auth-library').then(
+        ({ GoogleAuth }) => new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }),
+      );
+      const token = await (await auth).getAccessToken();
+      if (!token) throw new Error('Application Default Credentials gave no access token');
+      return token;
+    },
+    (registry, error) => {
+      if (warned) return;
+      warned = true;
+      logger.warn(
+        { registry, err: errorMessage(error) },
+        'no Application Default Credentials for Google registries; asking them anonymously',
+      );
+    },
+  );
 }

@@ -97,6 +97,23 @@ describe('googleCredentials', () => {
   );
 });
 
+describe('googleCredentials without a token', () => {
+  it('fails the resolution, or with onUnavailable says so and asks anonymously', async () => {
+    const missing = async () => {
+      throw new Error('Could not load the default credentials');
+    };
+    await expect(googleCredentials(missing)({ registry: 'gcr.io', path: 'p/app' })).rejects.toThrow(
+      'Could not load the default credentials',
+    );
+    const said: string[] = [];
+    const lenient = googleCredentials(missing, (registry, error) =>
+      said.push(`${registry}: ${(error as Error).message}`),
+    );
+    expect(await lenient({ registry: 'eu.gcr.io', path: 'p/app' })).toBeUndefined();
+    expect(said).toEqual(['eu.gcr.io: Could not load the default credentials']);
+  });
+});
+
 describe('credentialChain', () => {
   it('the first provider that answers wins; none answering is anonymous', async () => {
     const first = dockerConfigCredentials(

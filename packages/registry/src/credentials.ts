@@ -121,16 +121,28 @@ function configInvalid(source: string, reason: string): RegistryError {
 const GOOGLE_HOSTS = [/^gcr\.io$/, /^[a-z0-9-]+\.gcr\.io$/, /^[a-z0-9-]+-docker\.pkg\.dev$/];
 
 /**
- * Google Container Registry and Artifact Registry (`gcr.io`, `*.gcr.io`, `*-docker.pkg.dev`) with an
- * OAuth2 access token, as `docker-credential-gcr` does: user `oauth2accesstoken`. The caller supplies the
- * token (from Application Default Credentials); this package never talks to Google itself.
+ * User `oauth2accesstoken` with an access token the caller supplies, for `gcr.io`, `*.gcr.io` and
+ * `*-docker.pkg.dev` only (this package never talks to Google). `accessToken` is called for each
+ * resolution of a Google image, so it should keep its token until it expires, as google-auth-library
+ * does. With `onUnavailable`, a token that cannot be had (no Application Default Credentials) is said
+ * there and the image is asked for anonymously, as the kubelet does: public images still resolve,
+ * private ones fail with the registry's 401. Without it, the failure is the resolution's.
  */
 export function googleCredentials(
   accessToken: (signal?: AbortSignal) => Promise<string>,
+  onUnavailable?: (registry: string, error: unknown) => void,
 ): CredentialProvider {
   return async ({ registry, signal }) => {
     const host = registry.toLowerCase();
     if (!GOOGLE_HOSTS.some((pattern) => pattern.test(host))) return undefined;
-    return { kind: 'basic', username: 'oauth2accesstoken', password: await accessToken(signal) };
+    let password: string;
+    try {
+      password = await accessToken(signal);
+    } catch (error) {
+      if (!onUnavailable) throw error;
+      onUnavailable(registry, error);
+      return undefined;
+    }
+    return { kind: 'basic', username: 'oauth2accesstoken', password };
   };
 }

@@ -72,22 +72,18 @@ async function credentials(
  */
 function googleAdc(context: CommandContext): CredentialProvider {
   let auth: Promise<import('google-auth-library').GoogleAuth> | undefined;
-  const google = googleCredentials(async () => {
-    auth ??= import('google-auth-library').then(
-      ({ GoogleAuth }) => new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }),
-    );
-    const token = await (await auth).getAccessToken(); // kept by google-auth-library until it expires
-    if (!token) throw new Error('Application Default Credentials gave no access token');
-    return token;
-  });
-  return async (request) => {
-    try {
-      return await google(request);
-    } catch (error) {
-      context.progress(
-        `note: no Application Default Credentials for ${request.registry} (${(error as Error).message}); asking anonymously`,
+  return googleCredentials(
+    async () => {
+      auth ??= import('google-auth-library').then(
+        ({ GoogleAuth }) => new GoogleAuth({ scopes: 'https://www.googleapis.com/auth/cloud-platform' }),
       );
-      return undefined;
-    }
-  };
+      const token = await (await auth).getAccessToken(); // kept by google-auth-library until it expires
+      if (!token) throw new Error('Application Default Credentials gave no access token');
+      return token;
+    },
+    (registry, error) =>
+      context.progress(
+        `note: no Application Default Credentials for ${registry} (${(error as Error).message}); asking anonymously`,
+      ),
+  );
 }
