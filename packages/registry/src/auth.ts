@@ -15,7 +15,11 @@ export interface AuthTarget {
   credential: RegistryCredential | undefined;
   signal: AbortSignal;
   ca: string | Buffer | undefined;
+  /** What the token must allow: `pull` (reads), or `pull,push` (writing cosign signatures). */
+  actions?: RepositoryActions;
 }
+
+export type RepositoryActions = 'pull' | 'pull,push';
 
 export interface AuthSettings {
   now: () => number;
@@ -80,7 +84,7 @@ export class Authorizations {
 
   async #token(target: AuthTarget, challenge: AuthChallenge): Promise<{ header: string; expiresAt: number }> {
     const realm = this.#realm(target, challenge);
-    const scope = `repository:${target.path}:pull`;
+    const scope = `repository:${target.path}:${target.actions ?? 'pull'}`;
     const service = challenge.params.service;
     const credential = target.credential;
     const started = this.settings.now();
@@ -192,7 +196,7 @@ function basicHeader(credential: { username: string; password: string }): string
 }
 
 function cacheKey(target: AuthTarget): string {
-  return `${target.origin} ${target.path} ${credentialId(target.credential)}`;
+  return `${target.origin} ${target.path} ${target.actions ?? 'pull'} ${credentialId(target.credential)}`;
 }
 
 /** Tells credentials apart without keeping them readable as a map key. */

@@ -6,6 +6,7 @@ import {
 } from '@signet/signing';
 import { Authorizations, credentialId } from './auth.js';
 import { type CosignArtifacts, readCosignArtifacts } from './cosign-artifacts.js';
+import { attachCosignSignature, type CosignLayerToAttach, type CosignSignatureWrite } from './cosign-push.js';
 import { type CredentialProvider, credentialChain } from './credentials.js';
 import { registryEndpoint } from './endpoint.js';
 import {
@@ -89,6 +90,16 @@ export interface RegistryClient {
     image: string,
     options?: CosignReadOptions,
   ): Promise<CosignArtifacts & { cached: boolean }>;
+  /**
+   * Appends a signature layer to the `sha256-<hex>.sig` manifest of an image pinned by digest, as
+   * `cosign sign` does (nothing is written when the identical layer is there). Asks for push rights.
+   */
+  attachCosignSignature(image: string, options: CosignWriteOptions): Promise<CosignSignatureWrite>;
+}
+
+interface CosignWriteOptions extends CosignReadOptions {
+  /** The layer: a simple-signing payload's bytes and its signature annotation. */
+  layer: CosignLayerToAttach;
 }
 
 export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
@@ -172,14 +183,41 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         throw error;
       }
     },
+
+    async attachCosignSignature(image, call) {
+      const ref = parseImageReference(image);
+      if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image, 'written');
+      const store = call.repository === undefined ? ref : signatureRepository(call.repository);
+      const credential = await credentialFor(store, call);
+      const access = {
+        endpoint: registryEndpoint(store.registry, insecure),
+        path: store.path,
+        credential,
+        auth,
+        ca: options.ca,
+      };
+      const write = attachCosignSignature(access, ref.digest, call.layer, timeoutMs);
+      return call.signal === undefined ? write : untilAborted(write, call.signal, store.registry, image);
+    },
   };
 }
 
-function notPinned(image: string): RegistryError {
+/** The write goes on to its own deadline; the caller stops waiting when its signal aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, registry: string, image: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const stop = () =>
+      reject(deadlinePassed(registry, `writing the cosign signature of ${image}`, signal.reason));
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+function notPinned(image: string, done = 'read'): RegistryError {
   return new RegistryError(
     'REGISTRY_NOT_PINNED',
-    `cosign signatures are read for an image pinned by digest, and ${image} is not (name@sha256:…)`,
-    'resolve the image to its digest first (resolve), then read its signatures',
+    `cosign signatures are ${done} for an image pinned by digest, and ${image} is not (name@sha256:…)`,
+    `resolve the image to its digest first (resolve); a signature is ${done} for a digest, never a tag`,
   );
 }
 

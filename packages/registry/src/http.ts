@@ -12,12 +12,12 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'HEAD' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
   url: URL;
   headers: Record<string, string>;
   /** Sent only to `url`'s own origin: dropped when a redirect leads to another scheme, host or port. */
   authorization?: string;
-  body?: string;
+  body?: string | Uint8Array;
   signal: AbortSignal;
   /** Extra trusted CAs (PEM), added to Node's own roots. */
   ca?: string | Buffer | undefined;

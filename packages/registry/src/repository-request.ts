@@ -1,4 +1,4 @@
-import type { Authorizations } from './auth.js';
+import type { Authorizations, RepositoryActions } from './auth.js';
 import { parseChallenges } from './challenge.js';
 import type { RegistryCredential } from './credentials.js';
 import type { RegistryEndpoint } from './endpoint.js';
@@ -11,20 +11,30 @@ export interface RepositoryAccess {
   credential: RegistryCredential | undefined;
   auth: Authorizations;
   ca: string | Buffer | undefined;
+  /** `pull,push` when the requests write (a token asked for with push scope); default `pull`. */
+  actions?: RepositoryActions;
+}
+
+/** A write's body and its type. */
+export interface RequestBody {
+  bytes: Uint8Array;
+  contentType: string;
 }
 
 /**
- * A request for `/v2/<path>/<rest>`, with the authorization an earlier challenge earned; a 401 is
- * answered (Basic, or a Bearer token for the repository) and the request sent once more.
+ * A request for `/v2/<path>/<rest>` (or for `url`, an upload location the registry named), with the
+ * authorization an earlier challenge earned; a 401 is answered (Basic, or a Bearer token for the
+ * repository) and the request sent once more. The authorization goes only to the registry's own origin.
  */
 export async function repositoryRequest(
   access: RepositoryAccess,
-  method: 'HEAD' | 'GET',
-  rest: string,
+  method: 'HEAD' | 'GET' | 'POST' | 'PUT',
+  rest: string | URL,
   accept: string | undefined,
   signal: AbortSignal,
+  body?: RequestBody,
 ): Promise<HttpResponse> {
-  const url = new URL(`/v2/${access.path}/${rest}`, access.endpoint.origin);
+  const url = typeof rest === 'string' ? new URL(`/v2/${access.path}/${rest}`, access.endpoint.origin) : rest;
   const target = {
     registry: access.endpoint.registry,
     origin: access.endpoint.origin,
@@ -32,8 +42,13 @@ export async function repositoryRequest(
     credential: access.credential,
     signal,
     ca: access.ca,
+    ...(access.actions === undefined ? {} : { actions: access.actions }),
   };
   const headers: Record<string, string> = accept === undefined ? {} : { accept };
+  if (body !== undefined) {
+    headers['content-type'] = body.contentType;
+    headers['content-length'] = String(body.bytes.byteLength);
+  }
   const request = {
     method,
     url,
@@ -41,10 +56,12 @@ export async function repositoryRequest(
     signal,
     ca: access.ca,
     registry: access.endpoint.registry,
+    ...(body === undefined ? {} : { body: body.bytes }),
   };
-  const authorization = access.auth.cached(target);
+  const ownOrigin = url.origin === access.endpoint.origin;
+  const authorization = ownOrigin ? access.auth.cached(target) : undefined;
   const first = await send({ ...request, ...(authorization ? { authorization } : {}) });
-  if (first.status !== 401) return first;
+  if (first.status !== 401 || !ownOrigin) return first;
   const challenges = parseChallenges(header(first, 'www-authenticate') ?? '');
   return send({ ...request, authorization: await access.auth.answer(target, challenges) });
 }
