@@ -61,8 +61,21 @@ One key source:
 --payload-form gcloud signs gcloud's exact payload (type "Google cloud binauthz container signature",
 indented JSON, trailing newline) instead of the containers/image one; both verify everywhere Signet checks.
 
+  --cosign-key FILE
+      a cosign private key (\`cosign generate-key-pair\`: "ENCRYPTED SIGSTORE PRIVATE KEY"), password from
+      COSIGN_PASSWORD, else asked on the terminal. Instead of a Grafeas attestation it does what
+      \`cosign sign --key FILE --tlog-upload=false\` does: appends the signature to the image's
+      sha256-<hex>.sig tag in the registry (no --note, no store, no transparency log), with push
+      rights from --registry-config. --cosign-repository REPO (or COSIGN_REPOSITORY) stores it there
+      instead. \`cosign verify --key cosign.pub --insecure-ignore-tlog=true IMAGE@sha256:HEX\` accepts it.
+
+--payload-form gcloud signs gcloud's exact payload (type "Google cloud binauthz container signature",
+indented JSON, trailing newline) instead of the containers/image one; both verify everywhere Signet checks.
+
 Examples:
   signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa --pgp-key qa.key
+  COSIGN_PASSWORD=… signet sign --image registry.example/team/app:1.4 --cosign-key cosign.key \\
+    --registry-config ~/.docker/config.json
   signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa \\
     --kms-key projects/p/locations/global/keyRings/ring/cryptoKeys/signer/cryptoKeyVersions/1 --payload-form gcloud
 
@@ -174,14 +187,17 @@ export function buildProgram(
     .action(action(() => import('../commands/note-create.js')));
 
   imageCommand(program, 'sign')
-    .description('sign an image and store the attestation occurrence')
-    .requiredOption('--note <name>', 'the attestation note: projects/P/notes/N')
+    .description(
+      'sign an image and store the attestation occurrence, or (--cosign-key) write a cosign signature to the registry',
+    )
+    .option('--note <name>', 'the attestation note: projects/P/notes/N (required but with --cosign-key)')
     .option('--project <project>', "the occurrence's project (default: the note's)")
     .addOption(
       new Option('--pgp-key <file>', 'an armored OpenPGP private key').conflicts([
         'gpgUser',
         'pkixKey',
         'kmsKey',
+        'cosignKey',
       ]),
     )
     .option('--pgp-passphrase-env <var>', 'the environment variable holding the PGP key passphrase')
@@ -189,13 +205,29 @@ export function buildProgram(
       new Option('--gpg-user <uid>', 'sign with this key of your GnuPG keyring').conflicts([
         'pkixKey',
         'kmsKey',
+        'cosignKey',
       ]),
     )
     .addOption(
-      new Option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)').conflicts(['kmsKey']),
+      new Option('--pkix-key <file>', 'a PEM private key (PKCS#8, SEC1 or PKCS#1)').conflicts([
+        'kmsKey',
+        'cosignKey',
+      ]),
     )
     .option('--pkix-algorithm <alg>', 'e.g. ECDSA_P256_SHA256, RSA_SIGN_PKCS1_2048_SHA256')
-    .option('--kms-key <version>', `a Cloud KMS key version: ${KEY_VERSION_FORM}`)
+    .addOption(
+      new Option('--kms-key <version>', `a Cloud KMS key version: ${KEY_VERSION_FORM}`).conflicts([
+        'cosignKey',
+      ]),
+    )
+    .option(
+      '--cosign-key <file>',
+      "a cosign private key (cosign.key): write a cosign signature to the image's registry",
+    )
+    .option(
+      '--cosign-repository <repo>',
+      'with --cosign-key: store the signature in this repository (env COSIGN_REPOSITORY), as cosign does',
+    )
     .addOption(
       new Option(
         '--kms-endpoint <url>',

@@ -12,7 +12,10 @@ import { chooseKeySource, type KeySourceOptions } from '../sign/choose-key-sourc
 import { createAttestation, occurrenceReport } from '../sign/upload.js';
 
 interface SignOptions extends KeySourceOptions, ImageOptions {
-  note: string;
+  /** Required but with --cosign-key, which writes to the registry instead of a note. */
+  note?: string;
+  cosignKey?: string;
+  cosignRepository?: string;
   project?: string;
   policy?: string;
   vulnzProject?: string;
@@ -25,6 +28,25 @@ interface SignOptions extends KeySourceOptions, ImageOptions {
  * vulnerabilities and refuses (exit 1) to sign one that fails: Kritis's check-and-sign.
  */
 export const run: CommandAction<SignOptions> = async (options, context) => {
+  if (options.cosignKey !== undefined) {
+    const { checkCosignFlags, signWithCosignKey } = await import('./sign-cosign.js');
+    checkCosignFlags(options);
+    return signWithCosignKey({ ...options, cosignKey: options.cosignKey }, context);
+  }
+  if (options.cosignRepository !== undefined) {
+    throw usageError(
+      'COSIGN_REPOSITORY_WITHOUT_KEY',
+      '--cosign-repository applies to --cosign-key only',
+      'add --cosign-key FILE to write a cosign signature, or drop --cosign-repository',
+    );
+  }
+  if (options.note === undefined) {
+    throw usageError(
+      'NOTE_MISSING',
+      "required option '--note <name>' not specified",
+      'give the attestation note (--note projects/P/notes/N), or sign into the registry with --cosign-key FILE',
+    );
+  }
   const note = parseNoteName(options.note);
   const project = options.project ? checkId(options.project, '--project') : note.project;
   if (options.wait && !options.policy) {

@@ -32,7 +32,7 @@ export async function chooseKeySource(
       chosen.length === 0
         ? 'no signing key was given'
         : `several signing keys were given (${chosen.join(', ')})`,
-      'give exactly one of --pgp-key FILE, --gpg-user UID, --pkix-key FILE --pkix-algorithm ALG, or --kms-key KEY_VERSION',
+      'give exactly one of --pgp-key FILE, --gpg-user UID, --pkix-key FILE --pkix-algorithm ALG, or --kms-key KEY_VERSION (or --cosign-key FILE, without --note, for a cosign signature in the registry)',
     );
   }
   if (options.pgpPassphraseEnv && !options.pgpKey) {
