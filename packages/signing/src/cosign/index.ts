@@ -5,8 +5,8 @@ export { BUNDLE_MEDIA_TYPE, verifyCosignBundle } from './bundle.js';
 export { type CosignPublicKey, readCosignPublicKey } from './cosign-key.js';
 export type { CosignFailure, SignedImage } from './cosign-result.js';
 export { type CosignAttestationVerification, DSSE_MEDIA_TYPE, verifyCosignAttestation } from './dsse.js';
-export { type CosignSigningKey, readCosignPrivateKey } from './private-key.js';
-export { type CosignSignatureLayer, makeCosignSignatureLayer } from './sign.js';
+export { readCosignPrivateKey } from './private-key.js';
+export { makeCosignSignatureLayer } from './sign.js';
 export {
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING_MEDIA_TYPE,

@@ -7,7 +7,7 @@ import type { CosignSigningKey } from './private-key.js';
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
 
 /** One `.sig` layer as cosign writes it: the payload's exact bytes and the annotation holding its signature. */
-export interface CosignSignatureLayer {
+interface CosignSignatureLayer {
   readonly mediaType: typeof SIMPLE_SIGNING_MEDIA_TYPE;
   readonly bytes: Uint8Array;
   readonly annotations: Readonly<Record<string, string>>;
@@ -47,7 +47,7 @@ export function buildCosignPayload(image: SignedImage): Uint8Array {
 }
 
 /** The key's signature of `data` as cosign makes it: SHA-256 with ECDSA (DER) or RSA PKCS#1 v1.5, pure Ed25519. */
-export function signCosignBytes(key: CosignSigningKey, data: Uint8Array): Uint8Array {
+function signCosignBytes(key: CosignSigningKey, data: Uint8Array): Uint8Array {
   const type = key.publicKey.type;
   if (type === 'ed25519') return new Uint8Array(sign(null, data, key.privateKey));
   if (type === 'rsa') {
