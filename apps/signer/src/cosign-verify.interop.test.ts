@@ -12,11 +12,12 @@ import { runSignet } from './test-support/run-signet.js';
 import { createSandbox, type Sandbox } from './test-support/sandbox.js';
 
 // Runs under `pnpm test:interop` only: what `signet sign --cosign-key` writes must pass real
-// `cosign verify` (cosign 2.5, Debian trixie's `cosign` package), offline: a key, no transparency log.
+// `cosign verify` and `cosign verify-attestation` (cosign 2.5, Debian trixie's `cosign` package), offline: a key, no transparency log.
 // The binary is $COSIGN, else `cosign` on PATH; without it the suite fails, never skips.
 
 const KEYS = join(process.env.SIGNET_TESTDATA ?? '', 'cosign', 'keys');
 const COSIGN = process.env.COSIGN || 'cosign';
+const SLSA = 'https://slsa.dev/provenance/v1';
 let sandbox: Sandbox;
 let registry: RunningRegistry;
 let pinned: string;
@@ -74,6 +75,19 @@ beforeAll(async () => {
     );
     expect(run.code, run.stderr).toBe(0);
   }
+  const attest = await runSignet(
+    [
+      'sign',
+      '--image',
+      pinned,
+      '--cosign-key',
+      join(KEYS, 'ecdsa-p256.key'),
+      '--insecure-registry',
+      registry.host,
+    ].concat('--predicate', join(KEYS, '..', 'predicate-slsa1.json'), '--type', SLSA),
+    { ...sandbox.env, COSIGN_PASSWORD: 'signet-test-vectors' },
+  );
+  expect(attest.code, attest.stderr).toBe(0);
 });
 
 afterAll(async () => {
@@ -81,7 +95,7 @@ afterAll(async () => {
   sandbox?.cleanup();
 });
 
-describe('real cosign verify accepts what signet sign --cosign-key wrote', () => {
+describe('real cosign accepts what signet sign --cosign-key wrote', () => {
   it.each(['ecdsa-p256', 'ed25519'])('with the %s public key', async (key) => {
     const run = await verify(key);
     expect(run.code, run.stderr).toBe(0);
@@ -93,5 +107,20 @@ describe('real cosign verify accepts what signet sign --cosign-key wrote', () =>
     const run = await verify('ecdsa-p384');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('no matching signatures');
+  });
+
+  it('cosign verify-attestation accepts the attestation for its type, and no other type', async () => {
+    const args = ['verify-attestation', '--key', join(KEYS, 'ecdsa-p256.pub'), '--insecure-ignore-tlog=true'];
+    const accepted = await cosign([...args, '--allow-insecure-registry', '--type', SLSA, pinned]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const other = await cosign([
+      ...args,
+      '--allow-insecure-registry',
+      '--type',
+      'https://example.com/other',
+      pinned,
+    ]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('none of the attestations matched the predicate type');
   });
 });

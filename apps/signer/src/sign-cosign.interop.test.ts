@@ -8,7 +8,12 @@ import {
   skopeoDigests,
   startRegistry,
 } from '@signet/registry/test-support';
-import { readCosignPublicKey, SIGNATURE_ANNOTATION, verifyCosignSignature } from '@signet/signing/cosign';
+import {
+  readCosignPublicKey,
+  SIGNATURE_ANNOTATION,
+  verifyCosignAttestation,
+  verifyCosignSignature,
+} from '@signet/signing/cosign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSignet } from './test-support/run-signet.js';
 import { createSandbox, type Sandbox } from './test-support/sandbox.js';
@@ -24,7 +29,7 @@ let registry: RunningRegistry;
 let digest: string;
 
 interface SignJson {
-  cosign: { repository: string; tag: string; manifestDigest: string; signatures: number; appended: boolean };
+  cosign: { repository: string; tag: string; manifestDigest: string; layers: number; appended: boolean };
   signedImage: { pinned: string; resolvedTag?: string };
 }
 
@@ -67,11 +72,11 @@ describe('signet sign --cosign-key against distribution 2.8', () => {
     expect(first.cosign).toMatchObject({
       repository: name,
       tag: `${digest.replace(':', '-')}.sig`,
-      signatures: 1,
+      layers: 1,
       appended: true,
     });
     const second = await sign(`${name}@${digest}`, 'ed25519');
-    expect(second.cosign.signatures).toBe(2);
+    expect(second.cosign.layers).toBe(2);
 
     const read = await createRegistryClient({ insecureRegistries: [registry.host] }).readCosignArtifacts(
       `${name}@${digest}`,
@@ -92,7 +97,7 @@ describe('signet sign --cosign-key against distribution 2.8', () => {
 
   it('signing again with a key that signed already writes nothing (an ECDSA signature differs each time)', async () => {
     const again = await sign(`${registry.host}/team/app@${digest}`, 'ecdsa-p256');
-    expect(again.cosign).toMatchObject({ appended: false, signatures: 2 });
+    expect(again.cosign).toMatchObject({ appended: false, layers: 2 });
   });
 
   it('COSIGN_REPOSITORY stores the signature elsewhere, naming the image repository in the payload', async () => {
@@ -100,7 +105,7 @@ describe('signet sign --cosign-key against distribution 2.8', () => {
     const written = await sign(`${registry.host}/team/app@${digest}`, 'ecdsa-p256', [], {
       COSIGN_REPOSITORY: store,
     });
-    expect(written.cosign).toMatchObject({ repository: store, signatures: 1, appended: true });
+    expect(written.cosign).toMatchObject({ repository: store, layers: 1, appended: true });
     const read = await createRegistryClient({ insecureRegistries: [registry.host] }).readCosignArtifacts(
       `${registry.host}/team/app@${digest}`,
       { repository: store },
@@ -114,5 +119,29 @@ describe('signet sign --cosign-key against distribution 2.8', () => {
       image,
     );
     expect(verdict.valid).toBe(true);
+  });
+
+  it('--predicate --type writes an attestation to the .att tag that verifies', async () => {
+    const name = `${registry.host}/team/app`;
+    const predicate = join(process.env.SIGNET_TESTDATA ?? '', 'cosign', 'predicate-slsa1.json');
+    const written = await sign(`${name}@${digest}`, 'ed25519', [
+      '--predicate',
+      predicate,
+      '--type',
+      'https://slsa.dev/provenance/v1',
+    ]);
+    expect(written.cosign).toMatchObject({
+      tag: `${digest.replace(':', '-')}.att`,
+      layers: 1,
+      appended: true,
+    });
+    const read = await createRegistryClient({ insecureRegistries: [registry.host] }).readCosignArtifacts(
+      `${name}@${digest}`,
+    );
+    const verdict = verifyCosignAttestation(publicKey('ed25519'), read.attestations.layers[0]!.bytes, {
+      name,
+      digest,
+    });
+    expect(verdict.valid && verdict.predicateType).toBe('https://slsa.dev/provenance/v1');
   });
 });

@@ -6,7 +6,7 @@ import {
 } from '@signet/signing';
 import { Authorizations, credentialId } from './auth.js';
 import { type CosignArtifacts, readCosignArtifacts } from './cosign-artifacts.js';
-import { attachCosignSignature, type CosignLayerToAttach, type CosignSignatureWrite } from './cosign-push.js';
+import { attachCosignLayer, type CosignLayerToAttach, type CosignWrite } from './cosign-push.js';
 import { type CredentialProvider, credentialChain } from './credentials.js';
 import { registryEndpoint } from './endpoint.js';
 import {
@@ -94,11 +94,13 @@ export interface RegistryClient {
    * Appends a signature layer to the `sha256-<hex>.sig` manifest of an image pinned by digest, as
    * `cosign sign` does (nothing is written when the identical layer is there). Asks for push rights.
    */
-  attachCosignSignature(image: string, options: CosignWriteOptions): Promise<CosignSignatureWrite>;
+  attachCosignSignature(image: string, options: CosignWriteOptions): Promise<CosignWrite>;
+  /** The same for an attestation layer (a DSSE envelope), in the `sha256-<hex>.att` manifest. */
+  attachCosignAttestation(image: string, options: CosignWriteOptions): Promise<CosignWrite>;
 }
 
 interface CosignWriteOptions extends CosignReadOptions {
-  /** The layer: a simple-signing payload's bytes and its signature annotation. */
+  /** The layer: a simple-signing payload and its signature annotation, or a DSSE envelope. */
   layer: CosignLayerToAttach;
 }
 
@@ -184,29 +186,35 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       }
     },
 
-    async attachCosignSignature(image, call) {
-      const ref = parseImageReference(image);
-      if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image, 'written');
-      const store = call.repository === undefined ? ref : signatureRepository(call.repository);
-      const credential = await credentialFor(store, call);
-      const access = {
-        endpoint: registryEndpoint(store.registry, insecure),
-        path: store.path,
-        credential,
-        auth,
-        ca: options.ca,
-      };
-      const write = attachCosignSignature(access, ref.digest, call.layer, timeoutMs);
-      return call.signal === undefined ? write : untilAborted(write, call.signal, store.registry, image);
-    },
+    attachCosignSignature: (image, call) => attach(image, call, 'signature'),
+    attachCosignAttestation: (image, call) => attach(image, call, 'attestation'),
   };
+
+  async function attach(
+    image: string,
+    call: CosignWriteOptions,
+    kind: 'signature' | 'attestation',
+  ): Promise<CosignWrite> {
+    const ref = parseImageReference(image);
+    if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image, 'written');
+    const store = call.repository === undefined ? ref : signatureRepository(call.repository);
+    const credential = await credentialFor(store, call);
+    const access = {
+      endpoint: registryEndpoint(store.registry, insecure),
+      path: store.path,
+      credential,
+      auth,
+      ca: options.ca,
+    };
+    const write = attachCosignLayer(access, ref.digest, call.layer, timeoutMs, kind);
+    return call.signal === undefined ? write : untilAborted(write, call.signal, store.registry, image);
+  }
 }
 
 /** The write goes on to its own deadline; the caller stops waiting when its signal aborts. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal, registry: string, image: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const stop = () =>
-      reject(deadlinePassed(registry, `writing the cosign signature of ${image}`, signal.reason));
+    const stop = () => reject(deadlinePassed(registry, `writing cosign's tag for ${image}`, signal.reason));
     if (signal.aborted) return stop();
     signal.addEventListener('abort', stop, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));

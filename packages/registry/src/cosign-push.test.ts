@@ -12,7 +12,6 @@ import { type LoopbackServer, startLoopbackServer } from './test-support/loopbac
 // recorded cosign 2.5 signatures (testdata/cosign) show the bytes cosign writes: Signet writes the same.
 
 const VECTORS = join(process.env.SIGNET_TESTDATA ?? '', 'cosign');
-const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const IMAGE_DIGEST = 'sha256:3601fa8a5a80dba862b9c4a0fb4ae8d393bf4f30d720aa94a7f395facb22e55a';
 const TAG = `${IMAGE_DIGEST.replace(':', '-')}.sig`;
@@ -30,11 +29,13 @@ interface RecordedLayer {
   annotations: Record<string, string>;
 }
 
-/** The layers of a recorded `.sig` manifest, as layers to attach. */
+/** The layers of a recorded `.sig` or `.att` manifest, as layers to attach. */
 function recordedLayers(file: string) {
-  const manifest = JSON.parse(vector(file).toString()) as { layers: RecordedLayer[] };
+  const manifest = JSON.parse(vector(file).toString()) as {
+    layers: (RecordedLayer & { mediaType: string })[];
+  };
   return manifest.layers.map((l) => ({
-    mediaType: SIMPLE_SIGNING,
+    mediaType: l.mediaType,
     bytes: new Uint8Array(vector(`blobs/${l.digest.replace('sha256:', '')}`)),
     annotations: l.annotations,
   }));
@@ -200,6 +201,38 @@ describe('attachCosignSignature writes what cosign writes', () => {
     expect(write.repository).toBe(`${fake.host}/sigs/store`);
     expect(fake.manifests.has(`sigs/store:${TAG}`)).toBe(true);
     expect(fake.manifests.has(`signet/other:${TAG}`)).toBe(false);
+  });
+});
+
+describe('attachCosignAttestation writes what cosign attest writes', () => {
+  it('an attestation: the .att manifest and its config are byte for byte what cosign 2.5 wrote', async () => {
+    const fake = await registry();
+    const [layer] = recordedLayers('app.att.manifest.json');
+    const write = await clientFor(fake).attachCosignAttestation(`${fake.host}/signet/app@${IMAGE_DIGEST}`, {
+      layer: layer!,
+    });
+    const recorded = vector('app.att.manifest.json');
+    expect(write).toMatchObject({
+      tag: TAG.replace(/\.sig$/, '.att'),
+      digest: digestOf(recorded),
+      appended: true,
+    });
+    expect(fake.manifests.get(`signet/app:${TAG.replace(/\.sig$/, '.att')}`)?.toString()).toBe(
+      recorded.toString(),
+    );
+  });
+
+  it('does not add an attestation to a tag holding signatures', async () => {
+    const fake = await registry();
+    const [signature] = recordedLayers('other.sig.manifest.json');
+    const [attestation] = recordedLayers('app.att.manifest.json');
+    const client = clientFor(fake);
+    await client.attachCosignSignature(`${fake.host}/a@${IMAGE_DIGEST}`, { layer: signature! });
+    fake.manifests.set(`a:${TAG.replace(/\.sig$/, '.att')}`, fake.manifests.get(`a:${TAG}`)!);
+    const caught = await failure(
+      client.attachCosignAttestation(`${fake.host}/a@${IMAGE_DIGEST}`, { layer: attestation! }),
+    );
+    expect(caught.message).toContain('not a cosign attestation');
   });
 });
 

@@ -1,4 +1,4 @@
-import { SIMPLE_SIGNING_MEDIA_TYPE } from '@signet/signing/cosign';
+import { DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@signet/signing/cosign';
 import { badStatus, deadlinePassed, denied, distributionErrorCodes, unauthorized } from './errors-http.js';
 import type { HttpResponse } from './http.js';
 import { digestMatches, sha256Digest } from './manifest.js';
@@ -14,7 +14,7 @@ import {
 import { RegistryError } from './registry-error.js';
 import { header, type RepositoryAccess, type RequestBody, repositoryRequest } from './repository-request.js';
 
-/** One signature layer to attach: a simple-signing payload's exact bytes and its annotations. */
+/** One layer to attach: a simple-signing payload or a DSSE envelope, its exact bytes and its annotations. */
 export interface CosignLayerToAttach {
   mediaType: string;
   bytes: Uint8Array;
@@ -22,16 +22,16 @@ export interface CosignLayerToAttach {
 }
 
 /** What was written: where, under which tag, the new manifest's digest, and whether the layer was new. */
-export interface CosignSignatureWrite {
+export interface CosignWrite {
   /** The repository written to: the image's, or the signature repository given. */
   repository: string;
-  /** `sha256-<hex>.sig`. */
+  /** `sha256-<hex>.sig` or `sha256-<hex>.att`. */
   tag: string;
   /** The digest of the `.sig` manifest the tag now names. */
   digest: string;
-  /** How many signature layers the manifest holds now. */
+  /** How many layers (signatures, or attestations) the manifest holds now. */
   layers: number;
-  /** False when the same layer (bytes and signature) was there already: nothing was written. */
+  /** False when the same layer (bytes and annotations) was there already: nothing was written. */
   appended: boolean;
 }
 
@@ -45,24 +45,33 @@ const PUSH_REFUSALS = new Set(['REGISTRY_UNAUTHORIZED', 'REGISTRY_DENIED']);
 
 type Descriptor = ImageManifest['layers'][number];
 
+/** The two tags cosign 2.x writes beside an image, and the one layer type each holds. */
+const KINDS = {
+  signature: { suffix: '.sig', mediaType: SIMPLE_SIGNING_MEDIA_TYPE, what: 'cosign signature' },
+  attestation: { suffix: '.att', mediaType: DSSE_MEDIA_TYPE, what: 'cosign attestation' },
+} as const;
+type CosignKind = keyof typeof KINDS;
+
 /**
- * Appends one signature layer to the `sha256-<hex>.sig` manifest of `imageDigest`, as `cosign sign`
- * does: read the tag (absent: start empty), skip when the identical layer is there, upload the layer
- * and a config naming every layer (each blob asked for with HEAD first), then PUT the manifest under
- * the tag. Every request asks for `pull,push`.
+ * Appends one layer to the `sha256-<hex>.sig` (signature) or `.att` (attestation) manifest of
+ * `imageDigest`, as `cosign sign` and `cosign attest` do: read the tag (absent: start empty), skip when
+ * the identical layer is there, upload the layer and a config naming every layer (each blob asked for
+ * with HEAD first), then PUT the manifest under the tag. Every request asks for `pull,push`.
  */
-export async function attachCosignSignature(
+export async function attachCosignLayer(
   access: RepositoryAccess,
   imageDigest: string,
   layer: CosignLayerToAttach,
   timeoutMs: number,
-): Promise<CosignSignatureWrite> {
+  kind: CosignKind,
+): Promise<CosignWrite> {
   const signal = AbortSignal.timeout(timeoutMs);
   const r: ArtifactRead = { ...access, actions: 'pull,push', signal };
-  const tag = `${imageDigest.replace(':', '-')}.sig`;
+  const { suffix, mediaType, what } = KINDS[kind];
+  const tag = `${imageDigest.replace(':', '-')}${suffix}`;
   const repository = `${access.endpoint.registry}/${access.path}`;
   try {
-    const existing = await readExisting(r, tag);
+    const existing = await readExisting(r, tag, mediaType, what);
     const bytes = Buffer.from(layer.bytes);
     const added: Descriptor = {
       mediaType: layer.mediaType,
@@ -94,7 +103,7 @@ export async function attachCosignSignature(
     if (signal.aborted && !(error instanceof RegistryError && error.code !== 'REGISTRY_TIMEOUT')) {
       throw deadlinePassed(
         access.endpoint.registry,
-        `writing the cosign signature ${where(r, tag)}`,
+        `writing the ${what} ${where(r, tag)}`,
         error,
         'check the registry is up and reachable from here; allow more time (--registry-timeout) if it is only slow',
       );
@@ -106,16 +115,18 @@ export async function attachCosignSignature(
 async function readExisting(
   r: ArtifactRead,
   tag: string,
+  mediaType: string,
+  what: string,
 ): Promise<{ manifest: string | undefined; layers: Descriptor[] }> {
   const fetched = await fetchTaggedManifest(r, tag, TAGGED_MANIFEST_TYPES);
   if (fetched === undefined) return { manifest: undefined, layers: [] };
   const manifest = readImageManifest(r, fetched, where(r, tag));
-  const foreign = manifest.layers.find((l) => l.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE);
+  const foreign = manifest.layers.find((l) => l.mediaType !== mediaType);
   if (foreign !== undefined) {
     throw new RegistryError(
       'REGISTRY_BAD_RESPONSE',
-      `${where(r, tag)} holds a layer of type ${foreign.mediaType}, not a cosign signature; Signet does not add to it`,
-      'check what was pushed under that tag; remove it if it is not a cosign signature manifest',
+      `${where(r, tag)} holds a layer of type ${foreign.mediaType}, not a ${what}; Signet does not add to it`,
+      `check what was pushed under that tag; remove it if it is not a ${what} manifest`,
       { registry: r.endpoint.registry, status: 200 },
     );
   }
@@ -242,8 +253,8 @@ function badWrite(r: ArtifactRead, message: string): RegistryError {
 function tooManyLayers(r: ArtifactRead, tag: string, count: number): RegistryError {
   return new RegistryError(
     'REGISTRY_BAD_RESPONSE',
-    `${where(r, tag)} would hold ${count} signatures, more than the ${MAX_LAYERS} readers take`,
-    'remove old signatures from the tag (or delete it and sign again) before adding another',
+    `${where(r, tag)} would hold ${count} layers, more than the ${MAX_LAYERS} readers take`,
+    'remove old layers from the tag (or delete it and sign again) before adding another',
     { registry: r.endpoint.registry },
   );
 }

@@ -1,6 +1,6 @@
 export { createRegistryClient, type RegistryClient } from './client.js';
 export type { CosignArtifacts, CosignManifestRead } from './cosign-artifacts.js';
-export type { CosignSignatureWrite } from './cosign-push.js';
+export type { CosignWrite } from './cosign-push.js';
 export {
   type CredentialProvider,
   credentialChain,

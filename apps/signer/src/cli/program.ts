@@ -68,6 +68,9 @@ indented JSON, trailing newline) instead of the containers/image one; both verif
       sha256-<hex>.sig tag in the registry (no --note, no store, no transparency log), with push
       rights from --registry-config. --cosign-repository REPO (or COSIGN_REPOSITORY) stores it there
       instead. \`cosign verify --key cosign.pub --insecure-ignore-tlog=true IMAGE@sha256:HEX\` accepts it.
+      With --predicate FILE --type URI it writes an in-toto attestation (a DSSE envelope) to the
+      sha256-<hex>.att tag instead, as \`cosign attest\` does; \`cosign verify-attestation --type URI\`
+      accepts it.
 
 --payload-form gcloud signs gcloud's exact payload (type "Google cloud binauthz container signature",
 indented JSON, trailing newline) instead of the containers/image one; both verify everywhere Signet checks.
@@ -76,6 +79,8 @@ Examples:
   signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa --pgp-key qa.key
   COSIGN_PASSWORD=… signet sign --image registry.example/team/app:1.4 --cosign-key cosign.key \\
     --registry-config ~/.docker/config.json
+  signet sign --image registry.example/team/app@sha256:HEX --cosign-key cosign.key \\
+    --predicate provenance.json --type https://slsa.dev/provenance/v1
   signet sign --image gcr.io/p/app@sha256:HEX --note projects/p/notes/qa \\
     --kms-key projects/p/locations/global/keyRings/ring/cryptoKeys/signer/cryptoKeyVersions/1 --payload-form gcloud
 
@@ -223,6 +228,14 @@ export function buildProgram(
     .option(
       '--cosign-key <file>',
       "a cosign private key (cosign.key): write a cosign signature to the image's registry",
+    )
+    .option(
+      '--predicate <file>',
+      'with --cosign-key and --type: write a cosign attestation of this JSON predicate',
+    )
+    .option(
+      '--type <uri>',
+      'with --predicate: the predicate type, a URI (e.g. https://slsa.dev/provenance/v1)',
     )
     .option(
       '--cosign-repository <repo>',

@@ -60,16 +60,61 @@ describe('signet sign --cosign-key refuses, exit 2, with a fix', () => {
     expect(run.stderr).toContain(flag);
   });
 
+  it('--predicate without --type', async () => {
+    const run = await sign(['--cosign-key', join(KEYS, 'ecdsa-p256.key'), '--predicate', 'p.json'], {
+      COSIGN_PASSWORD: 'signet-test-vectors',
+    });
+    expect(run.code).toBe(2);
+    expect(errorCode(run.stdout)).toBe('PREDICATE_INCOMPLETE');
+  });
+
+  it('a predicate that is not JSON', async () => {
+    const file = sandbox.write('predicate.txt', 'not json');
+    const run = await sign(
+      [
+        '--cosign-key',
+        join(KEYS, 'ecdsa-p256.key'),
+        '--predicate',
+        file,
+        '--type',
+        'https://slsa.dev/provenance/v1',
+      ],
+      { COSIGN_PASSWORD: 'signet-test-vectors' },
+    );
+    expect(run.code).toBe(2);
+    expectCleanError(run);
+    expect(errorCode(run.stdout)).toBe('PREDICATE_INVALID');
+  });
+
+  it('a predicate type that is not a URI', async () => {
+    const file = sandbox.write('predicate.json', '{}');
+    const run = await sign(
+      ['--cosign-key', join(KEYS, 'ecdsa-p256.key'), '--predicate', file, '--type', 'slsa'],
+      {
+        COSIGN_PASSWORD: 'signet-test-vectors',
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(errorCode(run.stdout)).toBe('PREDICATE_TYPE_INVALID');
+  });
+
   it('another key source beside it', async () => {
     const run = await sign(['--cosign-key', join(KEYS, 'ecdsa-p256.key'), '--pkix-key', 'k.pem']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/cannot be used with option '--cosign-key/);
   });
 
-  it('--cosign-repository without --cosign-key', async () => {
-    const run = await sign(['--note', 'projects/p/notes/n', '--cosign-repository', 'r.example/sigs']);
+  it('--cosign-repository or --predicate without --cosign-key', async () => {
+    const run = await sign([
+      '--note',
+      'projects/p/notes/n',
+      '--cosign-repository',
+      'r.example/sigs',
+      '--predicate',
+      'p.json',
+    ]);
     expect(run.code).toBe(2);
-    expect(errorCode(run.stdout)).toBe('COSIGN_REPOSITORY_WITHOUT_KEY');
+    expect(errorCode(run.stdout)).toBe('COSIGN_FLAG_WITHOUT_KEY');
   });
 
   it('neither --note nor --cosign-key', async () => {

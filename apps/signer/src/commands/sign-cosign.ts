@@ -1,6 +1,7 @@
-import type { CosignSignatureWrite } from '@signet/registry';
+import type { CosignWrite } from '@signet/registry';
 import {
   type CosignPublicKey,
+  makeCosignAttestationLayer,
   makeCosignSignatureLayer,
   readCosignPrivateKey,
   SIGNATURE_ANNOTATION,
@@ -11,7 +12,7 @@ import type { CommandContext, CommandResult } from '../common/command-result.js'
 import { parseDuration } from '../common/duration.js';
 import { ExitCode } from '../common/exit-codes.js';
 import { readInputText } from '../common/files.js';
-import { type ImageOptions, imageByDigest, imageJson } from '../common/image.js';
+import { type ImageOptions, imageByDigest, imageJson, type PinnedImage } from '../common/image.js';
 import { openRegistry, type RegistryClient } from '../common/registry.js';
 import { DEFAULT_REGISTRY_TIMEOUT } from '../common/registry-defaults.js';
 import { cosignPassword } from '../sign/cosign-password.js';
@@ -19,6 +20,9 @@ import { cosignPassword } from '../sign/cosign-password.js';
 export interface CosignSignOptions extends ImageOptions {
   cosignKey: string;
   cosignRepository?: string;
+  /** With `type`: write an attestation of this predicate (a JSON file) instead of a signature. */
+  predicate?: string;
+  type?: string;
 }
 
 /**
@@ -32,6 +36,7 @@ export async function signWithCosignKey(
   context: CommandContext,
 ): Promise<CommandResult> {
   const timeoutMs = parseDuration(options.registryTimeout ?? DEFAULT_REGISTRY_TIMEOUT, '--registry-timeout');
+  const attestation = await readPredicate(options);
   const keyText = await readInputText(options.cosignKey, '--cosign-key');
   const key = readCosignPrivateKey(keyText, await cosignPassword(context.env, options.cosignKey));
   const registry = await openRegistry(options, context);
@@ -43,27 +48,40 @@ export async function signWithCosignKey(
     signal: AbortSignal.timeout(timeoutMs),
     ...(repository === undefined ? {} : { repository }),
   };
+  if (attestation !== undefined) {
+    const layer = makeCosignAttestationLayer(key, target, attestation.type, attestation.predicate);
+    const write = await registry.attachCosignAttestation(signed, { layer, ...where });
+    return report(options, image, key.publicKey.type, write, `attested ${signed} (${attestation.type})`);
+  }
   const layer = makeCosignSignatureLayer(key, target);
   const existing = await alreadySigned(registry, signed, where, key.publicKey, layer.bytes, target);
   const write = existing ?? (await registry.attachCosignSignature(signed, { layer, ...where }));
+  return report(options, image, key.publicKey.type, write, `Signed ${signed}`);
+}
+
+function report(
+  options: CosignSignOptions,
+  image: PinnedImage,
+  keyType: string,
+  write: CosignWrite,
+  done: string,
+): CommandResult {
+  const count = `${write.layers} ${write.tag.endsWith('.att') ? 'attestation' : 'signature'}${write.layers === 1 ? '' : 's'}`;
   const what = write.appended
-    ? `wrote ${write.repository}:${write.tag} (manifest ${write.digest}, ${write.layers} signature${write.layers === 1 ? '' : 's'})`
-    : `${write.repository}:${write.tag} holds a signature of this image by this key already (manifest ${write.digest}); nothing written`;
+    ? `wrote ${write.repository}:${write.tag} (manifest ${write.digest}, ${count})`
+    : `${write.repository}:${write.tag} holds this already (manifest ${write.digest}); nothing written`;
+  const cosign = {
+    repository: write.repository,
+    tag: write.tag,
+    manifestDigest: write.digest,
+    layers: write.layers,
+    appended: write.appended,
+    keyType,
+  };
   return {
     exitCode: ExitCode.ok,
-    text: `Signed ${signed} with cosign key ${options.cosignKey} (${key.publicKey.type})\n${what}`,
-    json: {
-      signed: true,
-      cosign: {
-        repository: write.repository,
-        tag: write.tag,
-        manifestDigest: write.digest,
-        signatures: write.layers,
-        appended: write.appended,
-        keyType: key.publicKey.type,
-      },
-      signedImage: imageJson(image),
-    },
+    text: `${done[0]!.toUpperCase()}${done.slice(1)} with cosign key ${options.cosignKey} (${keyType})\n${what}`,
+    json: { signed: true, cosign, signedImage: imageJson(image) },
   };
 }
 
@@ -78,7 +96,7 @@ async function alreadySigned(
   key: CosignPublicKey,
   payload: Uint8Array,
   target: { name: string; digest: string },
-): Promise<CosignSignatureWrite | undefined> {
+): Promise<CosignWrite | undefined> {
   const read = await registry.readCosignArtifacts(image, where);
   const { signatures } = read;
   const same = signatures.layers.some(
@@ -94,6 +112,30 @@ async function alreadySigned(
     layers: signatures.layers.length,
     appended: false,
   };
+}
+
+/** `--predicate FILE --type URI`: both or neither; the file must be JSON. */
+async function readPredicate(
+  options: CosignSignOptions,
+): Promise<{ type: string; predicate: unknown } | undefined> {
+  if (options.predicate === undefined && options.type === undefined) return undefined;
+  if (options.predicate === undefined || options.type === undefined) {
+    throw usageError(
+      'PREDICATE_INCOMPLETE',
+      `${options.predicate === undefined ? '--type' : '--predicate'} needs ${options.predicate === undefined ? '--predicate FILE' : '--type URI'}`,
+      'give both: --predicate FILE (the predicate as JSON) and --type URI (e.g. https://slsa.dev/provenance/v1)',
+    );
+  }
+  const text = await readInputText(options.predicate, '--predicate');
+  try {
+    return { type: options.type, predicate: JSON.parse(text) as unknown };
+  } catch (error) {
+    throw usageError(
+      'PREDICATE_INVALID',
+      `--predicate ${options.predicate} is not JSON (${(error as Error).message})`,
+      'give the predicate as a JSON file, as `cosign attest --predicate` takes it',
+    );
+  }
 }
 
 /** --cosign-repository, else COSIGN_REPOSITORY (as cosign reads it), else the image's own repository. */

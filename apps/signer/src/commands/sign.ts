@@ -16,6 +16,8 @@ interface SignOptions extends KeySourceOptions, ImageOptions {
   note?: string;
   cosignKey?: string;
   cosignRepository?: string;
+  predicate?: string;
+  type?: string;
   project?: string;
   policy?: string;
   vulnzProject?: string;
@@ -33,11 +35,16 @@ export const run: CommandAction<SignOptions> = async (options, context) => {
     checkCosignFlags(options);
     return signWithCosignKey({ ...options, cosignKey: options.cosignKey }, context);
   }
-  if (options.cosignRepository !== undefined) {
+  const cosignOnly = [
+    options.cosignRepository && '--cosign-repository',
+    options.predicate && '--predicate',
+    options.type && '--type',
+  ].filter(Boolean);
+  if (cosignOnly.length > 0) {
     throw usageError(
-      'COSIGN_REPOSITORY_WITHOUT_KEY',
-      '--cosign-repository applies to --cosign-key only',
-      'add --cosign-key FILE to write a cosign signature, or drop --cosign-repository',
+      'COSIGN_FLAG_WITHOUT_KEY',
+      `${cosignOnly.join(', ')} appl${cosignOnly.length === 1 ? 'ies' : 'y'} to --cosign-key only`,
+      `add --cosign-key FILE to write a cosign signature or attestation, or drop ${cosignOnly.join(', ')}`,
     );
   }
   if (options.note === undefined) {

@@ -6,9 +6,9 @@ import type { SignedImage } from './cosign-result.js';
 import type { CosignSigningKey } from './private-key.js';
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
 
-/** One `.sig` layer as cosign writes it: the payload's exact bytes and the annotation holding its signature. */
-interface CosignSignatureLayer {
-  readonly mediaType: typeof SIMPLE_SIGNING_MEDIA_TYPE;
+/** One layer as cosign writes it: its exact bytes and annotations (a `.sig` layer's hold its signature). */
+export interface CosignLayer {
+  readonly mediaType: string;
   readonly bytes: Uint8Array;
   readonly annotations: Readonly<Record<string, string>>;
 }
@@ -47,7 +47,7 @@ export function buildCosignPayload(image: SignedImage): Uint8Array {
 }
 
 /** The key's signature of `data` as cosign makes it: SHA-256 with ECDSA (DER) or RSA PKCS#1 v1.5, pure Ed25519. */
-function signCosignBytes(key: CosignSigningKey, data: Uint8Array): Uint8Array {
+export function signCosignBytes(key: CosignSigningKey, data: Uint8Array): Uint8Array {
   const type = key.publicKey.type;
   if (type === 'ed25519') return new Uint8Array(sign(null, data, key.privateKey));
   if (type === 'rsa') {
@@ -59,7 +59,7 @@ function signCosignBytes(key: CosignSigningKey, data: Uint8Array): Uint8Array {
 }
 
 /** The `.sig` layer `cosign sign --key` writes for `image` (pinned by digest, named by its own repository). */
-export function makeCosignSignatureLayer(key: CosignSigningKey, image: SignedImage): CosignSignatureLayer {
+export function makeCosignSignatureLayer(key: CosignSigningKey, image: SignedImage): CosignLayer {
   const bytes = buildCosignPayload(image);
   const signature = encodeBase64(signCosignBytes(key, bytes));
   return { mediaType: SIMPLE_SIGNING_MEDIA_TYPE, bytes, annotations: { [SIGNATURE_ANNOTATION]: signature } };
