@@ -1,5 +1,5 @@
 export { createRegistryClient, type RegistryClient } from './client.js';
-export type { CosignArtifacts, CosignManifestRead } from './cosign-artifacts.js';
+export type { CosignArtifacts } from './cosign-artifacts.js';
 export type { CosignWrite } from './cosign-push.js';
 export {
   type CredentialProvider,
