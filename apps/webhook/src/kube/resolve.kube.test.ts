@@ -24,6 +24,7 @@ import { findKubeAssets } from './test-support/assets.js';
 import { type ControlPlane, startControlPlane } from './test-support/control-plane.js';
 import { collectionPath } from './test-support/kube-client.js';
 import { kubectl } from './test-support/kubectl.js';
+import { pod } from './test-support/objects.js';
 import { poll } from './test-support/poll.js';
 import { serviceAccountKubeconfig } from './test-support/service-account.js';
 import {
@@ -62,15 +63,6 @@ const IDENTITY_KINDS = [
 
 // biome-ignore lint/suspicious/noExplicitAny: walking API objects in assertions
 type Any = Record<string, any>;
-
-function pod(name: string, image: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default' },
-    spec: { containers: [{ name: 'app', image }] },
-  };
-}
 
 describe('kubectl run with a tag, behind a real kube-apiserver and docker-registry (pnpm test:kube)', () => {
   let dir: string;

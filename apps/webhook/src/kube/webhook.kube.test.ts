@@ -12,6 +12,7 @@ import { metricValue } from '../test-support/metrics.js';
 import { findKubeAssets } from './test-support/assets.js';
 import { type ControlPlane, startControlPlane } from './test-support/control-plane.js';
 import { collectionPath } from './test-support/kube-client.js';
+import { pod } from './test-support/objects.js';
 import { poll } from './test-support/poll.js';
 import {
   applyCrd,
@@ -35,15 +36,6 @@ const VALUES = { K8S_NAMESPACE: 'kritis', GCP_PROJECT: GUIDE.project, NOTE_NAME:
 
 // biome-ignore lint/suspicious/noExplicitAny: walking API objects in assertions
 type Any = Record<string, any>;
-
-function pod(name: string, image: string, namespace = 'default'): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace },
-    spec: { containers: [{ name: 'app', image }] },
-  };
-}
 
 function deployment(name: string, image: string): KubeObject {
   return {
