@@ -156,18 +156,19 @@ describe('cosign signatures judged behind a real kube-apiserver and docker-regis
     expect(stored.spec.containers[0].image).toBe(`${repository}:v1@${signedDigest}`);
   });
 
-  it('kubectl run with an unsigned image of the same repository: denied, naming the repository and the .sig tag', async () => {
+  it('kubectl run with an unsigned image of the same repository: denied, naming the repository, the .sig tag and the fix', async () => {
     const image = `${repository}@${unsignedDigest}`;
     const created = await run('unsigned', image);
     expect(created.code).toBe(1);
-    expect(created.stderr).toContain(
+    expect(created.stderr).toBe(
       `Error from server (Forbidden): admission webhook "${VALIDATION_HOOK}" denied the request: ` +
         'Signet denied Pod default/unsigned: 1 image failed policy.\n' +
         `image ${image}:\n` +
-        '  - GenericAttestationPolicy default/signed: ',
+        '  - GenericAttestationPolicy default/signed: no cosign signature by AttestationAuthority build: ' +
+        `no signature found: tag ${sigTag(unsignedDigest)} of repository ${repository} does not exist\n` +
+        `    fix: sign it: \`cosign sign --key cosign.key ${image}\` with the private key of the authority's ` +
+        `cosign.publicKeyData (or \`signet sign --cosign-key cosign.key --image ${image}\`)\n`,
     );
-    expect(created.stderr).toContain(repository);
-    expect(created.stderr).toContain(sigTag(unsignedDigest));
     expect((await readPod('unsigned')).status).toBe(404);
   });
 
