@@ -6,6 +6,7 @@ export { BUNDLE_MEDIA_TYPE, verifyCosignBundle } from './bundle.js';
 export { type CosignPublicKey, readCosignPublicKey } from './cosign-key.js';
 export type { CosignFailure, SignedImage } from './cosign-result.js';
 export { type CosignAttestationVerification, DSSE_MEDIA_TYPE, verifyCosignAttestation } from './dsse.js';
+export { generateCosignKeyPair } from './key-pair.js';
 export { readCosignPrivateKey } from './private-key.js';
 export { makeCosignSignatureLayer } from './sign.js';
 export {
