@@ -86,6 +86,18 @@ Examples:
 
 Environment: SIGNET_KMS_ENDPOINT (as --kms-endpoint; a loopback URL is called without credentials).`;
 
+const keygenHelp = `
+--cosign writes what \`cosign generate-key-pair\` writes: an ECDSA P-256 key pair, PREFIX.key
+("ENCRYPTED SIGSTORE PRIVATE KEY": scrypt and NaCl secretbox, mode 600) and PREFIX.pub (PEM, mode 644),
+PREFIX from --output-key-prefix (a path; default cosign, in the current folder). The password comes from
+COSIGN_PASSWORD (set, even empty), else it is asked twice on the terminal, else exit 2. Existing files
+are never overwritten (exit 2). cosign sign --key PREFIX.key and signet sign --cosign-key PREFIX.key
+sign with it; publicKeyData of a cosign authority is \`base64 -w0 PREFIX.pub\`.
+
+Examples:
+  signet keygen --name CI --email ci@example.com --out ci.key --passphrase-env KEY_PASS
+  COSIGN_PASSWORD=… signet keygen --cosign --output-key-prefix release   # release.key, release.pub`;
+
 const cosignHelp =
   '\nAn AttestationAuthority with spec.cosign is judged on what cosign stored in the registry (the\n' +
   'sha256-<hex>.sig and .att tags, Sigstore bundles), read through the registry flags. A registry that\n' +
@@ -341,12 +353,20 @@ export function buildProgram(
 
   program
     .command('keygen')
-    .description('make an OpenPGP signing key pair: FILE (private) and FILE.pub')
-    .requiredOption('--name <name>', 'the user id name')
-    .requiredOption('--email <email>', 'the user id email')
-    .requiredOption('--out <file>', 'where to write the private key (the public key goes to FILE.pub)')
-    .addOption(new Option('--type <type>', 'key type').choices(['ed25519', 'rsa']).default('ed25519'))
+    .description(
+      'make an OpenPGP signing key pair: FILE (private) and FILE.pub; with --cosign, a cosign key pair',
+    )
+    .option('--name <name>', 'the user id name (required for an OpenPGP key)')
+    .option('--email <email>', 'the user id email (required for an OpenPGP key)')
+    .option('--out <file>', 'where to write the private key (the public key goes to FILE.pub)')
+    .addOption(new Option('--type <type>', 'key type (default: ed25519)').choices(['ed25519', 'rsa']))
     .option('--passphrase-env <var>', 'protect the private key with the passphrase in this variable')
+    .option('--cosign', 'make a cosign key pair instead, as `cosign generate-key-pair` does')
+    .option(
+      '--output-key-prefix <prefix>',
+      'with --cosign: write PREFIX.key and PREFIX.pub (default: cosign)',
+    )
+    .addHelpText('after', keygenHelp)
     .action(action(() => import('../commands/keygen.js')));
 
   return program;

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { errorMessage } from '@signet/errors';
 import { decodePolicyText } from '@signet/policy';
 import { backendError, usageError } from './cli-error.js';
@@ -25,6 +25,22 @@ export async function readYamlText(path: string, what: string): Promise<string> 
     `${what} ${path} cannot be read as text: it is ${decoded.encoding}`,
     'save it as UTF-8 (in PowerShell: Set-Content -Encoding utf8, or Out-File -Encoding utf8)',
   );
+}
+
+/** Writes a file that must not exist yet (a key): an existing one is a usage error with `fix`. */
+export async function writeNewFile(path: string, content: string, mode: number, fix: string): Promise<void> {
+  try {
+    await writeFile(path, content, { mode, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw usageError('FILE_EXISTS', `${path} already exists`, fix);
+    }
+    throw backendError(
+      'FILE_UNWRITABLE',
+      `cannot write ${path}: ${errorMessage(error)}`,
+      'check that the folder exists and is writable',
+    );
+  }
 }
 
 /** The regular files of a folder, sorted by name. */

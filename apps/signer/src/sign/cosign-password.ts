@@ -17,6 +17,32 @@ export async function cosignPassword(env: NodeJS.ProcessEnv, keyFile: string): P
   return promptHidden(`Enter password for private key ${keyFile}: `);
 }
 
+/**
+ * The password for a new cosign key (`signet keygen --cosign`), as `cosign generate-key-pair` takes it:
+ * `COSIGN_PASSWORD` when set (empty is an empty password), else asked twice on the terminal, else a
+ * usage error.
+ */
+export async function newCosignPassword(env: NodeJS.ProcessEnv): Promise<string> {
+  const fromEnv = env.COSIGN_PASSWORD;
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw usageError(
+      'COSIGN_PASSWORD_MISSING',
+      'a password for the new cosign key is needed, COSIGN_PASSWORD is not set, and there is no terminal to ask on',
+      'export COSIGN_PASSWORD=<the new password> (empty for none), e.g. from your CI secret store',
+    );
+  }
+  const password = await promptHidden('Enter password for private key: ');
+  if ((await promptHidden('Enter password for private key again: ')) !== password) {
+    throw usageError(
+      'COSIGN_PASSWORD_MISMATCH',
+      'the two passwords differ',
+      'run it again and type the same password twice',
+    );
+  }
+  return password;
+}
+
 /** Reads one line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
   const input = process.stdin;
