@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 
 /** Real cosign 2.5 (Debian trixie's package): $COSIGN, else `cosign` on PATH. */
-export const COSIGN = process.env.COSIGN || 'cosign';
+const COSIGN = process.env.COSIGN || 'cosign';
 
 export interface CosignRun {
   code: number;
