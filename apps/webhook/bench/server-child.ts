@@ -1,6 +1,7 @@
 /**
  * One server under test, in its own process so that the load generator does not share its event loop.
- * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT [INSECURE_REGISTRY]]. Reports { url } when listening, answers
+ * argv: KIND CERT KEY [POLICY_DIR STORE_URL PROJECT [INSECURE_REGISTRY]]. KIND `signet-no-memo` decides every
+ * review (no decision memo; cosign.bench.ts). Reports { url } when listening, answers
  * { type: 'stats' } with memory and cache figures, and exits on { type: 'stop' }.
  * The webhook is the built one (dist/, as `signet-webhook` runs it; the bench scripts build it first):
  * run from src/ through tsx, every closure of a review also pays esbuild's `__name` helper.
@@ -63,6 +64,8 @@ async function start(): Promise<{ url: string; stats: () => Record<string, unkno
     shutdownDelayMs: 0,
     // resolve.bench.ts: POST /mutate resolves tags on a plain-HTTP registry on loopback.
     ...(insecureRegistry ? { resolve: { registry: { insecureRegistries: [insecureRegistry] } } } : {}),
+    // A remembered admission would measure the memo, not the authority's lookups and verification.
+    ...(kind === 'signet-no-memo' ? { decisionMemo: { ttlMs: 0 } } : {}),
     // Logs are part of the cost, written as in production (async): admissions at debug, so
     // `signet-log-all` (level debug) writes one JSON line per decision, as before issue 21.
     logger: createLogger({ dest: '/dev/null', level: kind === 'signet-log-all' ? 'debug' : 'info' }),
