@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AttestationEvidence } from './metadata.js';
 import { authority, DIGEST_A } from './test-support/resources.js';
 import {
@@ -10,6 +11,12 @@ import {
   pkixSigner,
 } from './test-support/signers.js';
 import { AttestationVerifier, BoundedCache } from './verifier.js';
+
+// createHash as node:crypto has it, counted: a warm cosign check must hash nothing.
+vi.mock('node:crypto', async (original) => {
+  const crypto = await original<typeof import('node:crypto')>();
+  return { ...crypto, createHash: vi.fn(crypto.createHash) };
+});
 
 const NOTE = 'projects/a/notes/qa';
 const IMAGE = { name: 'gcr.io/team/app', digest: DIGEST_A };
@@ -156,5 +163,17 @@ describe('AttestationVerifier.cosign', () => {
     );
     verifier.cosign('attestation', key, layer('payload', 'sig'), image, check);
     expect(checks).toBe(6);
+  });
+
+  it('hashes a layer once per bytes array: a warm decision, handed the cached layers again, hashes nothing', () => {
+    const verifier = new AttestationVerifier();
+    const cached = layer('payload', 'sig');
+    const check = () => ({ valid: true as const });
+    verifier.cosign('signature', key, cached, image, check);
+    vi.mocked(createHash).mockClear();
+    for (let i = 0; i < 3; i += 1) verifier.cosign('signature', key, cached, image, check);
+    expect(createHash).not.toHaveBeenCalled();
+    verifier.cosign('signature', key, layer('payload', 'sig'), image, check);
+    expect(createHash).toHaveBeenCalledTimes(1);
   });
 });

@@ -78,7 +78,8 @@ export class BoundedCache<V> {
  * Verifies attestations: signature first (with a key chosen by id among the authority's keys
  * only), then the payload's digest and repository. Results are cached by authority keys, image
  * and attestation content, so the webhook verifies each attestation once per `maxAgeMs`.
- * Evidence objects are assumed immutable (their content hash is memoised per object).
+ * Evidence objects and cosign layers' bytes are assumed immutable (their content hash is memoised per
+ * object: a warm decision is handed the same cached objects again, and hashes nothing).
  */
 export class AttestationVerifier {
   private readonly cache: VerificationCache;
@@ -87,6 +88,7 @@ export class AttestationVerifier {
   private readonly authorityIds = new WeakMap<AttestationAuthority, string>();
   private readonly evidenceIds = new WeakMap<AttestationEvidence, string>();
   private readonly cosignChecks = new BoundedCache<unknown>();
+  private readonly layerHashes = new WeakMap<Uint8Array, string>();
 
   constructor(options: AttestationVerifierOptions = {}) {
     this.cache = options.cache ?? new BoundedCache<CachedCheck>();
@@ -125,8 +127,7 @@ export class AttestationVerifier {
     image: AttestedImage,
     check: () => T,
   ): T {
-    const bytes = createHash('sha256').update(layer.bytes).digest('base64url');
-    const id = `${kind}|${key.type}|${key.hint}|${image.name}@${image.digest}|${bytes}|${layer.signature ?? ''}`;
+    const id = `${kind}|${key.type}|${key.hint}|${image.name}@${image.digest}|${this.layerHash(layer.bytes)}|${layer.signature ?? ''}`;
     const cached = this.cosignChecks.get(id);
     if (cached !== undefined) return cached as T;
     const result = check();
@@ -262,6 +263,15 @@ export class AttestationVerifier {
       this.authorityIds.set(authority, id);
     }
     return id;
+  }
+
+  private layerHash(bytes: Uint8Array): string {
+    let hash = this.layerHashes.get(bytes);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(bytes).digest('base64url');
+      this.layerHashes.set(bytes, hash);
+    }
+    return hash;
   }
 
   private evidenceId(evidence: AttestationEvidence): string {
