@@ -4,6 +4,7 @@ import type {
   CosignArtifacts,
   CosignReadOptions,
   EvidenceSource,
+  ScanRecord,
   VulnerabilityFinding,
 } from './metadata.js';
 
@@ -24,11 +25,21 @@ export class RunLookups implements EvidenceSource {
   private readonly attestationCalls = new Map<string, Promise<AttestationEvidence[]>>();
   private readonly vulnerabilityCalls = new Map<string, Promise<VulnerabilityFinding[]>>();
   private readonly cosignCalls = new Map<string, Promise<CosignArtifacts>>();
+  private readonly scanCalls = new Map<string, Promise<ScanRecord[]>>();
   /** Present only when the wrapped source reads cosign evidence: otherwise cosign authorities fail closed. */
   readonly cosignArtifacts?: (image: ImageReference, options: CosignReadOptions) => Promise<CosignArtifacts>;
+  /** Present only when the wrapped source reports scans: otherwise `requireScan` fails closed. */
+  readonly scans?: (resourceUrl: string, project: string) => Promise<ScanRecord[]>;
+  readonly describeAbsence?: (noteName: string) => string | undefined;
 
   constructor(private readonly inner: EvidenceSource) {
     this.description = inner.description;
+    const scans = inner.scans?.bind(inner);
+    if (scans) {
+      this.scans = (resourceUrl, project) =>
+        once(this.scanCalls, `${project}|${resourceUrl}`, () => scans(resourceUrl, project));
+    }
+    if (inner.describeAbsence) this.describeAbsence = inner.describeAbsence.bind(inner);
     const read = inner.cosignArtifacts?.bind(inner);
     if (read) {
       this.cosignArtifacts = (image, options) =>

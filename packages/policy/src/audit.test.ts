@@ -307,6 +307,28 @@ describe('auditPods judges what runs (status.containerStatuses[].imageID)', () =
 });
 
 describe('RunLookups', () => {
+  it('forwards scan status, once per distinct image: an ImageSecurityPolicy with requireScan is judged, not unknown', async () => {
+    const store = new MemoryMetadata();
+    store.setScans('team', `https://${SIGNED}`, [{ status: 'FINISHED_SUCCESS' }]);
+    const policies = (): NamespacePolicies => ({
+      ...requireQa(),
+      genericAttestationPolicies: [],
+      imageSecurityPolicies: [isp('scanned', { requireScan: true })],
+    });
+    const report = await auditPods({
+      pods: [pod('scanned', SIGNED), pod('again', SIGNED), pod('never', UNSIGNED)],
+      policiesFor: policies,
+      metadata: store,
+    });
+    expect(report.findings.map((f) => [f.name, f.status, f.violations[0]?.code])).toEqual([
+      ['never', 'violating', 'NOT_SCANNED'],
+    ]);
+    expect(store.calls.filter((call) => call.startsWith('scans'))).toEqual([
+      `scans team https://${SIGNED}`,
+      `scans team https://${UNSIGNED}`,
+    ]);
+  });
+
   it('remembers failures for the run too', async () => {
     const inner = new MemoryMetadata();
     inner.vulnerabilityFailure = new Error('boom');
