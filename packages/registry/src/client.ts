@@ -154,19 +154,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     },
 
     async readCosignArtifacts(image, call = {}) {
-      const ref = parseImageReference(image);
-      if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image);
-      const digest = ref.digest;
-      const store = call.repository === undefined ? ref : signatureRepository(call.repository);
-      const credential = await credentialFor(store, call);
-      const access = {
-        endpoint: registryEndpoint(store.registry, insecure),
-        path: store.path,
-        credential,
-        auth,
-        ca: options.ca,
-      };
-      const key = `${store.name}@${digest} ${credentialId(credential)}`;
+      const { digest, store, access } = await cosignTarget(image, call, 'read');
+      const key = `${store.name}@${digest} ${credentialId(access.credential)}`;
       try {
         const { value, cached } = await cosignCache.get(
           key,
@@ -190,13 +179,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     attachCosignAttestation: (image, call) => attach(image, call, 'attestation'),
   };
 
-  async function attach(
-    image: string,
-    call: CosignWriteOptions,
-    kind: 'signature' | 'attestation',
-  ): Promise<CosignWrite> {
+  /**
+   * Where an image's cosign artefacts live (its own repository, or `repository` as COSIGN_REPOSITORY
+   * names one) and how to reach it with the credential for that repository. Only a pinned image has any.
+   */
+  async function cosignTarget(image: string, call: ResolveOptions & { repository?: string }, done: string) {
     const ref = parseImageReference(image);
-    if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image, 'written');
+    if (ref.digest === undefined || !isSha256Digest(ref.digest)) throw notPinned(image, done);
     const store = call.repository === undefined ? ref : signatureRepository(call.repository);
     const credential = await credentialFor(store, call);
     const access = {
@@ -206,7 +195,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       auth,
       ca: options.ca,
     };
-    const write = attachCosignLayer(access, ref.digest, call.layer, timeoutMs, kind);
+    return { digest: ref.digest, store, access };
+  }
+
+  async function attach(
+    image: string,
+    call: CosignWriteOptions,
+    kind: 'signature' | 'attestation',
+  ): Promise<CosignWrite> {
+    const { digest, store, access } = await cosignTarget(image, call, 'written');
+    const write = attachCosignLayer(access, digest, call.layer, timeoutMs, kind);
     return call.signal === undefined ? write : untilAborted(write, call.signal, store.registry, image);
   }
 }
@@ -221,7 +219,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, registry: string
   });
 }
 
-function notPinned(image: string, done = 'read'): RegistryError {
+function notPinned(image: string, done: string): RegistryError {
   return new RegistryError(
     'REGISTRY_NOT_PINNED',
     `cosign signatures are ${done} for an image pinned by digest, and ${image} is not (name@sha256:…)`,
