@@ -11,8 +11,8 @@ components:
   - ../deploy/manage-certs
 images:
   - name: signet-webhook
-    newName: ${IMAGE%:*}
-    newTag: "${IMAGE##*:}"
+    newName: ${IMAGE%@*}
+    digest: ${IMAGE#*@}
 patches:
   - target:
       kind: ServiceAccount

@@ -43,7 +43,7 @@ function only(objects: KubeObject[], kind: string): Any {
 
 describe('README "Deploy on GKE": the deployment step', () => {
   it("applies the guide's objects with the pushed image, all valid", async () => {
-    const IMAGE = 'europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook:0.1.0';
+    const IMAGE = `europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook@sha256:${'4'.repeat(64)}`;
     const values = { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'my-gcp-project', IMAGE };
     const objects = parseObjects(runShell(README_DEPLOY, values, { cwd: dir }));
     expect(objects.map((o) => o.kind).sort()).toEqual([
@@ -163,7 +163,7 @@ describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
   });
 
   it('the kustomize overlay: the image, the Google service account and --manage-certs', async () => {
-    const IMAGE = 'europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook:0.1.0';
+    const IMAGE = `europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook@sha256:${'4'.repeat(64)}`;
     const out = runShell(
       README_OVERLAY,
       { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'my-gcp-project', IMAGE },
@@ -191,7 +191,7 @@ describe('README "Deploy on GKE": cert-manager and --manage-certs', () => {
   });
 
   it('the overlay patch that leaves the resolve hook out: no MutatingWebhookConfiguration, the rest unchanged', () => {
-    const IMAGE = 'europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook:0.1.0';
+    const IMAGE = `europe-west1-docker.pkg.dev/my-gcp-project/signet/signet-webhook@sha256:${'4'.repeat(64)}`;
     const values = { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'my-gcp-project', IMAGE };
     runShell(README_OVERLAY, values, { cwd: dir });
     const withHook = renderKustomization(join(dir, 'signet-install'));

@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { neutralizeCheckoutPath } from './checkout-path.js';
+import type { NodeRuntime } from './node-runtime.js';
+import { runTool } from './run.js';
+
+/**
+ * `pnpm deploy --prod` of one workspace package into `dest`, with the image's Node.js on PATH and its
+ * headers as node-gyp's nodedir, so that better-sqlite3 is compiled for the Node the image runs, not
+ * for the Node that runs the build. Files are copied, never hard-linked to the store.
+ */
+export async function deployApp(
+  repoRoot: string,
+  workspacePackage: string,
+  dest: string,
+  node: NodeRuntime,
+): Promise<void> {
+  rmSync(dest, { recursive: true, force: true });
+  await runTool(
+    'pnpm',
+    ['--filter', workspacePackage, 'deploy', '--prod', '--config.package-import-method=copy', dest],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PATH: `${join(node.home, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+        npm_config_nodedir: node.home,
+      },
+    },
+  );
+  pruneApp(dest);
+  neutralizeCheckoutPath(dest, repoRoot);
+  sortDependencies(join(dest, 'package.json'));
+  await loadNativeModule(dest, node);
+}
+
+/**
+ * What pnpm writes for itself (with paths and times of this machine), shell shims under `.bin` (the
+ * image has no shell), and better-sqlite3's sources and object files (only the module is loaded).
+ */
+function pruneApp(dest: string): void {
+  const modules = join(dest, 'node_modules');
+  rmSync(join(modules, '.modules.yaml'), { force: true });
+  rmSync(join(modules, '.pnpm-workspace-state-v1.json'), { force: true });
+  removeBinDirs(modules);
+  for (const entry of readdirSync(join(modules, '.pnpm'))) {
+    if (!entry.startsWith('better-sqlite3@')) continue;
+    const pkg = join(modules, '.pnpm', entry, 'node_modules/better-sqlite3');
+    for (const path of [
+      'deps',
+      'src',
+      'build/Release/obj.target',
+      'build/Release/.deps',
+      'build/Release/obj',
+    ]) {
+      rmSync(join(pkg, path), { recursive: true, force: true });
+    }
+    for (const file of readdirSync(join(pkg, 'build'))) {
+      if (file !== 'Release') rmSync(join(pkg, 'build', file), { recursive: true, force: true });
+    }
+    for (const file of readdirSync(join(pkg, 'build/Release'))) {
+      if (file !== 'better_sqlite3.node')
+        rmSync(join(pkg, 'build/Release', file), { recursive: true, force: true });
+    }
+  }
+}
+
+/** pnpm writes them beside each node_modules it links: the top one and each package's own. */
+function removeBinDirs(modules: string): void {
+  for (const dir of [modules, ...packageDirs(modules)]) {
+    rmSync(join(dir, 'node_modules/.bin'), { recursive: true, force: true });
+  }
+  rmSync(join(modules, '.bin'), { recursive: true, force: true });
+  rmSync(join(modules, '.pnpm/node_modules/.bin'), { recursive: true, force: true });
+}
+
+/** Every package folder in pnpm's virtual store: `.pnpm/<entry>/node_modules/[@scope/]<name>`. */
+function packageDirs(modules: string): string[] {
+  const dirs: string[] = [];
+  for (const entry of readdirSync(join(modules, '.pnpm'), { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === 'node_modules') continue;
+    const linked = join(modules, '.pnpm', entry.name, 'node_modules');
+    for (const name of readdirSync(linked, { withFileTypes: true })) {
+      if (name.isSymbolicLink()) continue; // a dependency's link; its own entry lists it
+      if (!name.name.startsWith('@')) dirs.push(join(linked, name.name));
+      else
+        for (const scoped of readdirSync(join(linked, name.name))) dirs.push(join(linked, name.name, scoped));
+    }
+  }
+  return dirs;
+}
+
+/**
+ * pnpm writes the deployed package.json's dependencies in no fixed order (two runs, two orders); the
+ * image must not depend on it.
+ */
+function sortDependencies(manifestFile: string): void {
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies']) {
+    const deps = manifest[field];
+    if (deps && typeof deps === 'object') {
+      manifest[field] = Object.fromEntries(
+        Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
+    }
+  }
+  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Fails the build, not the Pod, when the native module was built for another Node. */
+async function loadNativeModule(dest: string, node: NodeRuntime): Promise<void> {
+  const pnpmDir = join(dest, 'node_modules/.pnpm');
+  const found = readdirSync(pnpmDir).find((entry) => entry.startsWith('better-sqlite3@'));
+  if (!found) return;
+  const pkg = join(pnpmDir, found, 'node_modules/better-sqlite3');
+  await runTool(join(node.home, 'bin/node'), [
+    '-e',
+    `const Database = require(${JSON.stringify(pkg)}); new Database(':memory:').prepare('select 1').get();`,
+  ]);
+}
