@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import { neutralizeCheckoutPath } from './checkout-path.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { runTool } from './run.js';
+import { GOOGLE_APIS_LOADED } from './spec.js';
 
 /**
  * `pnpm deploy --prod` of one workspace package into `dest`, with the image's Node.js on PATH and its
@@ -44,6 +45,8 @@ function pruneApp(dest: string): void {
   rmSync(join(modules, '.pnpm-workspace-state-v1.json'), { force: true });
   removeBinDirs(modules);
   for (const entry of readdirSync(join(modules, '.pnpm'))) {
+    if (entry.startsWith('googleapis@'))
+      pruneGoogleApis(join(modules, '.pnpm', entry, 'node_modules/googleapis'));
     if (!entry.startsWith('better-sqlite3@')) continue;
     const pkg = join(modules, '.pnpm', entry, 'node_modules/better-sqlite3');
     for (const path of [
@@ -62,6 +65,15 @@ function pruneApp(dest: string): void {
       if (file !== 'better_sqlite3.node')
         rmSync(join(pkg, 'build/Release', file), { recursive: true, force: true });
     }
+  }
+}
+
+function pruneGoogleApis(googleapis: string): void {
+  const apis = join(googleapis, 'build/src/apis');
+  const kept = new Set<string>(GOOGLE_APIS_LOADED);
+  for (const api of readdirSync(apis, { withFileTypes: true })) {
+    if (api.isDirectory() && !kept.has(api.name))
+      rmSync(join(apis, api.name), { recursive: true, force: true });
   }
 }
 
