@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildImages, defaultCacheDir } from './build-images.js';
-import { pinImage } from './pin.js';
+import { pinImage, pinnedDigest } from './pin.js';
 import { pushArchive } from './push.js';
 import { ImageBuildError } from './run.js';
 
@@ -71,14 +71,33 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${registry ? `${registry}/` : ''}${image.name}@${image.digest}`);
   }
   const webhook = result.images.find((image) => image.name === 'signet-webhook');
-  if (webhook && !values['no-pin']) {
-    const newName = registry ? `${registry}/${webhook.name}` : webhook.name;
-    if (pinImage(join(repoRoot, 'deploy/kustomization.yaml'), webhook.name, newName, webhook.digest)) {
-      log(`deploy/kustomization.yaml: ${webhook.name} is now ${newName}@${webhook.digest}`);
-    }
-  }
+  if (webhook)
+    reportPin(join(repoRoot, 'deploy/kustomization.yaml'), webhook, registry, !values['no-pin'], log);
   log(`wrote ${outDir}/images.json`);
   return 0;
+}
+
+/** Pins the webhook's digest in deploy/, or with --no-pin says whether the pinned one is this build's. */
+function reportPin(
+  file: string,
+  webhook: { name: string; digest: string },
+  registry: string | undefined,
+  pin: boolean,
+  log: (line: string) => void,
+): void {
+  const newName = registry ? `${registry}/${webhook.name}` : webhook.name;
+  if (pin) {
+    if (pinImage(file, webhook.name, newName, webhook.digest)) {
+      log(`deploy/kustomization.yaml: ${webhook.name} is now ${newName}@${webhook.digest}`);
+    }
+    return;
+  }
+  const pinned = pinnedDigest(file, webhook.name);
+  log(
+    pinned === webhook.digest
+      ? `deploy/kustomization.yaml pins this build's ${webhook.name} digest`
+      : `deploy/kustomization.yaml pins ${pinned ?? 'no digest'}, not this build's (run without --no-pin to pin it)`,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { pinImage } from './pin.js';
+import { pinImage, pinnedDigest } from './pin.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -40,6 +40,14 @@ describe('pinImage', () => {
       { name: 'other', newTag: '1' },
       { name: 'signet-webhook', newName: 'registry.example/team/signet-webhook', digest: DIGEST },
     ]);
+  });
+
+  it('reads back the pinned digest, and none where there is no entry', () => {
+    writeFileSync(file, 'kind: Kustomization\n');
+    expect(pinnedDigest(file, 'signet-webhook')).toBeUndefined();
+    pinImage(file, 'signet-webhook', 'signet-webhook', DIGEST);
+    expect(pinnedDigest(file, 'signet-webhook')).toBe(DIGEST);
+    expect(pinnedDigest(file, 'other')).toBeUndefined();
   });
 
   it('says when nothing changed, and leaves the file as it was', () => {

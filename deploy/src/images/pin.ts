@@ -29,3 +29,12 @@ export function pinImage(kustomizationFile: string, name: string, newName: strin
   writeFileSync(kustomizationFile, after);
   return true;
 }
+
+/** The digest the kustomization's `images:` entry for `name` pins, if any. */
+export function pinnedDigest(kustomizationFile: string, name: string): string | undefined {
+  const images = parseDocument(readFileSync(kustomizationFile, 'utf8')).get('images');
+  if (!isSeq(images)) return undefined;
+  const entry = images.items.find((item) => isMap(item) && item.get('name') === name) as YAMLMap | undefined;
+  const digest = entry?.get('digest');
+  return typeof digest === 'string' ? digest : undefined;
+}
