@@ -111,9 +111,26 @@ function packageVersion(repoRoot: string, spec: ImageSpec): string {
   return (JSON.parse(manifest) as { version: string }).version;
 }
 
-/** SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the commit's own time. */
+/** What the images are built from: a commit that touches none of it leaves the digests as they were. */
+const IMAGE_INPUTS = [
+  'apps',
+  'packages',
+  'package.json',
+  'pnpm-lock.yaml',
+  'pnpm-workspace.yaml',
+  'deploy/Containerfile',
+  'deploy/src/images',
+];
+
+/**
+ * SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the time of the last commit
+ * that changed the images' inputs: not HEAD's, or the commit that pins the digest in deploy/ would
+ * itself change the digest.
+ */
 async function commitDate(repoRoot: string): Promise<Date> {
   const fromEnv = process.env.SOURCE_DATE_EPOCH;
-  const seconds = fromEnv ?? (await runTool('git', ['log', '-1', '--format=%ct'], { cwd: repoRoot })).trim();
+  const fromGit = () =>
+    runTool('git', ['log', '-1', '--format=%ct', '--', ...IMAGE_INPUTS], { cwd: repoRoot });
+  const seconds = (fromEnv ?? (await fromGit())).trim();
   return new Date(Number(seconds) * 1000);
 }
