@@ -6,9 +6,9 @@ import { REPO_ROOT } from '../../guide-commands.js';
 /** The workspace's own `signet` (apps/signer, built by `pnpm build`), run on the host to make fixtures. */
 const SIGNER_BIN = join(REPO_ROOT, 'apps', 'signer', 'bin', 'signet.js');
 
-export const PROJECT = 'images-test';
+const PROJECT = 'images-test';
 /** The authority's name is its note's id (noteReference names the project only). */
-export const AUTHORITY = 'qa-attestor';
+const AUTHORITY = 'qa-attestor';
 export const SIGNED_IMAGE = `registry.example/shop/web@sha256:${'a1'.repeat(32)}`;
 export const UNSIGNED_IMAGE = `registry.example/shop/cart@sha256:${'b2'.repeat(32)}`;
 
@@ -47,7 +47,7 @@ export async function makeSignedStore(dir: string): Promise<SignedStore> {
 }
 
 /** The AttestationAuthority (in the guide's form: noteReference projects/P, base64 publicKeyData). */
-export function authorityYaml(publicKey: Buffer): string {
+function authorityYaml(publicKey: Buffer): string {
   return kritisYaml(
     'AttestationAuthority',
     AUTHORITY,
@@ -55,19 +55,17 @@ export function authorityYaml(publicKey: Buffer): string {
   );
 }
 
-/** A GenericAttestationPolicy requiring AUTHORITY's attestation, in `namespace`. */
-export function requireAttestationYaml(namespace: string): string {
+/** A GenericAttestationPolicy requiring AUTHORITY's attestation (its namespace: the folder it sits in). */
+export function requireAttestationYaml(): string {
   return kritisYaml(
     'GenericAttestationPolicy',
     'require-qa',
     `  attestationAuthorityNames:\n  - ${AUTHORITY}\n`,
-    namespace,
   );
 }
 
-function kritisYaml(kind: string, name: string, spec: string, namespace?: string): string {
-  const ns = namespace ? `  namespace: ${namespace}\n` : '';
-  return `apiVersion: kritis.grafeas.io/v1beta1\nkind: ${kind}\nmetadata:\n  name: ${name}\n${ns}spec:\n${spec}`;
+function kritisYaml(kind: string, name: string, spec: string): string {
+  return `apiVersion: kritis.grafeas.io/v1beta1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 }
 
 function runSigner(args: string[]): Promise<string> {
