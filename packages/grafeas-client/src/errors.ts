@@ -214,6 +214,7 @@ export function localGrafeasError(
   message: string,
   cause?: unknown,
   httpStatus = 0,
+  fix?: string,
 ): GrafeasError {
   const statusName =
     code === 'GRAFEAS_DEADLINE_EXCEEDED'
@@ -233,6 +234,6 @@ export function localGrafeasError(
     code,
     message,
     { httpStatus, grpcCode: grpcCodeForName(statusName) ?? 2, statusName, details: [], backend },
-    { cause },
+    { cause, ...(fix ? { fix } : {}) },
   );
 }

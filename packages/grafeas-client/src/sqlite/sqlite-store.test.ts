@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GrafeasError } from '../errors.js';
 import { openMetadataStore } from '../open.js';
 import { genericAttestation, imageUrl, runMetadataStoreContract } from '../test-support/contract.js';
 import { SqliteMetadataStore } from './sqlite-store.js';
@@ -14,6 +15,25 @@ runMetadataStoreContract(
     pgpSurvives: true,
   },
 );
+
+describe('a SQLite store that cannot be opened', () => {
+  it('says the folder must exist and be writable, not that a backend is down', () => {
+    const path = join(tmpdir(), 'signet-no-such-folder', 'metadata.db');
+    let failure: unknown;
+    try {
+      new SqliteMetadataStore(path);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(GrafeasError);
+    expect((failure as GrafeasError).code).toBe('GRAFEAS_UNAVAILABLE');
+    expect((failure as GrafeasError).explain()).toMatch(
+      new RegExp(
+        `cannot open the SQLite store ${path}: .*\\n  fix: its folder must exist and be writable by this user`,
+      ),
+    );
+  });
+});
 
 describe('SQLite file shared by two openers (a CLI and a server)', () => {
   const dirs: string[] = [];

@@ -116,6 +116,13 @@ function toOccurrence(row: OccurrenceRow): Occurrence {
 }
 
 /**
+ * A file, not a server: "check that the backend is running" would mislead. In a container (read-only
+ * root, HOME unset, so the default path is /.local/share/signet/metadata.db) the folder is the problem.
+ */
+const SQLITE_OPEN_FIX =
+  'its folder must exist and be writable by this user (SQLite writes -wal and -shm files beside it): choose another with --store sqlite:PATH (or SIGNET_STORE), on a writable volume in a container, or use a Grafeas or Container Analysis store';
+
+/**
  * The embedded default store. Synchronous primitives (insertNote, pageOccurrences…) serve the
  * emulator; the async MetadataStore methods serve everyone else.
  */
@@ -137,6 +144,8 @@ export class SqliteMetadataStore implements MetadataStore {
         this.backend,
         `cannot open the SQLite store ${path}: ${(error as Error).message}`,
         error,
+        0,
+        SQLITE_OPEN_FIX,
       );
     }
   }
