@@ -32,6 +32,9 @@ const GRACE_MS = 30_000;
 /** A namespace with the GenericAttestationPolicy; any other has none (Kritis: allowed). */
 const GUARDED = 'shop';
 const START_LIMIT_MS = 240_000;
+/** Where deploy/deployment.yaml mounts the serving certificate, and the environment it sets. */
+const TLS_DIR = '/var/run/signet/tls';
+const DEPLOYMENT_ENV = { NODE_OPTIONS: '--max-old-space-size=384' };
 
 describe('the signet-webhook image, run by runc (uid 65532, read-only root)', () => {
   let image: UnpackedImage;
@@ -59,7 +62,7 @@ describe('the signet-webhook image, run by runc (uid 65532, read-only root)', ()
     for (const name of await readdir(storeDir)) await chown(join(storeDir, name), NONROOT.uid, NONROOT.gid);
     await chown(storeDir, NONROOT.uid, NONROOT.gid);
     mounts = [
-      { source: cert.tlsDir, destination: '/tls' },
+      { source: cert.tlsDir, destination: TLS_DIR },
       { source: policiesDir, destination: '/policies' },
       { source: storeDir, destination: '/store', writable: true },
     ];
@@ -84,9 +87,9 @@ describe('the signet-webhook image, run by runc (uid 65532, read-only root)', ()
         '--store',
         store,
         '--tls-cert',
-        '/tls/tls.crt',
+        `${TLS_DIR}/tls.crt`,
         '--tls-key',
-        '/tls/tls.key',
+        `${TLS_DIR}/tls.key`,
         '--host',
         '127.0.0.1',
         '--port',
@@ -94,6 +97,7 @@ describe('the signet-webhook image, run by runc (uid 65532, read-only root)', ()
         ...extra,
       ],
       mounts,
+      env: DEPLOYMENT_ENV,
     });
     containers.push(container);
     const [, port] = await container.waitForOutput(
