@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError, errorBody, type Flavor, invalid } from './api-error.js';
 import { routeGoogle } from './google/routes.js';
 import { parseLenientJson } from './lenient-json.js';
+import { uncleanPathRedirect } from './oss/clean-path.js';
 import { parseGoJson } from './oss/go-json.js';
 import type { OssContext } from './oss/handlers.js';
 import { PlainTextAnswer, routeOss } from './oss/routes.js';
@@ -51,10 +52,25 @@ function ossBody(req: Request): unknown {
   return parsed.value;
 }
 
-function queryOf(req: Request): Record<string, string | undefined> {
+/** A parameter given twice: grpc-gateway (OSS) takes the first value; the Google flavour the last. */
+function queryOf(req: Request, first = false): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of new URL(req.originalUrl, 'http://emulator').searchParams) out[k] = v;
+  for (const [k, v] of new URL(req.originalUrl, 'http://emulator').searchParams) {
+    if (!first || !Object.hasOwn(out, k)) out[k] = v;
+  }
   return out;
+}
+
+/** Go's ServeMux in front of v0.1.0's gateway: a 301 for a path with `//`, `.` or `..`. */
+function redirectedUncleanPath(req: Request, res: Response): boolean {
+  const at = req.originalUrl.indexOf('?');
+  const redirect = uncleanPathRedirect(req.method, req.path, at < 0 ? '' : req.originalUrl.slice(at + 1));
+  if (!redirect) return false;
+  res.statusCode = 301;
+  res.setHeader('Location', redirect.location);
+  if (redirect.contentType) res.setHeader('Content-Type', redirect.contentType);
+  res.end(redirect.body);
+  return true;
 }
 
 /** An Express app serving the store as the Grafeas REST API. The Authorization header is ignored. */
@@ -70,7 +86,8 @@ export function createEmulatorApp(options: EmulatorAppOptions): express.Express 
 
   app.use((req: Request, res: Response) => {
     if (flavor === 'oss') {
-      const answer = routeOss(oss, req.method, req.path, { query: queryOf(req), body: ossBody(req) });
+      if (redirectedUncleanPath(req, res)) return;
+      const answer = routeOss(oss, req.method, req.path, { query: queryOf(req, true), body: ossBody(req) });
       sendGatewayJson(res, 200, answer);
       return;
     }

@@ -22,11 +22,10 @@ class GoScanner {
     while (this.i < this.text.length && ' \t\r\n'.includes(this.text[this.i]!)) this.i++;
   }
 
-  firstError(): string {
+  /** Where the first JSON value ends, or Go's error for it. */
+  firstValue(): { end: number } | { error: string } {
     const error = this.value();
-    if (error) return error;
-    this.ws();
-    return this.i < this.text.length ? this.fail('after top-level value') : 'unexpected end of JSON input';
+    return error ? { error } : { end: this.i };
   }
 
   private value(): string | undefined {
@@ -112,12 +111,22 @@ class GoScanner {
 
 export type GoJson = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** An empty body reads as `{}`, as grpc-gateway treats it. */
+/**
+ * An empty body reads as `{}`, as grpc-gateway treats it. Like its json.Decoder, only the first
+ * value is read: whatever follows it (`{…}x`, a second value) is ignored.
+ */
 export function parseGoJson(text: string): GoJson {
   if (text.trim() === '') return { ok: true, value: {} };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, error: new GoScanner(text).firstError() };
+    const first = new GoScanner(text).firstValue();
+    if ('error' in first) return { ok: false, error: first.error };
+    try {
+      return { ok: true, value: JSON.parse(text.slice(0, first.end)) };
+    } catch {
+      // The scanner does not check \u escapes' digits; JSON.parse does.
+      return { ok: false, error: 'invalid character in \\u hexadecimal character escape' };
+    }
   }
 }

@@ -7,7 +7,7 @@ import type {
   WireRecords,
 } from '@signet/grafeas-client/records';
 import { ApiError, alreadyExists, invalid, notFound } from '../api-error.js';
-import { decodeMessage, emitMessage, encodedSize, type Message } from './proto-json.js';
+import { assertMarshalable, decodeMessage, emitMessage, encodedSize, type Message } from './proto-json.js';
 import {
   BATCH_CREATE_OCCURRENCES_REQUEST,
   CREATE_NOTE_REQUEST,
@@ -35,6 +35,8 @@ export interface OssRequest {
 const GRPC_MAX_MESSAGE = 4 * 1024 * 1024;
 const MAX_PAGE_SIZE = 1000;
 const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PROJECTS_PAGE_SIZE = 100;
+const MAX_BATCH = 1000;
 
 /** What v0.1.0 answers after deleting anything: the delete happened, the reply failed. */
 const deletedButFailed = () =>
@@ -131,7 +133,8 @@ function withoutOutputOnly(m: Message): Message {
 
 // ---- paging -----------------------------------------------------------------------------------
 
-function parsePageSize(raw: string | undefined, fallback: number): number {
+/** `checked`: ListNotes and ListOccurrences refuse a negative size or one above 1000; the others do not. */
+function parsePageSize(raw: string | undefined, fallback: number, checked = true): number {
   if (raw === undefined) return fallback;
   if (!/^[+-]?\d+$/.test(raw))
     throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
@@ -139,21 +142,28 @@ function parsePageSize(raw: string | undefined, fallback: number): number {
   if (size > 2 ** 31 - 1 || size < -(2 ** 31)) {
     throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`);
   }
+  // Deviation for the unchecked lists: v0.1.0 slices with a negative size, panics and dies.
   if (size < 0) throw invalid(`page size ${size} cannot be negative`);
-  if (size > MAX_PAGE_SIZE) {
+  if (checked && size > MAX_PAGE_SIZE) {
     throw invalid(`page size ${size} cannot be large than max page size ${MAX_PAGE_SIZE}`);
   }
   return size === 0 ? fallback : size;
 }
 
+/** The memstore's strconv.Atoi: an optional sign and digits, in int64 range; anything else is 0. */
+function pageOffset(token: string | undefined): number {
+  if (token === undefined || !/^[+-]?\d+$/.test(token)) return 0;
+  const n = BigInt(token);
+  return n > 0n && n < 2n ** 63n ? Number(n) : 0;
+}
+
 /**
- * The memstore's paging: a decimal offset (anything unparsable is 0), sorted by full name, and
- * `nextPageToken: ""` on the last page. Deviation: a token past the end is an empty last page,
- * where v0.1.0 panics.
+ * The memstore's paging: a decimal offset (anything strconv.Atoi refuses is 0), sorted by full
+ * name, and `nextPageToken: ""` on the last page. Deviation: a token past the end or negative is an
+ * empty last page or the first page, where v0.1.0 panics.
  */
 function paged<T>(items: T[], req: OssRequest, pageSize: number): { items: T[]; nextPageToken: string } {
-  const token = Number.parseInt(req.query.pageToken ?? req.query.page_token ?? '', 10);
-  const start = Number.isSafeInteger(token) && token > 0 ? Math.min(token, items.length) : 0;
+  const start = Math.min(pageOffset(req.query.pageToken ?? req.query.page_token), items.length);
   const end = Math.min(start + pageSize, items.length);
   return { items: items.slice(start, end), nextPageToken: end >= items.length ? '' : String(end) };
 }
@@ -182,6 +192,7 @@ function storeNote(ctx: OssContext, project: string, id: string, note: Message):
 export function createNote(ctx: OssContext, project: string, req: OssRequest): Json {
   const noteId = req.query.noteId ?? req.query.note_id ?? '';
   const decoded = decodeMessage(NOTE, req.body);
+  assertMarshalable(decoded);
   checkSize(CREATE_NOTE_REQUEST, { parent: `projects/${project}`, noteId, note: decoded });
   if (noteId === '') throw invalid('a noteId must be specified');
   const note = decodeNote(req.body);
@@ -199,8 +210,27 @@ export function batchCreateNotes(ctx: OssContext, project: string, req: OssReque
     );
   }
   const entries = Object.entries((raw ?? {}) as Json).sort(([a], [b]) => (a < b ? -1 : 1));
+  // The gateway decodes (and marshals) the whole map before the server validates any note.
+  for (const [, body] of entries) assertMarshalable(decodeMessage(NOTE, body));
   if (entries.length === 0) throw invalid('at least one note must be specified');
-  const notes = entries.map(([id, body]) => [id, decodeNote(body)] as const);
+  if (entries.length > MAX_BATCH)
+    throw invalid(
+      `${entries.length} is too many notes to batch create, a maximum of ${MAX_BATCH} notes is allowed per batch create`,
+    );
+  const problems: string[] = [];
+  const notes = entries.map(([id, body]) => {
+    try {
+      return [id, decodeNote(body)] as const;
+    } catch (error) {
+      problems.push(
+        `notes[${JSON.stringify(id)}]: rpc error: code = InvalidArgument desc = ${(error as Error).message}`,
+      );
+      return [id, {}] as const;
+    }
+  });
+  // v0.1.0 walks a Go map, so several invalid notes come in any order; here by id.
+  if (problems.length > 0)
+    throw invalid(`one or more notes are invalid, no notes were created: [${problems.join(' ')}]`);
   const created = notes.flatMap(([id, note]) => {
     const record = storeNote(ctx, project, id, note);
     return record ? [emitNote(record)] : [];
@@ -223,6 +253,7 @@ export function getNote(ctx: OssContext, name: string): Json {
 export function updateNote(ctx: OssContext, name: string, req: OssRequest): Json {
   const stored = findNote(ctx, name);
   const note = withoutOutputOnly(decodeMessage(NOTE, req.body));
+  assertMarshalable(note);
   const updated = ctx.records.updateNote(stored.project, stored.id, {
     ...noteColumns(note),
     createTime: null,
@@ -246,9 +277,9 @@ export function listNotes(ctx: OssContext, project: string, req: OssRequest): Js
   return { notes: page.items.map(emitNote), nextPageToken: page.nextPageToken };
 }
 
-/** ListNoteOccurrences: the note must exist; pageSize is not defaulted (absent means 0 items). */
+/** ListNoteOccurrences: the note must exist; pageSize is neither defaulted (absent: 0 items) nor capped. */
 export function listNoteOccurrences(ctx: OssContext, name: string, req: OssRequest): Json {
-  const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, 0);
+  const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, 0, false);
   findNote(ctx, name);
   const keys = sortedKeys(ctx, { noteName: name }, () => true);
   const page = paged(keys, req, pageSize);
@@ -262,8 +293,7 @@ function decodeOccurrence(body: unknown): Message {
   parseNote(String(occurrence.noteName ?? ''));
   const problems = occurrenceProblems(occurrence);
   if (problems.length > 0) throw invalidBecause('occurrence', problems);
-  // Output only, and never filled in by v0.1.0.
-  delete occurrence.kind;
+  // Output only in the API, yet v0.1.0 keeps what the client sent (and never fills it in).
   return occurrence;
 }
 
@@ -278,15 +308,21 @@ function insertOccurrences(ctx: OssContext, project: string, occurrences: Messag
 
 export function createOccurrence(ctx: OssContext, project: string, req: OssRequest): Json {
   const decoded = decodeMessage(OCCURRENCE, req.body);
+  assertMarshalable(decoded);
   checkSize(CREATE_OCCURRENCE_REQUEST, { parent: `projects/${project}`, occurrence: decoded });
   return insertOccurrences(ctx, project, [decodeOccurrence(req.body)])[0]!;
 }
 
 export function batchCreateOccurrences(ctx: OssContext, project: string, req: OssRequest): Json {
   const request = decodeMessage(BATCH_CREATE_OCCURRENCES_REQUEST, req.body);
+  assertMarshalable(request);
   checkSize(BATCH_CREATE_OCCURRENCES_REQUEST, { ...request, parent: `projects/${project}` });
   const list = ((req.body as Json).occurrences ?? []) as unknown[];
   if (list.length === 0) throw invalid('at least one occurrence must be specified');
+  if (list.length > MAX_BATCH)
+    throw invalid(
+      `${list.length} is too many occurrence to batch create, a maximum of ${MAX_BATCH} occurrence is allowed per batch create`,
+    );
   const problems: string[] = [];
   const decoded = list.map((raw, i) => {
     try {
@@ -321,6 +357,7 @@ export function getOccurrence(ctx: OssContext, project: string, id: string): Jso
 /** UpdateOccurrence ignores updateMask and replaces everything; the reply (and the row) lose the name. */
 export function updateOccurrence(ctx: OssContext, id: string, req: OssRequest): Json {
   const occurrence = withoutOutputOnly(decodeMessage(OCCURRENCE, req.body));
+  assertMarshalable(occurrence);
   parseNote(String(occurrence.noteName ?? ''));
   findOccurrence(ctx, id, 'exist');
   const updated = ctx.records.updateOccurrence(id, {
@@ -408,8 +445,13 @@ export function deleteProject(ctx: OssContext, project: string): Json {
   throw deletedButFailed();
 }
 
+/** ListProjects: its own default page size (100), and no maximum. */
 export function listProjects(ctx: OssContext, req: OssRequest): Json {
-  const pageSize = parsePageSize(req.query.pageSize ?? req.query.page_size, DEFAULT_PAGE_SIZE);
+  const pageSize = parsePageSize(
+    req.query.pageSize ?? req.query.page_size,
+    DEFAULT_PROJECTS_PAGE_SIZE,
+    false,
+  );
   const names = [...ctx.projects].map((p) => `projects/${p}`).sort();
   const page = paged(names, req, pageSize);
   return { projects: page.items.map((name) => ({ name })), nextPageToken: page.nextPageToken };

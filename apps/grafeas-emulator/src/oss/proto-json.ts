@@ -1,4 +1,5 @@
-import { invalid } from '../api-error.js';
+import { ApiError, invalid } from '../api-error.js';
+import { decodeGoBase64 } from './go-base64.js';
 import type { EnumDef, FieldDef, MessageDef } from './schema.js';
 
 /** A decoded message: only the fields that were set, by JSON name, values already normalized. */
@@ -49,11 +50,24 @@ function normalizeTimestamp(value: string): string {
   return `${seconds}${trimmed ? `.${trimmed}` : ''}Z`;
 }
 
-function decodeBytes(value: string): string {
-  const clean = value.replace(/-/g, '+').replace(/_/g, '/');
-  const bad = /[^A-Za-z0-9+/=]/.exec(clean);
-  if (bad) throw invalid(`illegal base64 data at input byte ${bad.index}`);
-  return Buffer.from(clean, 'base64').toString('base64');
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A oneof message member sent as `null`: jsonpb sets the oneof to a nil message, which the gateway
+ * then fails to marshal for gRPC. Marked while decoding, reported once the whole body is read.
+ */
+const NIL_ONEOF = Symbol('nil oneof member');
+
+function holdsNilOneof(value: unknown): boolean {
+  if (value === NIL_ONEOF) return true;
+  if (Array.isArray(value)) return value.some(holdsNilOneof);
+  return value !== null && typeof value === 'object' && Object.values(value).some(holdsNilOneof);
+}
+
+/** v0.1.0's answer to a request with a nil oneof member: 500, nothing stored. */
+export function assertMarshalable(message: Message): void {
+  if (holdsNilOneof(message))
+    throw new ApiError(13, 'grpc: error while marshaling: proto: oneof field has nil value');
 }
 
 function decodeScalar(field: FieldDef, value: unknown): unknown {
@@ -75,11 +89,13 @@ function decodeScalar(field: FieldDef, value: unknown): unknown {
       return value;
     case 'bytes':
       if (typeof value !== 'string') throw cannotUnmarshal(value, '[]uint8');
-      return decodeBytes(value);
+      return decodeGoBase64(value);
     default: {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof n !== 'number' || Number.isNaN(n)) throw cannotUnmarshal(value, GO_TYPES[t as string]!);
       if (t === 'int32' && !Number.isInteger(n)) throw cannotUnmarshal(value, 'int32');
+      if (t === 'float' && typeof value === 'number' && Math.abs(n) > FLOAT32_MAX)
+        throw invalid(`json: cannot unmarshal number ${String(value)} into Go value of type float32`);
       return n;
     }
   }
@@ -107,6 +123,7 @@ export function decodeMessage(def: MessageDef, json: unknown): Message {
   for (const field of def.fields) {
     const source = json as Record<string, unknown>;
     const value = source[field.name] !== undefined ? source[field.name] : source[snake(field.name)];
+    if (value === null && field.oneof && isMessageType(field.type)) out[field.name] = NIL_ONEOF;
     if (value === undefined || value === null) continue;
     if (field.oneof) {
       const other = oneofs.get(field.oneof);

@@ -2,8 +2,9 @@ import type { Message } from './proto-json.js';
 
 /**
  * The server-side checks of Grafeas v0.1.0, with its snake_case paths. Returns the problems in order
- * (the server prints them as a Go slice: `[a b]`). Checks beyond the recorded ones are the obvious
- * required fields of each detail type.
+ * (the server prints them as a Go slice: `[a b]`). Vulnerability locations and versions follow
+ * v0.1.0's validators (recorded in edge-exchanges.jsonl); other checks beyond the recorded ones are
+ * the obvious required fields of each detail type.
  */
 type Problems = string[];
 
@@ -23,11 +24,21 @@ function need(problems: Problems, value: unknown, path: string): boolean {
   return !missing;
 }
 
+/** A package version: NORMAL needs a name (MINIMUM and MAXIMUM do not); every version needs a kind. */
+function version(problems: Problems, value: unknown, path: string): void {
+  const v = obj(value) ?? {};
+  if (v.kind === 'NORMAL' && !v.name) problems.push(`${path}.name is required`);
+  need(problems, v.kind, `${path}.kind`);
+}
+
+/** A vulnerability location: cpe_uri, package and version are required. */
 function location(problems: Problems, value: unknown, path: string): void {
   const loc = obj(value);
   if (!need(problems, loc, path)) return;
   need(problems, loc!.cpeUri, `${path}.cpe_uri`);
   need(problems, loc!.package, `${path}.package`);
+  if (need(problems, obj(loc!.version), `${path}.version`))
+    version(problems, loc!.version, `${path}.version`);
 }
 
 function attestation(problems: Problems, details: Message): void {
@@ -53,6 +64,8 @@ function vulnerability(problems: Problems, details: Message): void {
   }
   issues.forEach((issue, i) => {
     location(problems, issue.affectedLocation, `vulnerability.package_issue[${i}].affected_location`);
+    if (obj(issue.fixedLocation))
+      location(problems, issue.fixedLocation, `vulnerability.package_issue[${i}].fixed_location`);
   });
 }
 
@@ -72,8 +85,12 @@ export function noteProblems(n: Message): Problems {
   if (n.vulnerability) {
     const details = ((n.vulnerability as Message).details as Message[] | undefined) ?? [];
     details.forEach((d, i) => {
-      need(problems, d.cpeUri, `vulnerability.details[${i}].cpe_uri`);
-      need(problems, d.package, `vulnerability.details[${i}].package`);
+      const path = `vulnerability.details[${i}]`;
+      need(problems, d.cpeUri, `${path}.cpe_uri`);
+      need(problems, d.package, `${path}.package`);
+      if (obj(d.minAffectedVersion)) version(problems, d.minAffectedVersion, `${path}.min_affected_version`);
+      if (obj(d.maxAffectedVersion)) version(problems, d.maxAffectedVersion, `${path}.max_affected_version`);
+      if (obj(d.fixedLocation)) location(problems, d.fixedLocation, `${path}.fixed_location`);
     });
   } else if (n.discovery) {
     need(problems, (n.discovery as Message).analysisKind, 'discovery.analysis_kind');
