@@ -1,4 +1,8 @@
-/** The crowd of a bench project: occurrences of other images, half attestations, half vulnerabilities. */
+/**
+ * The crowd of a bench project: occurrences of other images, half attestations, half vulnerabilities.
+ * The vulnerabilities name their versions: Grafeas v0.1.0 refuses a location without one (and a
+ * NORMAL version without a name), so GRAFEAS_URL could not be grown otherwise.
+ */
 import type { OccurrenceSpec } from '@signet/grafeas-client';
 import { NOTE_NAME } from '@signet/guide-world';
 
@@ -28,7 +32,15 @@ export function crowd(from: number, to: number): OccurrenceSpec[] {
             severity: 'HIGH',
             effectiveSeverity: 'HIGH',
             fixAvailable: true,
-            packages: [{ affectedCpeUri: 'cpe:/a', affectedPackage: 'openssl', fixAvailable: true }],
+            packages: [
+              {
+                affectedCpeUri: 'cpe:/a',
+                affectedPackage: 'openssl',
+                affectedVersion: { kind: 'NORMAL', name: '3.0.1' },
+                fixAvailable: true,
+                fixedVersion: { kind: 'NORMAL', name: '3.0.2' },
+              },
+            ],
           },
     );
   }
