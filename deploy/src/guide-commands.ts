@@ -37,6 +37,8 @@ export const README_WEBHOOK_INJECTED = readSupport('readme-webhook-injected.sh')
 export const README_OPENSSL = readSupport('readme-openssl.sh');
 export const README_CERT_MANAGER = readSupport('readme-cert-manager.sh');
 export const README_OVERLAY = readSupport('readme-overlay.sh');
+/** README "Release: …": the policy guarding Signet's own namespace (`pnpm demo:release` runs it). */
+export const README_RELEASE_POLICY = readSupport('readme-release-policy.sh');
 /** The overlay patch that leaves the resolve hook out (YAML, not shell). */
 export const README_NO_RESOLVE = readSupport('readme-no-resolve.yaml');
 

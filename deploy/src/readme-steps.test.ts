@@ -15,13 +15,21 @@ import {
   README_NO_RESOLVE,
   README_OPENSSL,
   README_OVERLAY,
+  README_RELEASE_POLICY,
   README_WEBHOOK,
   README_WEBHOOK_INJECTED,
   REPO_ROOT,
   runShell,
 } from './guide-commands.js';
+import {
+  COSIGN_AUTHORITY,
+  RELEASE_NAMESPACE,
+  writeReleasePolicies,
+} from './images/test-support/release-policies.js';
+import { RELEASE_NOTE } from './images/test-support/release-signer.js';
 import { kubernetesSchemaProblems } from './k8s-schema.js';
 import { renderKustomization } from './kustomize.js';
+import { CrdValidator } from './test-support/crd-schema.js';
 import { handshake } from './tls-handshake.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking parsed YAML in assertions
@@ -239,10 +247,36 @@ describe('the README runs what these tests run', () => {
       'readme-cert-manager.sh': README_CERT_MANAGER,
       'readme-overlay.sh': README_OVERLAY,
       'readme-no-resolve.yaml': README_NO_RESOLVE,
+      'readme-release-policy.sh': README_RELEASE_POLICY,
     }),
   )('guide-commands/%s appears in README.md word for word (after its own header comment)', (_, commands) => {
     const body = commands.replace(/^(#.*\n|\n)*/, '').trimEnd();
     expect(body.length).toBeGreaterThan(0);
     expect(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).toContain(body);
+  });
+});
+
+describe('README "Release: build, sign and admit Signet itself": the release policy', () => {
+  it("is what pnpm demo:release judges with: both authorities required, the keys' files unwrapped, valid for the CRDs", () => {
+    const pgp = readFileSync(join(process.env.SIGNET_TESTDATA ?? '', 'kritis/integration/signer/public.key'));
+    const cosign = readFileSync(join(process.env.SIGNET_TESTDATA ?? '', 'cosign/keys/ecdsa-p256.pub'));
+    writeFileSync(join(dir, 'release.key.pub'), pgp);
+    writeFileSync(join(dir, 'cosign.pub'), cosign);
+    const file = writeReleasePolicies(join(dir, 'policies'), dir);
+    expect(file).toBe(join(dir, 'policies', RELEASE_NAMESPACE, 'release.yaml'));
+    const objects = parseObjects(readFileSync(file, 'utf8'));
+    const kritis = 'kritis.grafeas.io/v1beta1';
+    expect(objects.map(objectKey)).toEqual([
+      `${kritis} AttestationAuthority ${RELEASE_NAMESPACE}/${RELEASE_NOTE.id}`,
+      `${kritis} AttestationAuthority ${RELEASE_NAMESPACE}/${COSIGN_AUTHORITY}`,
+      `${kritis} GenericAttestationPolicy ${RELEASE_NAMESPACE}/signet-release`,
+    ]);
+    const [qa, build, policy] = objects as Any[];
+    expect(qa?.spec.noteReference).toBe(`projects/${RELEASE_NOTE.project}`);
+    expect(Buffer.from(qa?.spec.publicKeyData, 'base64')).toEqual(pgp);
+    expect(Buffer.from(build?.spec.cosign.publicKeyData, 'base64')).toEqual(cosign);
+    expect(policy?.spec.attestationAuthorityNames).toEqual([RELEASE_NOTE.id, COSIGN_AUTHORITY]);
+    const crds = new CrdValidator(join(REPO_ROOT, 'deploy', 'crds.yaml'));
+    expect(objects.map((object) => crds.problems(object))).toEqual([[], [], []]);
   });
 });

@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runReleaseDemo } from './release-demo.js';
 
-// `pnpm demo:release [IMAGES_DIR]`: the folder `pnpm images` wrote (default: $SIGNET_IMAGES).
-const imagesDir = process.argv[2] ?? process.env.SIGNET_IMAGES;
-if (!imagesDir) {
+// `pnpm demo:release [IMAGES_DIR]` (from the repository root): the folder `pnpm images` wrote, else $SIGNET_IMAGES.
+const given = process.argv[2] ?? process.env.SIGNET_IMAGES;
+if (!given) {
   process.stderr.write(
     'usage: pnpm demo:release IMAGES_DIR (or SIGNET_IMAGES=IMAGES_DIR): the folder `pnpm images` wrote\n',
   );
   process.exit(2);
 }
+const imagesDir = resolve(given);
 const workDir = mkdtempSync(join(tmpdir(), 'signet-release-demo-'));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log("Signet guards its own release: build, push, sign, and admit Signet's webhook image with itself\n");

@@ -71,8 +71,9 @@ export async function runReleaseDemo(options: ReleaseDemoOptions): Promise<Relea
     log(`3. Sign ${repository}@${signedDigest} by digest, with signet`);
     const storeDir = join(workDir, 'store');
     mkdirSync(storeDir, { recursive: true });
+    const keysDir = mkdirIn(workDir, 'keys');
     const signer = await prepareSigner({
-      dir: mkdirIn(workDir, 'keys'),
+      dir: keysDir,
       storeFile: join(storeDir, 'metadata.db'),
       registryConfigFile: registry.configFile,
       registryCaFile: registry.pki.caFile,
@@ -80,8 +81,11 @@ export async function runReleaseDemo(options: ReleaseDemoOptions): Promise<Relea
     });
     await signer.sign(`${repository}@${signedDigest}`);
     const policiesDir = mkdirIn(workDir, 'policies');
-    const written = writeReleasePolicies(policiesDir, signer);
-    log(`   policies: ${written.join(', ')} (${RELEASE_NOTE_NAME} and the cosign key, both required)`);
+    const policyFile = writeReleasePolicies(policiesDir, keysDir);
+    log(`   the README's release policy, with these keys: ${policyFile}`);
+    log(
+      `     ${RELEASE_NOTE_NAME} (PGP key) and the cosign key, both required in namespace ${RELEASE_NAMESPACE}`,
+    );
 
     log('4. Run signet-webhook from the same image (runc, uid 65532, read-only root)');
     const unpacked = await unpackImage(webhookImage);

@@ -1,50 +1,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RELEASE_NOTE } from './release-signer.js';
-
-/** The namespace Signet's own webhook would run in, and whose Pods the release policy guards. */
-export const RELEASE_NAMESPACE = 'signet';
-/** The cosign authority: the image's `.sig` in its own repository, signed with the release cosign key. */
-export const COSIGN_AUTHORITY = 'release-build';
-
-function resource(kind: string, name: string, spec: string): string {
-  return `apiVersion: kritis.grafeas.io/v1beta1
-kind: ${kind}
-metadata:
-  name: ${name}
-  namespace: ${RELEASE_NAMESPACE}
-spec:
-${spec}`;
-}
-
-function base64(text: string): string {
-  return Buffer.from(text).toString('base64');
-}
+import { README_RELEASE_POLICY, runShell } from '../../guide-commands.js';
 
 /**
- * The release policy in `dir/<namespace>/`: a Grafeas authority (the note, the PGP key, as in Kritis's
- * guide) and a cosign authority (`spec.cosign`), both required by one GenericAttestationPolicy.
+ * Where a new release runs first, guarded by the release policy. Not the webhook's own namespace: both
+ * hooks exclude that one (deploy/webhook.yaml), so that a webhook that is down can still be replaced.
  */
-export function writeReleasePolicies(dir: string, keys: { pgpPublicKey: string; cosignPublicKey: string }) {
-  const folder = join(dir, RELEASE_NAMESPACE);
+export const RELEASE_NAMESPACE = 'signet-staging';
+/** The README's cosign authority: the image's `.sig`, signed with the release cosign key. */
+export const COSIGN_AUTHORITY = 'release-build';
+
+/**
+ * The README's release policy (a Grafeas authority on the release note with the PGP key, a cosign
+ * authority, one GenericAttestationPolicy requiring both), made by running its very commands in
+ * `keysDir` (which holds `release.key.pub` and `cosign.pub`) with `kubectl apply -f-` printing, and
+ * written to `policiesDir/<namespace>/release.yaml` for `signet-webhook --policies`. Returns the file.
+ */
+export function writeReleasePolicies(policiesDir: string, keysDir: string): string {
+  const applied = runShell(
+    README_RELEASE_POLICY,
+    { K8S_NAMESPACE: 'signet', GCP_PROJECT: 'unused' },
+    { cwd: keysDir },
+  );
+  const folder = join(policiesDir, RELEASE_NAMESPACE);
   mkdirSync(folder, { recursive: true });
-  const files: Record<string, string> = {
-    'release-qa.yaml': resource(
-      'AttestationAuthority',
-      RELEASE_NOTE.id,
-      `  noteReference: projects/${RELEASE_NOTE.project}\n  publicKeyData: ${base64(keys.pgpPublicKey)}\n`,
-    ),
-    'release-build.yaml': resource(
-      'AttestationAuthority',
-      COSIGN_AUTHORITY,
-      `  cosign:\n    publicKeyData: ${base64(keys.cosignPublicKey)}\n`,
-    ),
-    'release-policy.yaml': resource(
-      'GenericAttestationPolicy',
-      'signet-release',
-      `  attestationAuthorityNames:\n  - ${RELEASE_NOTE.id}\n  - ${COSIGN_AUTHORITY}\n`,
-    ),
-  };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return Object.keys(files).map((name) => join(RELEASE_NAMESPACE, name));
+  const file = join(folder, 'release.yaml');
+  writeFileSync(file, applied.replace(/\n---\n$/, '\n'));
+  return file;
 }

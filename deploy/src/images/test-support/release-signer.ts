@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../guide-commands.js';
 
@@ -21,12 +20,11 @@ export interface SignerSetup {
   log: (line: string) => void;
 }
 
-/** The release engineer's side: `signet` (this checkout's, built) with a PGP key and a cosign key. */
+/**
+ * The release engineer's side: `signet` (this checkout's, built) with a PGP key and a cosign key, in
+ * `dir` as the README names them (`release.key`, `release.key.pub`, `cosign.key`, `cosign.pub`).
+ */
 export interface ReleaseSigner {
-  /** The PGP public key, armored: the Grafeas authority's `publicKeyData`, base64. */
-  pgpPublicKey: string;
-  /** cosign.pub (PEM): the cosign authority's `publicKeyData`, base64. */
-  cosignPublicKey: string;
   /** Signs `image` (pinned by digest) both ways: a Grafeas attestation in the store, a cosign signature in the registry. */
   sign(image: string): Promise<void>;
 }
@@ -40,8 +38,6 @@ export async function prepareSigner(setup: SignerSetup): Promise<ReleaseSigner> 
   await signet('keygen', '--cosign', '--output-key-prefix', cosignPrefix);
   const registry = ['--registry-config', setup.registryConfigFile, '--registry-ca', setup.registryCaFile];
   return {
-    pgpPublicKey: readFileSync(`${pgpKey}.pub`, 'utf8'),
-    cosignPublicKey: readFileSync(`${cosignPrefix}.pub`, 'utf8'),
     sign: async (image) => {
       await signet('sign', '--image', image, '--note', RELEASE_NOTE_NAME, '--pgp-key', pgpKey);
       await signet('sign', '--image', image, '--cosign-key', `${cosignPrefix}.key`, ...registry);
