@@ -21,7 +21,7 @@ beforeAll(async () => {
     workDir,
     log: (line) => lines.push(line),
   });
-});
+}, 900_000); // the whole story: about a minute alone, several on a busy 2-core machine
 
 afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
