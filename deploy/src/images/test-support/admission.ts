@@ -110,7 +110,7 @@ function httpsPost(url: string, body: string, ca: string): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', ca, timeout: 60_000, headers: { 'content-type': 'application/json' } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -120,6 +120,7 @@ function httpsPost(url: string, body: string, ca: string): Promise<{ status: num
         res.on('error', reject);
       },
     );
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 60 s`)));
     req.on('error', reject);
     req.end(body);
   });

@@ -116,10 +116,11 @@ async function waitReady(url: string, caFile: string, container: RunningContaine
 
 function readyz(url: string, ca: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(`${url}/readyz`, { ca }, (res) => {
+    const req = request(`${url}/readyz`, { ca, timeout: 10_000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
     req.on('error', () => resolve(0));
     req.end();
   });
