@@ -19,6 +19,8 @@ Options:
                          e.g. --push registry.example.com/platform
   --registry-ca <file>   with --push: PEM CA of the registry's certificate
   --insecure-registry    with --push: plain HTTP or an unverified certificate (local registries only)
+  --registry-config <f>  with --push: a Docker config.json holding the registry's login (default: where
+                         skopeo and docker keep logins, e.g. after \`gcloud auth configure-docker\`)
   --no-pin               leave deploy/kustomization.yaml alone (by default its signet-webhook image is
                          set to the digest just built, and with --push to <registry>/signet-webhook)
   -h, --help             this text
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       push: { type: 'string' },
       'registry-ca': { type: 'string' },
       'insecure-registry': { type: 'boolean' },
+      'registry-config': { type: 'string' },
       'no-pin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       await pushArchive(join(outDir, image.archive), reference, `${registry}/${reference}`, {
         registryCa: values['registry-ca'],
         insecure: values['insecure-registry'],
+        registryConfig: values['registry-config'],
       });
     }
     console.log(`${registry ? `${registry}/` : ''}${image.name}@${image.digest}`);

@@ -8,6 +8,8 @@ export interface PushOptions {
   readonly registryCa?: string;
   /** Plain HTTP or an unverified certificate: a local registry only. */
   readonly insecure?: boolean;
+  /** A Docker config.json with the registry's login, instead of skopeo's and docker's own. */
+  readonly registryConfig?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function pushArchive(
       '--preserve-digests',
       ...(certDir ? ['--dest-cert-dir', certDir] : []),
       ...(options.insecure ? ['--dest-tls-verify=false'] : []),
+      ...(options.registryConfig ? ['--dest-authfile', options.registryConfig] : []),
       `oci-archive:${archive}:${reference}`,
       `docker://${destination}`,
     ]);

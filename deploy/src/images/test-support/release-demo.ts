@@ -64,7 +64,7 @@ export async function runReleaseDemo(options: ReleaseDemoOptions): Promise<Relea
     const image = `${registry.host}/signet/signet-webhook:${webhookImage.tag}`;
     const repository = image.slice(0, image.lastIndexOf(':'));
     log(`2. Push it by tag to docker-registry over TLS (its CA made by openssl): ${image}`);
-    await registry.push(webhookImage.archive, image);
+    await registry.push(webhookImage, image);
     const signedDigest = await registry.digestOf(image);
     log(`   the registry serves ${signedDigest}${sameDigest(signedDigest, webhookImage)}`);
 
@@ -108,7 +108,7 @@ export async function runReleaseDemo(options: ReleaseDemoOptions): Promise<Relea
         const signed = await judge(signedDigest);
 
         log(`5. An unsigned rebuild under the same tag (the signet CLI image, re-tagged): ${image}`);
-        await registry.push(rebuildImage.archive, image);
+        await registry.push(rebuildImage, image);
         const rebuildDigest = await registry.digestOf(image);
         log(`   the registry now serves ${rebuildDigest}`);
         const rebuild = await judge(rebuildDigest);

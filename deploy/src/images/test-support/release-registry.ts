@@ -7,6 +7,8 @@ import {
   type TestPki,
   tool,
 } from '@signet/registry/test-support';
+import { pushArchive } from '../push.js';
+import type { BuiltImage } from './built-images.js';
 
 const USER = 'release';
 const PASSWORD = 'release-demo';
@@ -18,8 +20,8 @@ export interface ReleaseRegistry {
   pki: TestPki;
   /** A Docker config.json with the registry's login: `--registry-config` of signet and the webhook. */
   configFile: string;
-  /** `skopeo copy --preserve-digests oci-archive:ARCHIVE docker://REF`: the image's digest unchanged. */
-  push(archive: string, ref: string): Promise<void>;
+  /** As `pnpm images --push` does (push.ts: skopeo, digests kept), to `ref`. */
+  push(image: BuiltImage, ref: string): Promise<void>;
   /** The digest the registry serves for `ref` (the sha256 of the manifest skopeo reads). */
   digestOf(ref: string): Promise<string>;
   stop(): Promise<void>;
@@ -43,17 +45,11 @@ export async function startReleaseRegistry(dir: string): Promise<ReleaseRegistry
     host: registry.host,
     pki,
     configFile,
-    push: async (archive, ref) => {
-      await tool('skopeo', [
-        'copy',
-        '--quiet',
-        '--preserve-digests',
-        `--dest-cert-dir=${pki.certDir}`,
-        `--dest-creds=${creds}`,
-        `oci-archive:${archive}`,
-        `docker://${ref}`,
-      ]);
-    },
+    push: (image, ref) =>
+      pushArchive(image.archive, `${image.name}:${image.tag}`, ref, {
+        registryCa: pki.caFile,
+        registryConfig: configFile,
+      }),
     digestOf: async (ref) => {
       const inspected = JSON.parse(
         await tool('skopeo', ['inspect', '--cert-dir', pki.certDir, '--creds', creds, `docker://${ref}`]),
