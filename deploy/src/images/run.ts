@@ -17,8 +17,6 @@ export class ImageBuildError extends Error {
 export interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Passed to the child's stdin, then closed. */
-  readonly input?: string;
 }
 
 /**
@@ -30,13 +28,12 @@ export function runTool(command: string, args: readonly string[], options: RunOp
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdin.end(options.input ?? '');
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'ENOENT' ? missingTool(command) : error);
     });
