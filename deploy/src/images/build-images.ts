@@ -111,7 +111,10 @@ function packageVersion(repoRoot: string, spec: ImageSpec): string {
   return (JSON.parse(manifest) as { version: string }).version;
 }
 
-/** What the images are built from: a commit that touches none of it leaves the digests as they were. */
+/**
+ * What the images are built from, as git pathspecs: a commit that touches none of it (a test, the
+ * README, the digest pinned in deploy/) leaves the digests as they were.
+ */
 const IMAGE_INPUTS = [
   'apps',
   'packages',
@@ -120,6 +123,8 @@ const IMAGE_INPUTS = [
   'pnpm-workspace.yaml',
   'deploy/Containerfile',
   'deploy/src/images',
+  ':(exclude)deploy/src/images/test-support',
+  ':(exclude,glob)**/*.test.ts',
 ];
 
 /**

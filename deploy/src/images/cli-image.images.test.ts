@@ -51,6 +51,12 @@ describe('the signet (CLI) image, run by runc', () => {
     expect(result).toEqual({ exitCode: 0, stdout: `${version}\n`, stderr: '' });
   });
 
+  it('with no arguments, teaches: its Cmd is --help, and arguments replace it', async () => {
+    const result = await runContainer(image);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: signet /);
+  });
+
   it('verifies the digest the workspace signer signed (exit 0)', async () => {
     const result = await verify(SIGNED_IMAGE);
     expect(result.stderr).toBe('');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../guide-commands.js';
+import { httpsRequest } from './admission-client.js';
 
 export interface JsonPatchOperation {
   op: string;
@@ -93,9 +93,9 @@ interface ReviewAnswer {
 
 /** POSTs `review` to `url` over HTTPS trusting only `ca`, as the API server does. */
 export async function postReview(url: string, review: unknown, ca: string): Promise<AdmissionAnswer> {
-  const { status, text } = await httpsPost(url, JSON.stringify(review), ca);
-  if (status !== 200) throw new Error(`${url} answered HTTP ${status}: ${text}`);
-  const response = (JSON.parse(text) as ReviewAnswer).response ?? {};
+  const { status, body } = await httpsRequest(url, ca, { method: 'POST', body: JSON.stringify(review) });
+  if (status !== 200) throw new Error(`${url} answered HTTP ${status}: ${body}`);
+  const response = (JSON.parse(body) as ReviewAnswer).response ?? {};
   return {
     allowed: response.allowed === true,
     ...(response.status?.code !== undefined ? { code: response.status.code } : {}),
@@ -104,24 +104,4 @@ export async function postReview(url: string, review: unknown, ca: string): Prom
       ? { patch: JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as JsonPatchOperation[] }
       : {}),
   };
-}
-
-function httpsPost(url: string, body: string, ca: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', ca, timeout: 60_000, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }

@@ -1,10 +1,11 @@
 import { chownSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
+import { IMAGE_USER } from '../spec.js';
+import { httpsRequest } from './admission-client.js';
 import { type RunningContainer, startContainer, type UnpackedImage } from './run-container.js';
 
-/** The image's user (distroless's nonroot): the mounted files must be its own to read the key and write the store. */
-const IMAGE_UID = 65532;
+/** The image's user: the mounted files must be its own to read the key and write the store. */
+const IMAGE_UID = IMAGE_USER.uid;
 
 export interface WebhookFiles {
   /** A folder for the container's mounts. */
@@ -114,16 +115,12 @@ async function waitReady(url: string, caFile: string, container: RunningContaine
   throw new Error('the webhook was not ready (GET /readyz) within 120 s');
 }
 
+/** The status of GET /readyz; 0 when there is no answer yet. */
 function readyz(url: string, ca: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(`${url}/readyz`, { ca, timeout: 10_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', () => resolve(0));
-    req.end();
-  });
+  return httpsRequest(`${url}/readyz`, ca, { timeoutMs: 10_000 }).then(
+    (answer) => answer.status,
+    () => 0,
+  );
 }
 
 /** SIGTERM, as the kubelet sends: the webhook drains and exits 0; then runc's leftovers go. */

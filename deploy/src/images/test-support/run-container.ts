@@ -22,8 +22,10 @@ interface RuntimeSpec {
 
 /** An image unpacked once into a root filesystem that any number of containers share (read-only). */
 export interface UnpackedImage {
-  /** The image's runtime spec as umoci made it from the image config (entrypoint, user, env). */
+  /** The image's runtime spec as umoci made it from the image config (user, env; args = entrypoint + cmd). */
   readonly spec: RuntimeSpec;
+  /** The image config's Entrypoint: given `args` replace its Cmd, as `docker run IMAGE ARGS` does. */
+  readonly entrypoint: readonly string[];
   readonly rootfs: string;
   /** Deletes the unpacked files. */
   remove(): Promise<void>;
@@ -48,10 +50,14 @@ export async function unpackImage(image: {
       `oci:${layout}:image`,
     ]);
     await tool('umoci', ['unpack', '--image', `${layout}:image`, bundle]);
+    const config = JSON.parse(await tool('skopeo', ['inspect', '--config', `oci:${layout}:image`])) as {
+      config?: { Entrypoint?: string[] };
+    };
     await rm(layout, { recursive: true, force: true });
     const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as RuntimeSpec;
     return {
       spec,
+      entrypoint: config.config?.Entrypoint ?? [],
       rootfs: join(bundle, 'rootfs'),
       remove: () => rm(dir, { recursive: true, force: true }),
     };
@@ -69,7 +75,7 @@ export interface BindMount {
 }
 
 export interface ContainerOptions {
-  /** Arguments after the image's entrypoint (the images have no Cmd). */
+  /** Arguments after the image's entrypoint, in place of its Cmd (as `docker run IMAGE ARGS`). */
   args?: readonly string[];
   /** Instead of the image's entrypoint (e.g. `['/nodejs/bin/node', '-e', '…']`); `args` follow it. */
   entrypoint?: readonly string[];
@@ -149,7 +155,10 @@ function containerSpec(image: UnpackedImage, options: ContainerOptions): Runtime
   spec.process = {
     ...spec.process,
     terminal: false,
-    args: [...(options.entrypoint ?? spec.process.args), ...(options.args ?? [])],
+    args:
+      options.entrypoint || options.args
+        ? [...(options.entrypoint ?? image.entrypoint), ...(options.args ?? [])]
+        : spec.process.args,
     env: [...env.values()],
     capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
   };
