@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runReleaseDemo } from './release-demo.js';
 
-// `pnpm demo:release [IMAGES_DIR]` (from the repository root): the folder `pnpm images` wrote, else $SIGNET_IMAGES.
-const given = process.argv[2] ?? process.env.SIGNET_IMAGES;
-if (!given) {
-  process.stderr.write(
-    'usage: pnpm demo:release IMAGES_DIR (or SIGNET_IMAGES=IMAGES_DIR): the folder `pnpm images` wrote\n',
-  );
-  process.exit(2);
-}
-const imagesDir = resolve(given);
+// `pnpm demo:release [IMAGES_DIR]` (from the repository root): the folder `pnpm images` wrote, else
+// $SIGNET_IMAGES, else its default out/images (a missing images.json says to run `pnpm images`).
+const imagesDir = resolve(process.argv[2] ?? process.env.SIGNET_IMAGES ?? 'out/images');
 const workDir = mkdtempSync(join(tmpdir(), 'signet-release-demo-'));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log("Signet guards its own release: build, push, sign, and admit Signet's webhook image with itself\n");
