@@ -138,3 +138,26 @@ describe('DecisionMemo (property)', () => {
     );
   });
 });
+
+describe('the policy decider and its memo', () => {
+  it('returns a remembered admission as is (no promise, so no deadline timer), and a fresh one as a promise', async () => {
+    const remembering = decider(new DecisionMemo({ ttlMs: 600_000, maxEntries: 100 }));
+    const review: ParsedReview = {
+      apiVersion: 'admission.k8s.io/v1',
+      request: {
+        uid: 'u',
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        resource: { group: '', version: 'v1', resource: 'pods' },
+        namespace: 'team-a',
+        operation: 'CREATE',
+        object: { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: CLEAN }] } },
+      },
+    };
+    const first = remembering(review, new ReviewDeadline());
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toMatchObject({ allowed: true, reason: 'policy' });
+    const second = remembering(review, new ReviewDeadline());
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(second).toBe(await first);
+  });
+});

@@ -48,5 +48,9 @@ export interface ReviewDecision {
   patch?: readonly JsonPatchOperation[];
 }
 
-/** Decides a parsed review; the review is answered at the deadline whether it has finished or not. May throw: the caller denies. */
-export type Decider = (review: ParsedReview, deadline: Deadline) => Promise<ReviewDecision>;
+/**
+ * Decides a parsed review; the review is answered at the deadline whether it has finished or not. May throw:
+ * the caller denies. A decision known at once (a remembered one) may be returned as is: the caller then arms
+ * no deadline timer for it.
+ */
+export type Decider = (review: ParsedReview, deadline: Deadline) => ReviewDecision | Promise<ReviewDecision>;

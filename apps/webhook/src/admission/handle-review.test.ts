@@ -109,3 +109,67 @@ describe('the /mutate hook', () => {
     ]);
   });
 });
+
+describe('the deadline timer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function handlerWith(decider: Parameters<typeof createReviewHandler>[0]['decider']) {
+    const sink = logSink('info');
+    const handle = createReviewHandler({
+      decider,
+      deadline: DEFAULT_DEADLINE_SETTINGS,
+      failOpen: true,
+      logger: sink.logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    const parsed = parseAdmissionReview(podReview({ name: 'web', images: ['registry.example/app'] }));
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    return { sink, answer: () => handle(parsed.review, '10s') };
+  }
+
+  it('is not armed for a decision the decider returns at once (a remembered admission)', async () => {
+    vi.useFakeTimers();
+    let timersWhileDeciding = -1;
+    const { answer } = handlerWith(() => {
+      timersWhileDeciding = vi.getTimerCount();
+      return decision(true, 'policy');
+    });
+    const { response } = await answer();
+    expect(response).toMatchObject({ allowed: true });
+    expect(timersWhileDeciding).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is armed while a decision is pending, and cleared once it is answered', async () => {
+    vi.useFakeTimers();
+    let timersWhileDeciding = -1;
+    let finish: (value: ReviewDecision) => void = () => {};
+    const { answer } = handlerWith(
+      () =>
+        new Promise<ReviewDecision>((resolve) => {
+          finish = resolve;
+        }),
+    );
+    const answered = answer();
+    timersWhileDeciding = vi.getTimerCount();
+    finish(decision(false, 'policy'));
+    const { response } = await answered;
+    expect(response).toMatchObject({ allowed: false, status: { code: 403 } });
+    expect(timersWhileDeciding).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('denies, never admits, when the decider throws before it returns, even under fail-open', async () => {
+    const { answer, sink } = handlerWith(() => {
+      throw new Error('boom');
+    });
+    const { response } = await answer();
+    expect(response).toMatchObject({ allowed: false, status: { code: 500 } });
+    expect(response.status?.message).toContain('boom');
+    expect(sink.lines.filter((line) => line.msg === 'internal error while deciding a review')).toHaveLength(
+      1,
+    );
+  });
+});

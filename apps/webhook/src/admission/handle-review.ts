@@ -58,13 +58,35 @@ export function createReviewHandler(options: ReviewHandlerOptions) {
   };
 }
 
+/**
+ * The decision, or the deadline's answer if it comes first. A decision the decider returns at once (a
+ * remembered admission, a malformed request) needs no timer: arming and clearing one per warm review
+ * showed in the bench's profile.
+ */
 function decideWithin(
   review: ParsedReview,
   budgetMs: number,
   options: ReviewHandlerOptions,
+): ReviewDecision | Promise<ReviewDecision> {
+  const deadline = new ReviewDeadline(budgetMs);
+  let pending: ReviewDecision | Promise<ReviewDecision>;
+  try {
+    pending = options.decider(review, deadline);
+  } catch (error) {
+    return internalError(review, error, options.logger);
+  }
+  if (!(pending instanceof Promise)) return pending;
+  return raceDeadline(pending, review, deadline, budgetMs, options);
+}
+
+function raceDeadline(
+  pending: Promise<ReviewDecision>,
+  review: ParsedReview,
+  deadline: ReviewDeadline,
+  budgetMs: number,
+  options: ReviewHandlerOptions,
 ): Promise<ReviewDecision> {
   return new Promise((resolve) => {
-    const deadline = new ReviewDeadline(budgetMs);
     let answered = false;
     const answer = (decision: ReviewDecision) => {
       if (answered) return;
@@ -81,17 +103,13 @@ function decideWithin(
           : deadlineReviewDecision(budgetMs, options.failOpen),
       );
     }, budgetMs);
-    let pending: Promise<ReviewDecision>;
-    try {
-      pending = options.decider(review, deadline);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(answer, (error: unknown) => {
-      options.logger.error({ err: error, uid: review.request.uid }, 'internal error while deciding a review');
-      answer(internalErrorReviewDecision(error));
-    });
+    pending.then(answer, (error: unknown) => answer(internalError(review, error, options.logger)));
   });
+}
+
+function internalError(review: ParsedReview, error: unknown, logger: Logger): ReviewDecision {
+  logger.error({ err: error, uid: review.request.uid }, 'internal error while deciding a review');
+  return internalErrorReviewDecision(error);
 }
 
 /** Admissions that are routine: logged at debug (counted in signet_decisions_total at any level). */

@@ -4,6 +4,8 @@ import {
   decideReview,
   type EvidenceSource,
   malformedRequestDecision,
+  type NamespacePolicies,
+  type ReviewRequest,
   readReviewRequest,
   type TemplateTags,
 } from '@signet/policy';
@@ -12,8 +14,9 @@ import type { WebhookMetrics } from '../monitoring/metrics.js';
 import type { NamespacePolicyResolver } from '../policies/namespace-policies.js';
 import { policyReviewDecision } from './admission-response.js';
 import type { Deadline } from './deadline.js';
-import type { Decider } from './decision.js';
+import type { Decider, ReviewDecision } from './decision.js';
 import type { DecisionMemo } from './decision-memo.js';
+import type { ParsedReview } from './review.js';
 
 export interface PolicyDeciderOptions {
   /** Plain admissions remembered for a few seconds (see DecisionMemo); omit for none. */
@@ -32,20 +35,23 @@ export interface PolicyDeciderOptions {
   logger: Logger;
 }
 
-/** The admission decision of `@signet/policy`, fed with the namespace's policies and cached metadata. */
+/**
+ * The admission decision of `@signet/policy`, fed with the namespace's policies and cached metadata.
+ * A remembered admission (and a malformed request) is returned as is, not as a promise: the review
+ * handler then arms no deadline timer.
+ */
 export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
   const { metrics } = options;
   const policiesSeconds = metrics.stageSeconds.labels({ stage: 'policies' });
-  const decideSeconds = metrics.stageSeconds.labels({ stage: 'decide' });
   const memoHits = metrics.cacheLookups.labels({ cache: 'decisions', result: 'hit' });
-  return async (review, deadline) => {
+  const decide = freshDecision(options);
+  return (review, deadline) => {
     // One read of the review serves the policies' namespace, the memo key and the decision.
     const reading = readReviewRequest(review.request);
     if (!reading.ok) return policyReviewDecision(malformedRequestDecision(reading));
     const { request } = reading;
-    const { namespace } = request;
     const policiesStarted = performance.now();
-    const policies = options.policies.forNamespace(namespace);
+    const policies = options.policies.forNamespace(request.namespace);
     policiesSeconds.observe((performance.now() - policiesStarted) / 1000);
     const memoKey = options.memo?.keyOf(request, options.policies.generation);
     const remembered = options.memo?.get(memoKey);
@@ -53,7 +59,21 @@ export function createPolicyDecider(options: PolicyDeciderOptions): Decider {
       memoHits.inc();
       return remembered;
     }
+    return decide(review, request, policies, deadline, memoKey);
+  };
+}
 
+function freshDecision(options: PolicyDeciderOptions) {
+  const { metrics } = options;
+  const decideSeconds = metrics.stageSeconds.labels({ stage: 'decide' });
+  return async (
+    review: ParsedReview,
+    request: ReviewRequest,
+    policies: NamespacePolicies,
+    deadline: Deadline,
+    memoKey: string | undefined,
+  ): Promise<ReviewDecision> => {
+    const { namespace } = request;
     const decideStarted = performance.now();
     // The review handler's deadline answers in time whatever the lookups do; the cached metadata
     // source bounds each shared backend call.
