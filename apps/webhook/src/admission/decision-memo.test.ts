@@ -1,6 +1,6 @@
 import { podReview } from '@signet/guide-world';
 import { type ReviewRequest, readReviewRequest } from '@signet/policy';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ReviewDecision } from './decision.js';
 import { DecisionMemo } from './decision-memo.js';
 import { parseAdmissionReview } from './review.js';
@@ -62,5 +62,27 @@ describe('DecisionMemo', () => {
     expect(off.keyOf(parsed(podReview({ name: 'a', images: [IMAGE] })), 1)).toBeUndefined();
     const memo = new DecisionMemo({ ttlMs: 60_000, maxEntries: 10 });
     expect(memo.keyOf(parsed(podReview({ name: 'a', images: [] })), 1)).toBeUndefined();
+  });
+
+  describe('its clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('arms no timer on a lookup', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const memo = new DecisionMemo({ ttlMs: 5_000, maxEntries: 10 });
+      const key = memo.keyOf(parsed(podReview({ name: 'a', images: [IMAGE] })), 1);
+      memo.remember(key, plainAllow);
+      for (let i = 0; i < 3; i += 1) expect(memo.get(key)).toBe(plainAllow);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('still forgets an admission once its TTL has passed', async () => {
+      const memo = new DecisionMemo({ ttlMs: 20, maxEntries: 10 });
+      const key = memo.keyOf(parsed(podReview({ name: 'a', images: [IMAGE] })), 1);
+      memo.remember(key, plainAllow);
+      await vi.waitFor(() => expect(memo.get(key)).toBeUndefined(), { timeout: 10_000, interval: 5 });
+    });
   });
 });

@@ -27,7 +27,9 @@ export class DecisionMemo {
   constructor(settings: DecisionMemoSettings = DEFAULT_DECISION_MEMO) {
     this.entries =
       settings.ttlMs > 0
-        ? new LRUCache<string, Memo>({ max: settings.maxEntries, ttl: settings.ttlMs })
+        ? // ttlResolution 0: read the clock on each lookup. lru-cache's default caches it for 1 ms
+          // behind a setTimeout, i.e. a timer armed on almost every warm review under load.
+          new LRUCache<string, Memo>({ max: settings.maxEntries, ttl: settings.ttlMs, ttlResolution: 0 })
         : undefined;
   }
 
