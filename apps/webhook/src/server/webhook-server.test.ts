@@ -83,6 +83,16 @@ describe('webhook server over HTTPS', () => {
     expect((result.json as { apiVersion: string }).apiVersion).toBe('admission.k8s.io/v1beta1');
   });
 
+  it('answers a review and an error as JSON in UTF-8 with their exact length, as Express did', async () => {
+    const { review } = capturedRequest('1.32', '01-Pod-CREATE.json');
+    for (const result of [await post(JSON.stringify(review)), await post('{}')]) {
+      expect(result.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(result.headers['content-length'])).toBe(Buffer.byteLength(result.text));
+      expect(result.headers['x-powered-by']).toBeUndefined();
+      expect(result.json).toBeDefined();
+    }
+  });
+
   it('puts a denial in status with code 403, warnings and audit annotations', async () => {
     decide = async () => ({
       allowed: false,
