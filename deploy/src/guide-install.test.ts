@@ -10,6 +10,7 @@ import {
   runShell,
   SIGNET_EXTRAS,
 } from './guide-commands.js';
+import { pinnedDigest } from './images/pin.js';
 import { kubernetesSchemaProblems } from './k8s-schema.js';
 import { renderKustomization } from './kustomize.js';
 
@@ -247,7 +248,7 @@ describe("the guide's sed pipelines over deploy/", () => {
 });
 
 describe('kubectl apply -k deploy/', () => {
-  it('renders the same objects as the sed pipelines (namespace signet, project my-gcp-project), caBundle aside', () => {
+  it('renders the same objects as the sed pipelines (namespace signet, project my-gcp-project), caBundle aside, the image pinned by digest', () => {
     const sedObjects = parseObjects(
       runShell(GUIDE_INSTALL + SIGNET_EXTRAS, {
         K8S_NAMESPACE: 'signet',
@@ -260,6 +261,12 @@ describe('kubectl apply -k deploy/', () => {
         for (const hook of object.webhooks as Any[]) delete hook.clientConfig.caBundle;
       }
     }
+    // The guide's sed keeps the tag; the kustomization pins the digest `pnpm images` built.
+    const digest = pinnedDigest(join(DEPLOY, 'kustomization.yaml'), 'signet-webhook');
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const [container] = byKind(sedObjects, 'Deployment').spec.template.spec.containers as [Any];
+    expect(container.image).toBe('signet-webhook:0.1.0');
+    container.image = `signet-webhook@${digest}`;
     const sorted = (list: KubeObject[]) => [...list].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
     const rendered = renderKustomization(DEPLOY);
     expect(rendered.map(objectKey).sort()).toEqual(sedObjects.map(objectKey).sort());
