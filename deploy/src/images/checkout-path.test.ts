@@ -13,36 +13,52 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { neutralizeCheckoutPath } from './checkout-path.js';
 
-const REPO = '/home/ci/build-42/signet';
-const INJECTED = '@signet+errors@file++++home+ci+build-42+signet+packages+errors';
-
+let scratch: string;
+let repo: string;
 let app: string;
+
+/** A checkout at a path with capitals (as mktemp makes them), so pnpm hashes one folder name. */
 beforeEach(() => {
-  app = mkdtempSync(join(tmpdir(), 'signet-app-'));
+  scratch = mkdtempSync(join(tmpdir(), 'signet-app-'));
+  repo = join(scratch, 'tmp.AbC123', 'signet');
+  app = join(scratch, 'app');
+  for (const name of ['errors', 'policy']) {
+    mkdirSync(join(repo, 'packages', name), { recursive: true });
+    writeFileSync(join(repo, 'packages', name, 'package.json'), `{"name":"@signet/${name}"}\n`);
+  }
+  const encoded = `file+${`//${repo}`.replace(/[:/]/g, '+')}`;
+  const errorsEntry = `@signet+errors@${encoded}+packages+errors_0123456789abcdef0123456789abcdef`;
+  const policyEntry = `@signet+policy@${encoded}+packages+policy`;
   const store = join(app, 'node_modules/.pnpm');
-  const errors = join(store, INJECTED, 'node_modules/@signet/errors');
-  mkdirSync(errors, { recursive: true });
-  writeFileSync(join(errors, 'package.json'), '{"name":"@signet/errors"}\n');
-  const policy = join(
-    store,
-    '@signet+policy@file++++home+ci+build-42+signet+packages+policy/node_modules/@signet',
+  mkdirSync(join(store, errorsEntry, 'node_modules/@signet/errors'), { recursive: true });
+  writeFileSync(
+    join(store, errorsEntry, 'node_modules/@signet/errors/package.json'),
+    '{"name":"@signet/errors"}\n',
   );
+  const policy = join(store, policyEntry, 'node_modules/@signet');
   mkdirSync(join(policy, 'policy'), { recursive: true });
   writeFileSync(
     join(policy, 'policy/package.json'),
-    `{"dependencies":{"@signet/errors":"@signet/errors@file://${REPO}/packages/errors"}}\n`,
+    `{"dependencies":{"@signet/errors":"@signet/errors@file://${repo}/packages/errors"}}\n`,
   );
-  symlinkSync(`../../../${INJECTED}/node_modules/@signet/errors`, join(policy, 'errors'));
+  symlinkSync(`../../../${errorsEntry}/node_modules/@signet/errors`, join(policy, 'errors'));
   mkdirSync(join(app, 'node_modules/@signet'), { recursive: true });
-  symlinkSync(`../.pnpm/${INJECTED}/node_modules/@signet/errors`, join(app, 'node_modules/@signet/errors'));
+  symlinkSync(
+    `../.pnpm/${errorsEntry}/node_modules/@signet/errors`,
+    join(app, 'node_modules/@signet/errors'),
+  );
+  symlinkSync(
+    `../.pnpm/${policyEntry}/node_modules/@signet/policy`,
+    join(app, 'node_modules/@signet/policy'),
+  );
   writeFileSync(
     join(app, 'package.json'),
-    `{"dependencies":{"@signet/errors":"file://${REPO}/packages/errors"}}\n`,
+    `{"dependencies":{"@signet/errors":"file://${repo}/packages/errors"}}\n`,
   );
-  writeFileSync(join(app, 'pnpm-lock.yaml'), `importers: ${REPO}\n`);
-  writeFileSync(join(store, 'lock.yaml'), `importers: ${REPO}\n`);
+  writeFileSync(join(app, 'pnpm-lock.yaml'), `importers: ${repo}\n`);
+  writeFileSync(join(store, 'lock.yaml'), `importers: ${repo}\n`);
 });
-afterEach(() => rmSync(app, { recursive: true, force: true }));
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
 function everyText(dir: string): string {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -54,14 +70,15 @@ function everyText(dir: string): string {
     .join('\n');
 }
 
-it('leaves no trace of the checkout’s path, and every link still resolves', () => {
-  neutralizeCheckoutPath(app, REPO);
-  expect(everyText(app)).not.toMatch(/build-42/);
+it('leaves no trace of the checkout’s path, hashed names included, and every link still resolves', () => {
+  neutralizeCheckoutPath(app, repo);
+  expect(everyText(app)).not.toMatch(/AbC123/);
   expect(readdirSync(join(app, 'node_modules/.pnpm')).sort()).toEqual([
     '@signet+errors@file++++signet+packages+errors',
     '@signet+policy@file++++signet+packages+policy',
   ]);
   expect(existsSync(join(app, 'node_modules/@signet/errors/package.json'))).toBe(true);
+  expect(existsSync(join(app, 'node_modules/@signet/policy/package.json'))).toBe(true);
   const policyLinks = join(
     app,
     'node_modules/.pnpm/@signet+policy@file++++signet+packages+policy/node_modules/@signet',
@@ -71,7 +88,7 @@ it('leaves no trace of the checkout’s path, and every link still resolves', ()
 });
 
 it('drops pnpm’s lockfiles, which record the same paths', () => {
-  neutralizeCheckoutPath(app, REPO);
+  neutralizeCheckoutPath(app, repo);
   expect(existsSync(join(app, 'pnpm-lock.yaml'))).toBe(false);
   expect(existsSync(join(app, 'node_modules/.pnpm/lock.yaml'))).toBe(false);
 });
