@@ -41,14 +41,7 @@ declare module 'autocannon' {
   interface Instance {
     stop(): void;
   }
-  /** The promise form is also an emitter: 'response' per answer, with its client and latency in ms. */
-  interface Tracker extends Promise<Result> {
-    on(
-      event: 'response',
-      listener: (client: object, statusCode: number, bytes: number, responseTimeMs: number) => void,
-    ): this;
-  }
-  function autocannon(options: Options): Tracker;
+  function autocannon(options: Options): Promise<Result>;
   function autocannon(options: Options, done: (error: unknown, result: Result) => void): Instance;
   export default autocannon;
 }

@@ -2,7 +2,7 @@
  * `pnpm bench`: /validate of signet-webhook beside two floors that answer the same review with a fixed
  * allow — a bare Express app (the framework's own cost) and a bare node:https server (the machine's
  * limit) — all over TLS on loopback, in the same run, each server in its own process: the most req/s,
- * then p99 at a fixed 500 req/s. The webhook runs twice: as deployed (admissions logged at debug), and
+ * then p99 at a steady 500 req/s (one request every 2 ms, bench/paced-load.ts). The webhook runs twice: as deployed (admissions logged at debug), and
  * at `--log-level debug` (one line per decision: what the log costs). BENCH_CPU_PROF=DIR writes a
  * V8 CPU profile of each webhook child there (`node --cpu-prof`). Then the cold
  * path (backend calls per distinct digest under 100 concurrent reviews) and RSS after 100k reviews
@@ -18,6 +18,7 @@ import { startEmulator } from '@signet/grafeas-emulator';
 import { GUIDE, generateSelfSignedCert, podReview, prepareGuide } from '@signet/guide-world';
 import autocannon from 'autocannon';
 import { call as callServer } from './http.js';
+import { pacedLatency } from './paced-load.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -36,7 +37,7 @@ interface Child {
 }
 
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
-/** The fixed rate at which p99 is compared with the floors'. */
+/** The steady rate at which p99 is compared with the floors' (see paced-load.ts). */
 const FIXED_RATE = 500;
 
 async function startChild(kind: string, args: string[]): Promise<Child> {
@@ -106,7 +107,13 @@ async function load(name: string, child: Child, body: string): Promise<Row> {
   const before = await child.stats();
   const result = await autocannon({ ...options, duration: DURATION_S });
   const after = await child.stats();
-  const atRate = await atFixedRate(options);
+  const atRate = await pacedLatency({
+    url: options.url,
+    body,
+    rate: FIXED_RATE,
+    durationS: DURATION_S,
+    connections: CONNECTIONS,
+  });
   return {
     server: name,
     rps: result.requests.average,
@@ -116,28 +123,6 @@ async function load(name: string, child: Child, body: string): Promise<Row> {
     errors: result.errors + result.timeouts + result.non2xx + atRate.failed,
     cpuMicros: ((after.cpuMicros ?? 0) - (before.cpuMicros ?? 0)) / Math.max(1, result.requests.total),
   };
-}
-
-/**
- * p99 at FIXED_RATE over established connections. Each connection's first answer carries its TLS
- * handshake, and all 32 happen in the first milliseconds: about 0.6% of a 10 s run at 500 req/s, inside
- * the slowest 1%, so autocannon's own p99 measured the handshake queue (bare node: 33 to 55 ms on a calm
- * machine). The API server keeps its connections to a webhook open, so those first answers are left out.
- */
-async function atFixedRate(
-  options: Parameters<typeof autocannon>[0],
-): Promise<{ p99: number; failed: number }> {
-  const run = autocannon({ ...options, duration: DURATION_S, overallRate: FIXED_RATE });
-  const connected = new WeakSet<object>();
-  const latencies: number[] = [];
-  run.on('response', (client, _status, _bytes, ms) => {
-    if (connected.has(client)) latencies.push(ms);
-    else connected.add(client);
-  });
-  const result = await run;
-  latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? Number.NaN;
-  return { p99: Math.round(p99 * 10) / 10, failed: result.errors + result.timeouts + result.non2xx };
 }
 
 function signed(ms: number): string {
