@@ -327,7 +327,7 @@ export function buildProgram(
     .addOption(
       durationOption(
         '--index-refresh <duration>',
-        're-read the index in the background this long after the last read ended (a refresh never blocks a decision)',
+        're-read each note and project of the index in the background this long after its own last read ended (a refresh never blocks a decision)',
         DEFAULT_INDEX_SETTINGS.refreshMs,
         '10s',
       ),

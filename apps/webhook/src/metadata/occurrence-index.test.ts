@@ -310,6 +310,50 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     held.release();
   });
 
+  it('a project read that has outlasted one deadline answers the next reviews at once', async () => {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
+    indexes.push(index);
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    index.start();
+    const held = reader.hold('project long');
+    index.track({ projects: ['long'] });
+    await held.reached;
+    // No project was read before: its own 20 s so far is the estimate of what remains. Waiting would
+    // take the deadline's 9.8 s of real time, past this test's timeout.
+    now += 20_000;
+    const review = index.within(new ReviewDeadline(10_000, clock));
+    const error = await review.vulnerabilities(image(7), 'long').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INDEX_WARMING' });
+    expect((error as Error).message).toContain('its first read (20s so far) cannot end');
+    expect((error as Error).message).toContain(
+      'Retry in about 20s (it has run 20s and is taken to need as long again)',
+    );
+    held.release();
+  });
+
+  it('re-reads each scope on its own timer: a long project read does not hold back the note', async () => {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 1 } });
+    indexes.push(index);
+    index.track({ notes: [NOTE], projects: ['idx'] });
+    await index.refresh();
+    const project = reader.hold('project idx');
+    index.start();
+    await project.reached;
+    data.insertOccurrences('idx', [attestation(`https://${image(4000)}`)], false);
+    const noteRead = reader.hold(`note ${NOTE}`);
+    await noteRead.reached;
+    noteRead.release();
+    // The note's next read starts only after that one has ended, while the project's is still held.
+    const nextNoteRead = reader.hold(`note ${NOTE}`);
+    await nextNoteRead.reached;
+    expect(await index.attestations(NOTE, image(4000))).toHaveLength(1);
+    nextNoteRead.release();
+    project.release();
+  });
+
   it('a refresh that fails keeps the old data and counts the error; the next one recovers', async () => {
     const metrics = createMetrics();
     const reader = new GatedReader(store);

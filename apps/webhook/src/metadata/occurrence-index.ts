@@ -77,6 +77,8 @@ interface Scope {
   reading?: Promise<ScopeSnapshot<IndexEntry[]>>;
   /** When the read under way started. */
   readingSince?: number;
+  /** The next refresh, once the index has started and no read is under way. */
+  timer?: NodeJS.Timeout;
   lastError?: unknown;
 }
 
@@ -104,7 +106,6 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   private readonly notes = new Map<string, Scope>();
   private readonly projects = new Map<string, Scope>();
   private readonly clock: () => number;
-  private timer: NodeJS.Timeout | undefined;
   private started = false;
   private readonly stopping = new AbortController();
   private readWaiters: { since: number; resolve: () => void }[] = [];
@@ -123,18 +124,25 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   }
 
   /**
-   * Re-read every tracked scope `refreshMs` after the last refresh ended, in the background: a backend
-   * whose reads take longer than the interval is not read back to back, and decisions get the CPU between.
+   * Re-read each scope `refreshMs` after its own last read ended, in the background. Each scope keeps its
+   * own timer: a note's attestations (one page) are not held back by a project's long read, so a new
+   * signature is seen within `--index-refresh` plus the note's read time, whatever the project's size.
+   * A backend whose reads take longer than the interval is not read back to back.
    */
   start(): void {
     this.started = true;
-    if (this.timer || this.stopping.signal.aborted) return;
-    this.timer = setTimeout(async () => {
-      await this.refresh();
-      this.timer = undefined;
-      this.start();
+    for (const scope of this.scopes()) if (!scope.reading) this.scheduleRefresh(scope);
+  }
+
+  private scheduleRefresh(scope: Scope): void {
+    clearTimeout(scope.timer);
+    if (!this.started || this.stopping.signal.aborted) return;
+    scope.timer = setTimeout(() => {
+      scope.timer = undefined;
+      // A failed read keeps the old data and schedules the next one (see `read`).
+      this.read(scope).catch(() => {});
     }, this.settings.refreshMs);
-    this.timer.unref();
+    scope.timer.unref();
   }
 
   /** Starts a read of every scope not being read already; resolves when they have all ended. */
@@ -208,7 +216,7 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   }
 
   close(): void {
-    clearTimeout(this.timer);
+    for (const scope of this.scopes()) clearTimeout(scope.timer);
     this.stopping.abort(new Error('the webhook is stopping'));
   }
 
@@ -272,33 +280,46 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   }
 
   /**
-   * The first read of a warming scope, when it can end within `waitMs` (judged from the last reads of
-   * scopes of its kind); otherwise INDEX_WARMING at once, or when `waitMs` runs out.
+   * The first read of a warming scope, when it can end within `waitMs` (see `estimateReadMs`); otherwise
+   * INDEX_WARMING at once, or when `waitMs` runs out.
    */
   private async firstRead(scope: Scope, waitMs: number): Promise<ScopeSnapshot<IndexEntry[]>> {
     const reading = this.read(scope);
-    const estimate = this.estimateReadMs(scope);
-    const elapsed = this.clock() - (scope.readingSince ?? this.clock());
-    if (estimate !== undefined && estimate - elapsed > waitMs) throw this.warming(scope, estimate, elapsed);
+    const elapsed = () => this.clock() - (scope.readingSince ?? this.clock());
+    const estimate = this.estimateReadMs(scope, elapsed());
+    if (estimate.ms - elapsed() > waitMs) throw this.warming(scope, estimate, elapsed());
     const snapshot = await this.waitAtMost(reading, waitMs);
     if (snapshot) return snapshot;
-    throw this.warming(scope, estimate, this.clock() - (scope.readingSince ?? this.clock()));
+    throw this.warming(scope, this.estimateReadMs(scope, elapsed()), elapsed());
   }
 
-  /** The longest last read of the scopes of the same kind (a note or a project), if any has been read. */
-  private estimateReadMs(scope: Scope): number | undefined {
-    const reads = this.scopes()
-      .filter((other) => other.kind === scope.kind && other.snapshot)
-      .map((other) => other.snapshot?.readMs ?? 0);
-    return reads.length > 0 ? Math.max(...reads) : undefined;
+  /**
+   * How long a first read that has run `elapsed` is expected to take: at least the longest last read of
+   * the scopes of its kind (a note or a project), and at least twice `elapsed` (a read that has outlasted
+   * one review's deadline is taken to need as long again), so reviews of a project whose first read is
+   * long answer at once instead of each waiting out its deadline: controllers retry, the API server's
+   * and the controllers' workers are not held.
+   */
+  private estimateReadMs(scope: Scope, elapsed: number): ReadEstimate {
+    const longest = Math.max(
+      0,
+      ...this.scopes()
+        .filter((other) => other.kind === scope.kind && other.snapshot)
+        .map((other) => other.snapshot?.readMs ?? 0),
+    );
+    if (longest >= 2 * elapsed && longest > 0)
+      return { ms: longest, basis: `the last read of a ${scope.kind} took ${seconds(longest)}s` };
+    if (elapsed < this.settings.refreshMs)
+      return {
+        ms: 2 * elapsed,
+        basis: `--index-refresh ${seconds(this.settings.refreshMs)}s`,
+        atLeastMs: this.settings.refreshMs,
+      };
+    return { ms: 2 * elapsed, basis: `it has run ${seconds(elapsed)}s and is taken to need as long again` };
   }
 
-  private warming(scope: Scope, estimate: number | undefined, elapsed: number): WebhookError {
-    const retryMs = estimate === undefined ? this.settings.refreshMs : Math.max(1_000, estimate - elapsed);
-    const basis =
-      estimate === undefined
-        ? `--index-refresh ${seconds(this.settings.refreshMs)}s`
-        : `the last read of a ${scope.kind} took ${seconds(estimate)}s`;
+  private warming(scope: Scope, estimate: ReadEstimate, elapsed: number): WebhookError {
+    const retryMs = Math.max(1_000, estimate.atLeastMs ?? 0, estimate.ms - elapsed);
     const state =
       scope.lastError && !scope.reading
         ? `its first read failed (${messageOf(scope.lastError)}); it is tried again at the next refresh`
@@ -306,7 +327,7 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
     // The retry time is in the message: a denial shows the message of a failed lookup, not its fix.
     return new WebhookError(
       'INDEX_WARMING',
-      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and ${state}. Retry in about ${seconds(retryMs)}s (${basis}); controllers retry Pods on their own`,
+      `the index of ${scope.label} is warming: ${this.options.store.backend} ignores filters, so Signet reads the ${scope.kind} whole, in the background, and ${state}. Retry in about ${seconds(retryMs)}s (${estimate.basis}); controllers retry Pods on their own`,
       `retry in about ${seconds(retryMs)}s. To warm it before reviews, name the ${scope.kind} in a policy${scope.kind === 'project' ? ' allowlist or with --project' : ''}`,
     );
   }
@@ -370,6 +391,7 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
       .finally(() => {
         scope.reading = undefined;
         scope.readingSince = undefined;
+        this.scheduleRefresh(scope);
       });
     reading.catch(() => {});
     scope.reading = reading;
@@ -484,6 +506,13 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
     }
     return scope;
   }
+}
+
+/** A warming scope's expected first-read time, what it is based on, and the shortest retry to announce. */
+interface ReadEstimate {
+  ms: number;
+  basis: string;
+  atLeastMs?: number;
 }
 
 /** Per scope and per read: how decisions see a scope, exported as metrics. */
