@@ -19,6 +19,7 @@ import { exposeIndexMetrics } from './metadata/index-metrics.js';
 import { type IndexSettings, OccurrenceIndex } from './metadata/occurrence-index.js';
 import { RegistryCosignReader } from './metadata/registry-cosign-reader.js';
 import { ReloadingStore, type StoreTlsFiles } from './metadata/reloading-store.js';
+import { trackRunningPodProjects } from './metadata/running-pod-projects.js';
 import type { CacheSettings } from './metadata/singleflight-cache.js';
 import { createMetrics, type WebhookMetrics } from './monitoring/metrics.js';
 import type { Readiness } from './monitoring/readiness.js';
@@ -223,6 +224,10 @@ export async function startWebhook(config: WebhookConfig): Promise<RunningWebhoo
           settings,
           metrics: metrics.audit,
           logger,
+          // The projects of running Pods' images warm in the background once the leader lists them.
+          ...(metadata instanceof OccurrenceIndex
+            ? { onRunningImages: trackRunningPodProjects(metadata, logger) }
+            : {}),
         })
       : undefined;
     return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { AuditWriter } from './audit-writer.js';
 import { kubeAuditWriter } from './kube-audit-writer.js';
@@ -26,7 +26,13 @@ export interface AuditSettings {
 export type AuditDependencies = Omit<
   PodAuditorOptions,
   'pods' | 'ownNamespace' | 'annotate' | 'writer' | 'optedOut'
->;
+> & {
+  /**
+   * Told the images of every listed Pod before each run, the first right after the Pods are listed
+   * (the webhook tracks their projects in its index). Only the replica that leads lists the Pods.
+   */
+  onRunningImages?: (images: ReadonlySet<string>) => void;
+};
 
 export interface RunningAudit {
   election: LeaderElection;
@@ -48,10 +54,11 @@ export function startAudit(
   } = {},
 ): RunningAudit {
   const identity = settings.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  const { onRunningImages, ...auditorDependencies } = dependencies;
   const logger: Logger = dependencies.logger;
   const podCache = parts.podCache ?? kubePodCache(kube, logger);
   const auditor = new PodAuditor({
-    ...dependencies,
+    ...auditorDependencies,
     pods: () => podCache.pods(),
     ownNamespace: settings.namespace,
     annotate: settings.annotate,
@@ -62,12 +69,20 @@ export function startAudit(
   let started: Promise<void> | undefined;
   let leading = false;
 
+  const reportRunningImages = () => {
+    try {
+      onRunningImages?.(runningImages(podCache.pods()));
+    } catch (error) {
+      logger.warn({ err: error }, 'passing on the images of running Pods failed');
+    }
+  };
   const tick = () => {
     if (!leading) return;
     if (!podCache.synced) {
       logger.warn('audit skipped: the pods are not listed yet');
       return;
     }
+    reportRunningImages();
     auditor.run().catch(() => {});
   };
   const election = new LeaderElection({
@@ -98,6 +113,7 @@ export function startAudit(
     async runNow() {
       if (!leading) return false;
       await started;
+      reportRunningImages();
       await auditor.run();
       return true;
     },
@@ -107,4 +123,20 @@ export function startAudit(
       await podCache.stop();
     },
   };
+}
+
+/** The images of the Pods' containers, init containers and ephemeral containers. */
+function runningImages(pods: readonly V1Pod[]): Set<string> {
+  const images = new Set<string>();
+  for (const pod of pods) {
+    const spec = pod.spec;
+    for (const container of [
+      ...(spec?.initContainers ?? []),
+      ...(spec?.containers ?? []),
+      ...(spec?.ephemeralContainers ?? []),
+    ]) {
+      if (container.image) images.add(container.image);
+    }
+  }
+  return images;
 }
