@@ -4,6 +4,7 @@ import { neutralizeCheckoutPath } from './checkout-path.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { runTool } from './run.js';
 import { GOOGLE_APIS_LOADED } from './spec.js';
+import { byText } from './text-order.js';
 
 /**
  * `pnpm deploy --prod` of one workspace package into `dest`, with the image's Node.js on PATH and its
@@ -111,9 +112,7 @@ function sortDependencies(manifestFile: string): void {
   for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies']) {
     const deps = manifest[field];
     if (deps && typeof deps === 'object') {
-      manifest[field] = Object.fromEntries(
-        Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      );
+      manifest[field] = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => byText(a, b)));
     }
   }
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);

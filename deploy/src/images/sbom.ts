@@ -3,6 +3,7 @@ import type { DebianPackage } from './debian-rootfs.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { runTool } from './run.js';
 import { NODE_RUNTIME } from './spec.js';
+import { byText } from './text-order.js';
 
 interface CycloneDxComponent {
   type: string;
@@ -90,10 +91,6 @@ function debianComponent(deb: DebianPackage): CycloneDxComponent {
     'bom-ref': purl,
     hashes: [{ alg: 'SHA-256', content: deb.sha256 }],
   };
-}
-
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A UUID-shaped serial from the content's hash (RFC 4122 version 8: vendor-defined). */
