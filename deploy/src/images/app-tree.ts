@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { neutralizeCheckoutPath } from './checkout-path.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -30,22 +30,25 @@ export async function deployApp(
       },
     },
   );
-  pruneApp(dest);
+  // One listing of pnpm's store serves the steps below; neutralizeCheckoutPath renames entries in it,
+  // so it comes after them.
+  const modules = join(dest, 'node_modules');
+  const store = readdirSync(join(modules, '.pnpm'), { withFileTypes: true });
+  pruneApp(modules, store);
+  await loadNativeModule(modules, store, node);
   neutralizeCheckoutPath(dest, repoRoot);
   sortDependencies(join(dest, 'package.json'));
-  await loadNativeModule(dest, node);
 }
 
 /**
  * What pnpm writes for itself (with paths and times of this machine), shell shims under `.bin` (the
  * image has no shell), and better-sqlite3's sources and object files (only the module is loaded).
  */
-function pruneApp(dest: string): void {
-  const modules = join(dest, 'node_modules');
+function pruneApp(modules: string, store: readonly Dirent[]): void {
   rmSync(join(modules, '.modules.yaml'), { force: true });
   rmSync(join(modules, '.pnpm-workspace-state-v1.json'), { force: true });
-  removeBinDirs(modules);
-  for (const entry of readdirSync(join(modules, '.pnpm'))) {
+  removeBinDirs(modules, store);
+  for (const { name: entry } of store) {
     if (entry.startsWith('googleapis@'))
       pruneGoogleApis(join(modules, '.pnpm', entry, 'node_modules/googleapis'));
     if (!entry.startsWith('better-sqlite3@')) continue;
@@ -79,8 +82,8 @@ function pruneGoogleApis(googleapis: string): void {
 }
 
 /** pnpm writes them beside each node_modules it links: the top one and each package's own. */
-function removeBinDirs(modules: string): void {
-  for (const dir of [modules, ...packageDirs(modules)]) {
+function removeBinDirs(modules: string, store: readonly Dirent[]): void {
+  for (const dir of [modules, ...packageDirs(modules, store)]) {
     rmSync(join(dir, 'node_modules/.bin'), { recursive: true, force: true });
   }
   rmSync(join(modules, '.bin'), { recursive: true, force: true });
@@ -88,9 +91,9 @@ function removeBinDirs(modules: string): void {
 }
 
 /** Every package folder in pnpm's virtual store: `.pnpm/<entry>/node_modules/[@scope/]<name>`. */
-function packageDirs(modules: string): string[] {
+function packageDirs(modules: string, store: readonly Dirent[]): string[] {
   const dirs: string[] = [];
-  for (const entry of readdirSync(join(modules, '.pnpm'), { withFileTypes: true })) {
+  for (const entry of store) {
     if (!entry.isDirectory() || entry.name === 'node_modules') continue;
     const linked = join(modules, '.pnpm', entry.name, 'node_modules');
     for (const name of readdirSync(linked, { withFileTypes: true })) {
@@ -119,11 +122,10 @@ function sortDependencies(manifestFile: string): void {
 }
 
 /** Fails the build, not the Pod, when the native module was built for another Node. */
-async function loadNativeModule(dest: string, node: NodeRuntime): Promise<void> {
-  const pnpmDir = join(dest, 'node_modules/.pnpm');
-  const found = readdirSync(pnpmDir).find((entry) => entry.startsWith('better-sqlite3@'));
+async function loadNativeModule(modules: string, store: readonly Dirent[], node: NodeRuntime): Promise<void> {
+  const found = store.find((entry) => entry.name.startsWith('better-sqlite3@'));
   if (!found) return;
-  const pkg = join(pnpmDir, found, 'node_modules/better-sqlite3');
+  const pkg = join(modules, '.pnpm', found.name, 'node_modules/better-sqlite3');
   await runTool(join(node.home, 'bin/node'), [
     '-e',
     `const Database = require(${JSON.stringify(pkg)}); new Database(':memory:').prepare('select 1').get();`,
