@@ -42,7 +42,9 @@ export async function deployApp(
 
 /**
  * What pnpm writes for itself (with paths and times of this machine), shell shims under `.bin` (the
- * image has no shell), and better-sqlite3's sources and object files (only the module is loaded).
+ * image has no shell), and better-sqlite3's sources and object files (only the module is loaded). A
+ * compile from source also leaves an empty `node_modules/.tmp` in better-sqlite3, which pnpm's cached
+ * build lacks: kept, the first build on a machine would give another digest than the next ones.
  */
 function pruneApp(modules: string, store: readonly Dirent[]): void {
   rmSync(join(modules, '.modules.yaml'), { force: true });
@@ -56,6 +58,7 @@ function pruneApp(modules: string, store: readonly Dirent[]): void {
     for (const path of [
       'deps',
       'src',
+      'node_modules/.tmp',
       'build/Release/obj.target',
       'build/Release/.deps',
       'build/Release/obj',
