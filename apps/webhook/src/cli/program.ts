@@ -327,7 +327,7 @@ export function buildProgram(
     .addOption(
       durationOption(
         '--index-refresh <duration>',
-        're-read each note and project of the index in the background this long after its own last read ended (a refresh never blocks a decision)',
+        'how soon a write is in the index: each note and project is re-read in the background so that a signature written after a read started is seen within this long while a read takes at most a third of it (a refresh never blocks a decision)',
         DEFAULT_INDEX_SETTINGS.refreshMs,
         '10s',
       ),

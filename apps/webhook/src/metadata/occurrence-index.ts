@@ -124,10 +124,9 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   }
 
   /**
-   * Re-read each scope `refreshMs` after its own last read ended, in the background. Each scope keeps its
-   * own timer: a note's attestations (one page) are not held back by a project's long read, so a new
-   * signature is seen within `--index-refresh` plus the note's read time, whatever the project's size.
-   * A backend whose reads take longer than the interval is not read back to back.
+   * Re-read each scope in the background on its own timer (see `refreshDelayMs`): a note's attestations
+   * are not held back by a project's long read, so a new signature is seen within `--index-refresh`
+   * whatever the project's size.
    */
   start(): void {
     this.started = true;
@@ -137,12 +136,27 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   private scheduleRefresh(scope: Scope): void {
     clearTimeout(scope.timer);
     if (!this.started || this.stopping.signal.aborted) return;
-    scope.timer = setTimeout(() => {
-      scope.timer = undefined;
-      // A failed read keeps the old data and schedules the next one (see `read`).
-      this.read(scope).catch(() => {});
-    }, this.settings.refreshMs);
+    scope.timer = setTimeout(
+      () => {
+        scope.timer = undefined;
+        // A failed read keeps the old data and schedules the next one (see `read`).
+        this.read(scope).catch(() => {});
+      },
+      this.refreshDelayMs(scope.snapshot?.readMs ?? 0),
+    );
     scope.timer.unref();
+  }
+
+  /**
+   * The pause after a read of `readMs` ends. A write made just after a read started is seen when the
+   * next one ends: pause + 2 × readMs later. The pause makes that `refreshMs` while a read takes at most
+   * a third of it, and is never shorter than the read (the backend and decisions get the CPU at least
+   * half the time) nor longer than `refreshMs`: a longer read is seen within 3 × readMs, or
+   * `refreshMs` + 2 × readMs once a read takes longer than `refreshMs`.
+   */
+  private refreshDelayMs(readMs: number): number {
+    const refreshMs = this.settings.refreshMs;
+    return Math.max(refreshMs - 2 * readMs, Math.min(readMs, refreshMs));
   }
 
   /** Starts a read of every scope not being read already; resolves when they have all ended. */
@@ -242,8 +256,8 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
     if (!snapshot) return undefined;
     const now = this.clock();
     const age = seconds(now - snapshot.readAt);
-    const seenWithin = seconds(this.settings.refreshMs + snapshot.readMs);
-    return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh plus the read time)`;
+    const seenWithin = seconds(this.refreshDelayMs(snapshot.readMs) + 2 * snapshot.readMs);
+    return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh ${seconds(this.settings.refreshMs)}s, and this note's read time)`;
   }
 
   private async attestationsWaiting(
