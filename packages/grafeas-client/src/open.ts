@@ -64,12 +64,18 @@ function ossNeedsV1beta1(url: string): GrafeasError {
   });
 }
 
+/** Page size of a whole note's read on open-source Grafeas (see RestStoreOptions.notePageSize). */
+const OSS_NOTE_PAGE_SIZE = 10_000;
+
 function restOptions(options: OpenStoreOptions, assumedFilters: 'applied' | 'ignored'): RestStoreOptions {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 1000)));
   return {
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     pageSize,
+    // Google caps every page at 1000; an explicit pageSize (tests, small pages) applies to notes too.
+    notePageSize:
+      assumedFilters === 'ignored' && options.pageSize === undefined ? OSS_NOTE_PAGE_SIZE : pageSize,
     debug: options.debug ?? debuglog('signet'),
     paging: { ...DEFAULT_PAGING_LIMITS, ...options.paging },
     assumedFilters,

@@ -43,6 +43,12 @@ export interface RestStoreOptions {
   retry: RetryPolicy;
   /** Items per list page (the API caps it at 1000). */
   pageSize: number;
+  /**
+   * Items per page of a whole note's read (`visitOccurrences`): Grafeas v0.1.0 neither defaults nor caps
+   * it, and its memstore scans every occurrence and sorts the note's for each page, so fewer pages are
+   * less of its work. A server that refuses the size on the first page is read with `pageSize`.
+   */
+  notePageSize: number;
   /** Lines worth seeing when debugging, never errors. */
   debug: (line: string) => void;
   /** Hard bounds of one listing. */
@@ -385,15 +391,35 @@ export class RestMetadataStore implements MetadataStore, ImageBatchReads {
     if ('noteName' in scope) {
       const name = scope.noteName;
       requireNoteName(this.backend, name);
-      const { skipped } = await this.visit(
-        perPage,
-        {},
-        (pageToken) => ({ op: 'notes.occurrences.list', name, ...this.page(pageToken) }),
-        (o) => {
-          if (o.noteName === name) counted(o);
-        },
-      );
-      return { items, skipped };
+      const visitNote = (pageSize: number) =>
+        this.visit(
+          perPage,
+          {},
+          (pageToken) => ({
+            op: 'notes.occurrences.list',
+            name,
+            pageSize,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+          (o) => {
+            if (o.noteName === name) counted(o);
+          },
+        );
+      const { notePageSize, pageSize } = this.options;
+      try {
+        return { items, skipped: (await visitNote(notePageSize)).skipped };
+      } catch (error) {
+        const refusedSize =
+          items === 0 &&
+          notePageSize > pageSize &&
+          isGrafeasError(error, 'GRAFEAS_INVALID_ARGUMENT') &&
+          error.answeredByGrafeas;
+        if (!refusedSize) throw error;
+        this.options.debug(
+          `${this.backend}: pages of ${notePageSize} refused for ${name}: read by ${pageSize}`,
+        );
+        return { items, skipped: (await visitNote(pageSize)).skipped };
+      }
     }
     const parent = this.parent(scope.project);
     // OSS Grafeas lists projects whose id merely starts with P under P too: keep P's own.
