@@ -112,6 +112,17 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     return { index, reader };
   }
 
+  /** Started over a gated reader, its note read; projects are left for the test to track. */
+  async function startedWithNote() {
+    const reader = new GatedReader(store);
+    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
+    indexes.push(index);
+    index.track({ notes: [NOTE] });
+    await index.refresh();
+    index.start();
+    return { reader, index };
+  }
+
   it('answers both spellings of a resource from one read per scope', async () => {
     const { index, reader } = await filled();
     expect(await index.attestations(NOTE, `https://${image(7)}`)).toHaveLength(1);
@@ -290,12 +301,7 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
   });
 
   it("a project first seen in a review fails closed within the review's deadline, naming it and when to retry", async () => {
-    const reader = new GatedReader(store);
-    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
-    indexes.push(index);
-    index.track({ notes: [NOTE] });
-    await index.refresh();
-    index.start();
+    const { reader, index } = await startedWithNote();
     const held = reader.hold('project fresh');
     // No project was read yet: nothing to estimate from, so it waits what the deadline leaves, then says
     // to retry after a refresh interval.
@@ -333,12 +339,7 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
   });
 
   it('a project read that has outlasted one deadline answers the next reviews at once', async () => {
-    const reader = new GatedReader(store);
-    const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
-    indexes.push(index);
-    index.track({ notes: [NOTE] });
-    await index.refresh();
-    index.start();
+    const { reader, index } = await startedWithNote();
     const held = reader.hold('project long');
     index.track({ projects: ['long'] });
     await held.reached;
