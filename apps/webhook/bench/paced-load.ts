@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
+import { call } from './http.js';
 
 /**
  * Latency at a steady rate, as an API server sends reviews: one request every 1000/rate ms, over
@@ -18,7 +19,7 @@ export async function pacedLatency(options: {
 }): Promise<{ p50: number; p99: number; failed: number; sent: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections, rejectUnauthorized: false });
   try {
-    const post = () => send(options.url, options.body, agent);
+    const post = async () => (await call(options.url, 'POST', options.body, agent)).status === 200;
     // Open the connections (TLS handshakes) and warm the server's path before measuring.
     await Promise.all(Array.from({ length: options.connections * 2 }, post));
     const total = Math.round(options.rate * options.durationS);
@@ -67,20 +68,4 @@ export async function pacedLatency(options: {
 function percentile(sorted: number[], fraction: number): number {
   const value = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)];
   return value === undefined ? Number.NaN : Math.round(value * 10) / 10;
-}
-
-/** One POST; true when answered 200. */
-function send(url: string, body: string, agent: Agent): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode === 200));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }

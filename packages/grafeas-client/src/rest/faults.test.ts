@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GrafeasError } from '../errors.js';
 import { openMetadataStore } from '../open.js';
 import type { MetadataStore } from '../store.js';
+import { listenOnLoopback } from '../test-support/loopback-server.js';
 
 interface FaultServer {
   url: string;
@@ -28,16 +28,7 @@ async function serve(handler: Handler): Promise<FaultServer> {
     req.resume();
     req.on('end', () => handler(req, res, requests.length));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const fault: FaultServer = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const fault: FaultServer = { ...(await listenOnLoopback(server)), requests };
   servers.push(fault);
   return fault;
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMetadataStore } from '../open.js';
+import { listenOnLoopback } from '../test-support/loopback-server.js';
 
 const NOTE = 'projects/p/notes/n';
 const TOTAL = 2_500;
@@ -33,15 +33,9 @@ async function noteServer(closers: (() => Promise<void>)[], maxPageSize?: number
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ occurrences, nextPageToken: end < TOTAL ? String(end) : '' }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pageSizes };
+  const { url, close } = await listenOnLoopback(server);
+  closers.push(close);
+  return { url, pageSizes };
 }
 
 async function readNote(url: string) {

@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGrafeasError } from '../errors.js';
 import { openMetadataStore } from '../open.js';
 import type { MetadataStore } from '../store.js';
+import { listenOnLoopback } from '../test-support/loopback-server.js';
 import { followPages, type PageAnswer } from './paging.js';
 
 const LIMITS = { maxPages: 50, maxItems: 1_000 };
@@ -145,15 +145,9 @@ describe('a grafeas: listing against a server whose tokens restart (over HTTP)',
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ occurrences, nextPageToken: `fresh${requests}-${offset + 10}` }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+    const { url, close } = await listenOnLoopback(server);
+    closers.push(close);
+    return { url, requests: () => requests };
   }
 
   it('ends with every row once instead of running into the deadline', async () => {

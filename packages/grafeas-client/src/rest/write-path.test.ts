@@ -1,9 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiVersion } from '../model.js';
 import { openMetadataStore } from '../open.js';
 import type { MetadataStore } from '../store.js';
+import { listenOnLoopback } from '../test-support/loopback-server.js';
 
 interface Seen {
   method: string;
@@ -43,16 +43,7 @@ async function record(answer: (seen: Seen, n: number) => Answer): Promise<Record
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const recorder = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const recorder = { ...(await listenOnLoopback(server)), seen };
   cleanups.push(recorder.close);
   return recorder;
 }
