@@ -147,7 +147,7 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(await index.scans(image(7), 'idx')).toEqual([]);
   });
 
-  it('answers misses from the data held, without a read, and says how old it is', async () => {
+  it('answers misses from the data held without waiting for a read, and says how old it is', async () => {
     const { index, reader } = await filled({ refreshMs: 10_000 });
     data.insertOccurrences('idx', [attestation(`https://${image(2000)}`)], false);
     now += 5_000;
@@ -186,6 +186,55 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(await within(2_000)).toBe('10');
     expect(await within(5_000)).toBe('15');
     expect(await within(20_000)).toBe('50');
+  });
+
+  it('a miss reads the note again at once: the retry admits a signature written before it', async () => {
+    const { reader, index } = await startedWithNote();
+    data.insertOccurrences('idx', [attestation(`https://${image(5000)}`)], false);
+    const noteRead = reader.hold(`note ${NOTE}`);
+    // Answered from the data held, without waiting; the note's timer is 10 s away.
+    expect(await index.attestations(NOTE, image(5000))).toEqual([]);
+    await noteRead.reached;
+    expect(index.describeAbsence(NOTE)).toMatch(
+      /a signature written before this review is seen by the read under way, within about \d+s/,
+    );
+    noteRead.release();
+    await index.refresh();
+    expect(await index.attestations(NOTE, image(5000))).toHaveLength(1);
+    expect(reader.reads).toEqual([`note ${NOTE}`, `note ${NOTE}`]);
+  });
+
+  it('a miss during a read asks for one more read right after it; misses of the same instant do not', async () => {
+    const { reader, index } = await startedWithNote();
+    now += 1_000;
+    const noteRead = reader.hold(`note ${NOTE}`);
+    await index.attestations(NOTE, image(6000));
+    await index.attestations(NOTE, image(6001)); // another image of the same review
+    await noteRead.reached;
+    expect(index.describeAbsence(NOTE)).toContain('seen by the read under way');
+    now += 500;
+    await index.attestations(NOTE, image(6002));
+    expect(index.describeAbsence(NOTE)).toContain('seen by the read after the one under way');
+    noteRead.release();
+    await index.refresh(); // the held read; the follow-up starts as it ends
+    await index.refresh(); // the follow-up
+    expect(reader.reads.filter((scope) => scope === `note ${NOTE}`)).toHaveLength(3);
+    expect(index.describeAbsence(NOTE)).toContain('seen by the next refresh');
+  });
+
+  it('a failed read does not start the follow-up a miss asked for: the timer reads next', async () => {
+    const { reader, index } = await startedWithNote();
+    now += 1_000;
+    const noteRead = reader.hold(`note ${NOTE}`);
+    await index.attestations(NOTE, image(7000));
+    await noteRead.reached;
+    now += 500;
+    await index.attestations(NOTE, image(7001));
+    reader.failNext(`note ${NOTE}`, new Error('grafeas is down'));
+    noteRead.release();
+    await index.refresh();
+    expect(reader.reads.filter((scope) => scope === `note ${NOTE}`)).toHaveLength(2);
+    expect(index.describeAbsence(NOTE)).toContain('seen by the next refresh, within 10s');
   });
 
   it('a lookup of a scope it never read waits for the first read', async () => {

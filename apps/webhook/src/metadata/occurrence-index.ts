@@ -79,6 +79,8 @@ interface Scope {
   readingSince?: number;
   /** The next refresh, once the index has started and no read is under way. */
   timer?: NodeJS.Timeout;
+  /** A miss came while a read was under way: the next read starts as soon as it ends (see `readAgainSoon`). */
+  followUp?: boolean;
   lastError?: unknown;
 }
 
@@ -87,8 +89,9 @@ interface Scope {
  * project per digest, one shared index per note (resource → attestations) and per project (resource →
  * vulnerabilities and scan status), filled when tracked, refreshed in the background. Reads stream:
  * each occurrence is reduced to what decisions read as its page arrives, and only that is kept.
- * A lookup never waits for a refresh, and a miss never reads: it answers from the data held and the
- * denial states its age and when a signature written since will be seen (`describeAbsence`). Only a
+ * A lookup never waits for a refresh, and a miss never waits for a read: it answers from the data held,
+ * starts the note's next read at once (`readAgainSoon`), and the denial states the data's age and when
+ * a signature written before the review will be seen (`describeAbsence`). Only a
  * scope that holds no data yet (warming: a project first seen in a review) is waited for, and only as
  * long as the review's deadline allows (`within`); past that the lookup fails closed, saying that the
  * scope is warming and when to retry. Scopes tracked before `start()` gate `/readyz`.
@@ -145,6 +148,24 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
       this.refreshDelayMs(scope.snapshot?.readMs ?? 0),
     );
     scope.timer.unref();
+  }
+
+  /**
+   * A miss on a note may be a signature written since its data was read (sign, then deploy): the note
+   * is read again now, or as soon as the read under way ends, so the retry that follows is admitted
+   * within two read times instead of waiting for the timer. One read at a time: a steady stream of
+   * misses reads the note back to back, never more; a failed read goes back to the timer.
+   */
+  private readAgainSoon(scope: Scope): void {
+    if (!this.started || this.stopping.signal.aborted || !scope.snapshot) return;
+    if (scope.reading) {
+      // A read this very instant's miss started (another image of the same review) holds what it needs.
+      if ((scope.readingSince ?? 0) < this.clock()) scope.followUp = true;
+      return;
+    }
+    clearTimeout(scope.timer);
+    scope.timer = undefined;
+    this.read(scope).catch(() => {});
   }
 
   /**
@@ -249,14 +270,23 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
 
   /**
    * A miss can only deny (no attestation), so it is answered from the data held however current, as long
-   * as that is within `--index-max-age`; the denial says how old it is and when a new signature is seen.
+   * as that is within `--index-max-age`; the denial says how old it is and when a signature written
+   * before this review is seen: by the read the miss started (`readAgainSoon`), or else by the timer's.
    */
   describeAbsence(noteName: string): string | undefined {
-    const snapshot = this.notes.get(noteName)?.snapshot;
-    if (!snapshot) return undefined;
+    const scope = this.notes.get(noteName);
+    const snapshot = scope?.snapshot;
+    if (!scope || !snapshot) return undefined;
     const now = this.clock();
     const age = seconds(now - snapshot.readAt);
-    const seenWithin = seconds(this.refreshDelayMs(snapshot.readMs) + 2 * snapshot.readMs);
+    const readMs = snapshot.readMs;
+    if (scope.reading && scope.readingSince !== undefined) {
+      const current = Math.max(0, scope.readingSince + readMs - now);
+      const seenWithin = seconds(current + (scope.followUp ? readMs : 0));
+      const which = scope.followUp ? 'the read after the one under way' : 'the read under way';
+      return `the index of ${this.options.store.backend} read ${age}s ago: a signature written before this review is seen by ${which}, within about ${seenWithin}s (this note's reads take ${seconds(readMs)}s); retry then`;
+    }
+    const seenWithin = seconds(this.refreshDelayMs(readMs) + 2 * readMs);
     return `the index of ${this.options.store.backend} read ${age}s ago: a signature written since then is seen by the next refresh, within ${seenWithin}s (--index-refresh ${seconds(this.settings.refreshMs)}s, and this note's read time)`;
   }
 
@@ -265,7 +295,9 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
     resourceUrl: string,
     waitMs: number,
   ): Promise<AttestationEvidence[]> {
-    const entries = await this.lookup(this.noteScope(noteName), resourceUrl, waitMs);
+    const scope = this.noteScope(noteName);
+    const entries = await this.lookup(scope, resourceUrl, waitMs);
+    if (!entries?.length) this.readAgainSoon(scope);
     return (entries ?? []).map((entry) => decodeAttestation(noteName, entry));
   }
 
@@ -403,9 +435,12 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
         throw error;
       })
       .finally(() => {
+        const followUp = scope.followUp && !scope.lastError && !this.stopping.signal.aborted;
         scope.reading = undefined;
         scope.readingSince = undefined;
-        this.scheduleRefresh(scope);
+        scope.followUp = false;
+        if (followUp) this.read(scope).catch(() => {});
+        else this.scheduleRefresh(scope);
       });
     reading.catch(() => {});
     scope.reading = reading;
