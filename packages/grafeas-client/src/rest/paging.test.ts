@@ -31,6 +31,25 @@ async function list(pages: PageAnswer[], emptyPageEnds = true, limits = LIMITS) 
   return { outcome, seen, calls: server.calls() };
 }
 
+describe('followPages on a large page', () => {
+  it('visits it in slices of 1,000, letting other work run between them', async () => {
+    const ids = Array.from({ length: 2_500 }, (_, i) => i);
+    let turnsTaken = 0;
+    const turnsSeen: number[] = [];
+    const outcome = await followPages(
+      { backend: 'b', limits: { maxPages: 1, maxItems: 10_000 }, emptyPageEnds: true },
+      async () => ({ items: named(...ids), nextPageToken: undefined }),
+      () => {
+        // Work queued by another request while the page is visited.
+        if (turnsSeen.length % 1_000 === 0) setImmediate(() => (turnsTaken += 1));
+        turnsSeen.push(turnsTaken);
+      },
+    ).then(() => 'ended');
+    expect(outcome).toBe('ended');
+    expect([turnsSeen[999], turnsSeen[1_000], turnsSeen[2_000], turnsSeen[2_499]]).toEqual([0, 1, 2, 2]);
+  });
+});
+
 describe('followPages on broken servers', () => {
   it('ends on an empty page that carries a fresh token (OSS Grafeas on PostgreSQL)', async () => {
     const { outcome, seen, calls } = await list([

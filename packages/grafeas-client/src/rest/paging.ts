@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { localGrafeasError } from '../errors.js';
 import { isRecord } from '../wire/json.js';
 
@@ -8,6 +9,12 @@ export interface PagingLimits {
 }
 
 export const DEFAULT_PAGING_LIMITS: PagingLimits = { maxPages: 5_000, maxItems: 1_000_000 };
+
+/**
+ * Items handed to `each` between turns of the event loop: a page of 10,000 (a whole note's read) is
+ * visited in slices, so requests that arrive meanwhile (reviews) wait for a slice, not the page.
+ */
+const ITEMS_PER_TURN = 1_000;
 
 /** What a listing has read so far (reported after each page, e.g. to show progress). */
 export interface PagingProgress {
@@ -52,7 +59,8 @@ export async function followPages(
     const page = await read(token);
     progress.pages += 1;
     let fresh = 0;
-    for (const raw of page.items) {
+    for (const [index, raw] of page.items.entries()) {
+      if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
       const name = nameOf(raw);
       if (name !== undefined && names.has(name)) continue;
       if (name !== undefined) names.add(name);
