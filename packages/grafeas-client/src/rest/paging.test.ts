@@ -50,6 +50,34 @@ describe('followPages on a large page', () => {
   });
 });
 
+describe('followPages asks for the next page before handing over this one', () => {
+  it('has the next page under way while the items of the last one are visited', async () => {
+    const server = script([
+      { items: named(1, 2), nextPageToken: 'a' },
+      { items: named(3), nextPageToken: undefined },
+    ]);
+    const callsAtItem: number[] = [];
+    await followPages({ backend: 'b', limits: LIMITS, emptyPageEnds: true }, server.read, () =>
+      callsAtItem.push(server.calls()),
+    );
+    expect(callsAtItem).toEqual([2, 2, 2]);
+  });
+
+  it('fails with the error of a page that fails the listing, not with the page asked for after it', async () => {
+    let calls = 0;
+    const read = async (): Promise<PageAnswer> => {
+      calls += 1;
+      if (calls === 2) throw new Error('the second page failed');
+      return { items: named(1), nextPageToken: 'a' };
+    };
+    const outcome = await followPages({ backend: 'b', limits: LIMITS, emptyPageEnds: true }, read, () => {
+      throw new Error('the visitor refused an item');
+    }).catch((e: unknown) => (e as Error).message);
+    expect(outcome).toBe('the visitor refused an item');
+    expect(calls).toBe(2);
+  });
+});
+
 describe('followPages on broken servers', () => {
   it('ends on an empty page that carries a fresh token (OSS Grafeas on PostgreSQL)', async () => {
     const { outcome, seen, calls } = await list([

@@ -42,7 +42,9 @@ export interface FollowPagesOptions {
  * Follows page tokens and hands each item seen for the first time to `each`. A listing ends on an
  * empty token, an empty page (see `emptyPageEnds`), or a page holding only names already seen (a
  * server restarting from row 1); a token seen twice with new items, or a listing past the limits,
- * is an error: never an endless loop, never a silent truncation.
+ * is an error: never an endless loop, never a silent truncation. The next page is asked for as soon
+ * as a page arrives, before its items are handed over: the server prepares it while this process
+ * reads the last one (still one request at a time).
  */
 export async function followPages(
   options: FollowPagesOptions,
@@ -53,35 +55,53 @@ export async function followPages(
   const tokens = new Set<string>();
   const names = new Set<string>();
   const progress: PagingProgress = { pages: 0, items: 0 };
-  let token: string | undefined;
-  do {
-    if (progress.pages >= limits.maxPages) throw tooLong(backend, `${limits.maxPages} pages`);
-    const page = await read(token);
+  const isFresh = (raw: unknown) => {
+    const name = nameOf(raw);
+    return name === undefined || !names.has(name);
+  };
+  let next: Promise<PageAnswer> | undefined = read(undefined);
+  while (next) {
+    const page: PageAnswer = await next;
     progress.pages += 1;
-    let fresh = 0;
+    const token = nextToken(page, options.emptyPageEnds, isFresh);
+    if (token !== undefined) {
+      if (tokens.has(token)) throw loops(backend, token);
+      if (progress.pages >= limits.maxPages) throw tooLong(backend, `${limits.maxPages} pages`);
+      tokens.add(token);
+    }
+    next = token === undefined ? undefined : read(token);
+    // Not awaited if this page fails the listing (past the item bound, or `each` throws).
+    next?.catch(() => {});
     for (const [index, raw] of page.items.entries()) {
       if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
       const name = nameOf(raw);
       if (name !== undefined && names.has(name)) continue;
       if (name !== undefined) names.add(name);
-      fresh += 1;
       progress.items += 1;
       if (progress.items > limits.maxItems) throw tooLong(backend, `${limits.maxItems} items`);
       each(raw);
     }
     options.onPage?.({ ...progress });
-    token = page.nextPageToken;
-    if (page.items.length === 0 && options.emptyPageEnds) return;
-    if (page.items.length > 0 && fresh === 0) return;
-    if (token !== undefined && tokens.has(token)) {
-      throw localGrafeasError(
-        'GRAFEAS_BAD_RESPONSE',
-        backend,
-        `${backend} returned the page token "${token}" twice: its pagination loops`,
-      );
-    }
-    if (token !== undefined) tokens.add(token);
-  } while (token !== undefined);
+  }
+}
+
+/** The token to follow after `page`, or undefined where the listing ends with it. */
+function nextToken(
+  page: PageAnswer,
+  emptyPageEnds: boolean,
+  isFresh: (raw: unknown) => boolean,
+): string | undefined {
+  if (page.items.length === 0 && emptyPageEnds) return undefined;
+  if (page.items.length > 0 && !page.items.some(isFresh)) return undefined;
+  return page.nextPageToken;
+}
+
+function loops(backend: string, token: string) {
+  return localGrafeasError(
+    'GRAFEAS_BAD_RESPONSE',
+    backend,
+    `${backend} returned the page token "${token}" twice: its pagination loops`,
+  );
 }
 
 function nameOf(raw: unknown): string | undefined {
