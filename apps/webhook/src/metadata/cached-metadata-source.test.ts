@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { ImageOccurrenceListing, NoteOccurrence, OccurrenceReader, ReadOptions } from '@signet/policy';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../test-support/eventually.js';
 import { CachedMetadataSource } from './cached-metadata-source.js';
 
 const IMAGE = `https://registry.example/app@sha256:${'a'.repeat(64)}`;
@@ -72,6 +73,22 @@ describe('CachedMetadataSource over policy’s OccurrenceMetadataSource', () => 
     expect(await source.vulnerabilities(IMAGE, 'p')).toBe(findings);
     expect(reader.reads).toEqual([`note ${NOTE} ${IMAGE}`, `image p ${IMAGE}`]);
     expect(source.sizes).toEqual({ attestations: 1, vulnerabilities: 1 });
+  });
+
+  it('asks again for an attestation it found missing a second ago: a retry sees a signature written since', async () => {
+    const reader = new CountingReader();
+    let signed = false;
+    const listNoteOccurrences = reader.listNoteOccurrences.bind(reader);
+    reader.listNoteOccurrences = async (noteName, resourceUrl, options) => {
+      const listing = await listNoteOccurrences(noteName, resourceUrl, options);
+      return signed ? listing : { items: [], skipped: [] };
+    };
+    // "Nothing found" kept an hour: only the refresh of a stale miss can bring the signature in.
+    const source = new CachedMetadataSource({ store: reader, cache: { emptyTtlMs: 3_600_000 } });
+    expect(await source.attestations(NOTE, IMAGE)).toEqual([]);
+    signed = true;
+    await eventually(async () => (await source.attestations(NOTE, IMAGE)).length > 0, 'the signature');
+    expect(reader.reads).toEqual([`note ${NOTE} ${IMAGE}`, `note ${NOTE} ${IMAGE}`]);
   });
 
   it('bounds each read with the cache’s own signal', async () => {

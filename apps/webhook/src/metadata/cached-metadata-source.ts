@@ -33,6 +33,13 @@ export interface CachedMetadataSourceOptions {
 }
 
 /**
+ * A cached "no attestation" asked for again after this long is answered as it is while the backend is
+ * asked anew (one call at a time per note and image): a signature written since is seen by the retry
+ * that follows, not after --empty-cache-ttl.
+ */
+const REVALIDATE_MISSES_AFTER_MS = 1_000;
+
+/**
  * The policy's `OccurrenceMetadataSource` over a Grafeas store, behind one cache per kind of lookup: per
  * note and image digest for attestations, per project and image digest for an image's scan (its
  * vulnerabilities and its DISCOVERY status, read in one call). Concurrent reviews of one digest share
@@ -63,7 +70,11 @@ export class CachedMetadataSource implements EvidenceSource {
     if (options.cosign) this.cosignArtifacts = options.cosign.cosignArtifacts;
     this.batched = this.batchersFor(options.store);
     const settings = { ...DEFAULT_CACHE_SETTINGS, ...options.cache };
-    this.attestationCache = new SingleflightCache(settings, lookupCounter(options.metrics, 'attestations'));
+    // An image signed just before its deploy: the retry after the first denial asks the backend anew.
+    this.attestationCache = new SingleflightCache(
+      { revalidateEmptyAfterMs: REVALIDATE_MISSES_AFTER_MS, ...settings },
+      lookupCounter(options.metrics, 'attestations'),
+    );
     this.vulnerabilityCache = new SingleflightCache(
       settings,
       lookupCounter(options.metrics, 'vulnerabilities'),

@@ -84,6 +84,63 @@ describe('SingleflightCache', () => {
     expect(loads).toEqual(['empty', 'found', 'empty', 'found']);
   });
 
+  it('answers a stale "nothing found" as it is while one load refreshes it; the next lookup sees what was written', async () => {
+    let now = 1_000;
+    const cache = new SingleflightCache<string[]>(
+      { ...settings, emptyTtlMs: 10_000, revalidateEmptyAfterMs: 1_000 },
+      undefined,
+      undefined,
+      () => now,
+    );
+    let stored: string[] = [];
+    let loads = 0;
+    const gate = deferred<void>();
+    const load = async () => {
+      loads += 1;
+      if (loads > 1) await gate.promise;
+      return stored;
+    };
+    expect(await cache.get('k', load)).toEqual([]);
+    stored = ['signature'];
+    now += 999;
+    expect(await cache.get('k', load)).toEqual([]);
+    expect(loads).toBe(1);
+    now += 1;
+    // Old enough: answered at once from the cache, one load in the background (not two).
+    expect(await cache.get('k', load)).toEqual([]);
+    expect(await cache.get('k', load)).toEqual([]);
+    expect(loads).toBe(2);
+    gate.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await cache.get('k', load)).toEqual(['signature']);
+    expect(loads).toBe(2);
+  });
+
+  it('keeps a stale "nothing found" when its refresh fails, and never refreshes what was found', async () => {
+    let now = 1_000;
+    const cache = new SingleflightCache<string[]>(
+      { ...settings, emptyTtlMs: 10_000, revalidateEmptyAfterMs: 1_000 },
+      undefined,
+      undefined,
+      () => now,
+    );
+    await cache.get('empty', async () => []);
+    await cache.get('found', async () => ['occurrence']);
+    now += 5_000;
+    let failures = 0;
+    const failing = async (): Promise<string[]> => {
+      failures += 1;
+      throw new Error('store down');
+    };
+    expect(await cache.get('empty', failing)).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures).toBe(1);
+    expect(await cache.get('empty', failing)).toEqual([]);
+    expect(failures).toBe(2);
+    expect(await cache.get('found', failing)).toEqual(['occurrence']);
+    expect(failures).toBe(2);
+  });
+
   it('stays bounded, evicting the least recently used', async () => {
     const cache = new SingleflightCache<string[]>(settings);
     for (const key of ['a', 'b', 'c', 'd', 'e']) await cache.get(key, async () => [key]);

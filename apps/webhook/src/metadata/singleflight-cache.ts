@@ -9,6 +9,12 @@ export interface CacheSettings {
   emptyTtlMs: number;
   /** A shared backend call is abandoned after this long, whoever still waits for it. */
   loadTimeoutMs: number;
+  /**
+   * A result that found nothing, asked for again once it is this old, is answered as it is while one
+   * load refreshes it in the background: what was written since (a signature) is seen by the next
+   * retry instead of after `emptyTtlMs`. Off when absent.
+   */
+  revalidateEmptyAfterMs?: number;
 }
 
 export const DEFAULT_CACHE_SETTINGS: CacheSettings = {
@@ -61,6 +67,8 @@ export class SingleflightCache<V> {
     const cached = this.entries.get(key);
     if (cached) {
       this.onLookup('hit');
+      // A failed refresh keeps the entry (see `start`): the next lookup past the age tries again.
+      if (this.isStaleEmpty(key, cached.value) && !this.inFlight.has(key)) this.start(key, load);
       return cached.value;
     }
     const running = this.inFlight.get(key);
@@ -74,6 +82,12 @@ export class SingleflightCache<V> {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  private isStaleEmpty(key: string, value: V): boolean {
+    const after = this.settings.revalidateEmptyAfterMs;
+    if (after === undefined || !this.isEmpty(value)) return false;
+    return this.settings.emptyTtlMs - this.entries.getRemainingTTL(key) >= after;
   }
 
   private start(key: string, load: (signal: AbortSignal) => Promise<V>): Promise<V> {
