@@ -127,7 +127,7 @@ async function load(name: string, child: Child, body: string): Promise<Row> {
   };
 }
 
-/** Each figure at its best over two rounds of one server; errors add up. */
+/** Each figure of one server at its best over its rounds so far; errors add up. */
 function bestOf(kept: Row | undefined, row: Row): Row {
   if (!kept) return row;
   const faster = row.rps > kept.rps ? row : kept;

@@ -13,6 +13,18 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** "Nothing found" kept 10 s and refreshed in the background when asked for once it is 1 s old. */
+function revalidatingCache() {
+  const clock = { now: 1_000 };
+  const cache = new SingleflightCache<string[]>(
+    { ...settings, emptyTtlMs: 10_000, revalidateEmptyAfterMs: 1_000 },
+    undefined,
+    undefined,
+    () => clock.now,
+  );
+  return { cache, clock };
+}
+
 describe('SingleflightCache', () => {
   it('shares one load between concurrent lookups of a key, then serves hits', async () => {
     const results: LookupResult[] = [];
@@ -85,13 +97,7 @@ describe('SingleflightCache', () => {
   });
 
   it('answers a stale "nothing found" as it is while one load refreshes it; the next lookup sees what was written', async () => {
-    let now = 1_000;
-    const cache = new SingleflightCache<string[]>(
-      { ...settings, emptyTtlMs: 10_000, revalidateEmptyAfterMs: 1_000 },
-      undefined,
-      undefined,
-      () => now,
-    );
+    const { cache, clock } = revalidatingCache();
     let stored: string[] = [];
     let loads = 0;
     const gate = deferred<void>();
@@ -102,10 +108,10 @@ describe('SingleflightCache', () => {
     };
     expect(await cache.get('k', load)).toEqual([]);
     stored = ['signature'];
-    now += 999;
+    clock.now += 999;
     expect(await cache.get('k', load)).toEqual([]);
     expect(loads).toBe(1);
-    now += 1;
+    clock.now += 1;
     // Old enough: answered at once from the cache, one load in the background (not two).
     expect(await cache.get('k', load)).toEqual([]);
     expect(await cache.get('k', load)).toEqual([]);
@@ -117,16 +123,10 @@ describe('SingleflightCache', () => {
   });
 
   it('keeps a stale "nothing found" when its refresh fails, and never refreshes what was found', async () => {
-    let now = 1_000;
-    const cache = new SingleflightCache<string[]>(
-      { ...settings, emptyTtlMs: 10_000, revalidateEmptyAfterMs: 1_000 },
-      undefined,
-      undefined,
-      () => now,
-    );
+    const { cache, clock } = revalidatingCache();
     await cache.get('empty', async () => []);
     await cache.get('found', async () => ['occurrence']);
-    now += 5_000;
+    clock.now += 5_000;
     let failures = 0;
     const failing = async (): Promise<string[]> => {
       failures += 1;
