@@ -6,9 +6,9 @@
  * and closes the store and exits on { type: 'stop' }.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { createEmulatorApp } from '@signet/grafeas-emulator';
+import { listenOnLoopback } from '../../../packages/grafeas-client/src/test-support/loopback-server.js';
 
 const [file, flavor] = process.argv.slice(2) as [string, string];
 
@@ -19,14 +19,13 @@ const server = createServer((req, res) => {
   requests += 1;
   app(req, res);
 });
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const loopback = await listenOnLoopback(server);
 
-process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+process.send?.({ url: loopback.url });
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'requests') process.send?.({ requests });
   if (message.type === 'stop') {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await loopback.close();
     await store.close();
     process.exit(0);
   }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../../../packages/grafeas-client/src/test-support/loopback-server.js';
 
 /** Turns one listed occurrence (its JSON as the emulator answered) into what the proxy serves. */
 export type OccurrenceRewrite = (occurrence: Record<string, unknown>) => unknown;
@@ -29,15 +29,7 @@ export async function startRewritingProxy(
       () => res.destroy(),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 async function forward(target: string, req: IncomingMessage, rewrite: OccurrenceRewrite) {

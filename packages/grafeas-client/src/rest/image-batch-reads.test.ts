@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMetadataStore } from '../open.js';
 import type { ImageBatchReads, MetadataStore } from '../store.js';
+import { listenOnLoopback } from '../test-support/loopback-server.js';
 
 const image = (n: number) => `https://gcr.io/p/app${n}@sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -35,14 +35,13 @@ async function serve(answer: (filter: string) => unknown[]) {
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ occurrences: answer(filter) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const store = (await openMetadataStore(`containeranalysis:${url}`, { api: 'v1' })) as MetadataStore &
-    ImageBatchReads;
+  const loopback = await listenOnLoopback(server);
+  const store = (await openMetadataStore(`containeranalysis:${loopback.url}`, {
+    api: 'v1',
+  })) as MetadataStore & ImageBatchReads;
   closers.push(async () => {
     await store.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await loopback.close();
   });
   return { store, filters };
 }
@@ -94,15 +93,14 @@ describe('ImageBatchReads of the REST store', () => {
         .writeHead(404, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: { code: 404, message: 'no note', status: 'NOT_FOUND' } }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const store = (await openMetadataStore(
-      `containeranalysis:http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      { api: 'v1', retry: { attempts: 1 } },
-    )) as MetadataStore & ImageBatchReads;
+    const loopback = await listenOnLoopback(server);
+    const store = (await openMetadataStore(`containeranalysis:${loopback.url}`, {
+      api: 'v1',
+      retry: { attempts: 1 },
+    })) as MetadataStore & ImageBatchReads;
     closers.push(async () => {
       await store.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     });
     const answers = await store.listNoteOccurrencesOfImages('projects/p/notes/missing', [image(1), image(2)]);
     expect([...answers.values()]).toEqual([

@@ -395,12 +395,7 @@ export class RestMetadataStore implements MetadataStore, ImageBatchReads {
         this.visit(
           perPage,
           {},
-          (pageToken) => ({
-            op: 'notes.occurrences.list',
-            name,
-            pageSize,
-            ...(pageToken ? { pageToken } : {}),
-          }),
+          (pageToken) => ({ op: 'notes.occurrences.list', name, ...this.page(pageToken, pageSize) }),
           (o) => {
             if (o.noteName === name) counted(o);
           },
@@ -541,8 +536,8 @@ export class RestMetadataStore implements MetadataStore, ImageBatchReads {
     );
   }
 
-  private page(pageToken: string | undefined) {
-    return { pageSize: this.options.pageSize, ...(pageToken ? { pageToken } : {}) };
+  private page(pageToken: string | undefined, pageSize = this.options.pageSize) {
+    return { pageSize, ...(pageToken ? { pageToken } : {}) };
   }
 
   /**

@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { listenOnLoopback } from './loopback-server.js';
 
 interface RecordedExchange {
   name: string;
@@ -130,9 +130,9 @@ export async function startReplayServer(file?: string): Promise<ReplayServer> {
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const loopback = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: loopback.url,
     exchanges,
     exchange(name) {
       const found = exchanges.find((e) => e.name === name);
@@ -151,10 +151,6 @@ export async function startReplayServer(file?: string): Promise<ReplayServer> {
     },
     requests,
     unmatched,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }
