@@ -2,7 +2,7 @@ import { type MetadataStore, type OccurrenceSpec, openMetadataStore } from '@sig
 import { SqliteMetadataStore } from '@signet/grafeas-client/records';
 import { type RunningEmulator, startEmulator } from '@signet/grafeas-emulator';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReviewDeadline } from '../admission/deadline.js';
 import type { WebhookError } from '../errors.js';
 import { createMetrics } from '../monitoring/metrics.js';
@@ -166,7 +166,7 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(index.describeAbsence(NOTE)).toContain('read 0s ago');
   });
 
-  it('promises a late signature within --index-refresh while a note read takes a third of it or less', async () => {
+  it('promises a late signature within --index-refresh while a note read takes a quarter of it or less, then within four reads', async () => {
     const within = async (readMs: number) => {
       const reader = new CountingReader(store);
       reader.duringRead = () => {
@@ -182,10 +182,35 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
       await index.refresh();
       return /within (\d+)s/.exec(index.describeAbsence(NOTE) ?? '')?.[1];
     };
-    // A write just after a read started is seen when the next read ends: pause + 2 reads.
+    // A write just after a read started is seen when the next read ends: pause + 2 reads, where the
+    // pause is never shorter than two reads (a scope is read at most a third of the time).
     expect(await within(2_000)).toBe('10');
-    expect(await within(5_000)).toBe('15');
-    expect(await within(20_000)).toBe('50');
+    expect(await within(2_500)).toBe('10');
+    expect(await within(3_000)).toBe('12');
+    expect(await within(20_000)).toBe('80');
+  });
+
+  it('pauses at least two read times after a read: a scope is read at most a third of the time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      // The SQLite store itself (no HTTP): only the index's timer is fake.
+      const reader = new CountingReader(data);
+      reader.duringRead = () => {
+        now += 4_000;
+      };
+      const index = new OccurrenceIndex({ store: reader, clock, settings: { refreshMs: 10_000 } });
+      indexes.push(index);
+      index.track({ notes: [NOTE] });
+      await index.refresh();
+      index.start();
+      // A 4 s read: --index-refresh minus two reads would be 2 s; the pause is two reads, 8 s.
+      await vi.advanceTimersByTimeAsync(7_999);
+      expect(reader.scans).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await vi.waitFor(() => expect(reader.scans).toBe(2));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a miss reads the note again at once: the retry admits a signature written before it', async () => {
