@@ -247,7 +247,7 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     expect(index.describeAbsence(NOTE)).toContain('seen by the next refresh');
   });
 
-  it('a failed read does not start the follow-up a miss asked for: the timer reads next', async () => {
+  it('a failed read does not start the follow-up a miss asked for, nor do later misses: the timer reads next', async () => {
     const { reader, index } = await startedWithNote();
     now += 1_000;
     const noteRead = reader.hold(`note ${NOTE}`);
@@ -260,6 +260,10 @@ describe('OccurrenceIndex over a filter-ignoring backend', () => {
     await index.refresh();
     expect(reader.reads.filter((scope) => scope === `note ${NOTE}`)).toHaveLength(2);
     expect(index.describeAbsence(NOTE)).toContain('seen by the next refresh, within 10s');
+    // A backend that is down is not asked again at each miss.
+    await index.attestations(NOTE, image(7002));
+    await index.attestations(NOTE, image(7003));
+    expect(reader.reads.filter((scope) => scope === `note ${NOTE}`)).toHaveLength(2);
   });
 
   it('a lookup of a scope it never read waits for the first read', async () => {

@@ -154,10 +154,11 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
    * A miss on a note may be a signature written since its data was read (sign, then deploy): the note
    * is read again now, or as soon as the read under way ends, so the retry that follows is admitted
    * within two read times instead of waiting for the timer. One read at a time: a steady stream of
-   * misses reads the note back to back, never more; a failed read goes back to the timer.
+   * misses reads the note back to back, never more. Once a read has failed, misses leave the note to
+   * the timer until one succeeds: a backend that is down is not asked again at every miss.
    */
   private readAgainSoon(scope: Scope): void {
-    if (!this.started || this.stopping.signal.aborted || !scope.snapshot) return;
+    if (!this.started || this.stopping.signal.aborted || !scope.snapshot || scope.lastError) return;
     if (scope.reading) {
       // A read this very instant's miss started (another image of the same review) holds what it needs.
       if ((scope.readingSince ?? 0) < this.clock()) scope.followUp = true;
