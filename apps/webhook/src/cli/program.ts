@@ -327,7 +327,7 @@ export function buildProgram(
     .addOption(
       durationOption(
         '--index-refresh <duration>',
-        'how soon a write is in the index: each note and project is re-read in the background so that a write made after a read started is seen within this long while a read takes at most a quarter of it, else within four read times (a scope is read at most a third of the time). A denial for a missing attestation re-reads its note at once, so the retry sees a signature written before it; a refresh never blocks a decision',
+        'how soon a write is in the index: each note and project is re-read in the background so that a write made after a read started is seen within this long while a read takes at most a quarter of it, else within four read times (a scope is read at most a third of the time, unless its data would pass --index-max-age). A denial for a missing attestation re-reads its note at once, so the retry sees a signature written before it; a refresh never blocks a decision',
         DEFAULT_INDEX_SETTINGS.refreshMs,
         '10s',
       ),

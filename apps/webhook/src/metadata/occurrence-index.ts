@@ -172,13 +172,17 @@ export class OccurrenceIndex implements MetadataSource, Partial<CosignSource> {
   /**
    * The pause after a read of `readMs` ends. A write made just after a read started is seen when the
    * next one ends: pause + 2 × readMs later. The pause makes that `refreshMs` while a read takes at most
-   * a quarter of it, and is never shorter than two reads, so a scope is being read at most a third of
-   * the time and a longer read is seen within 4 × readMs. On open-source Grafeas each page of a project
-   * costs the server a scan and sort of the whole project: with a pause of one read, a 100k project kept
-   * it busy two thirds of the time. A miss does not wait for this pause (`readAgainSoon`).
+   * a quarter of it, and is otherwise two reads, so a scope is being read at most a third of the time
+   * and a write is seen within 4 × readMs. On open-source Grafeas each page of a project costs the
+   * server a scan and sort of the whole project: with pauses of `refreshMs`, a 100k project's 20 s
+   * reads kept it busy two thirds of the time. Two reads give way where the data would pass `maxAgeMs`
+   * before the next read ends (with one read to spare), and the pause is never shorter than the read or
+   * `refreshMs`, whichever is less. A miss does not wait for it (`readAgainSoon`).
    */
   private refreshDelayMs(readMs: number): number {
-    return Math.max(this.settings.refreshMs - 2 * readMs, 2 * readMs);
+    const { refreshMs, maxAgeMs } = this.settings;
+    const thirdOfTheTime = Math.min(2 * readMs, maxAgeMs - 3 * readMs);
+    return Math.max(refreshMs - 2 * readMs, Math.min(readMs, refreshMs), thirdOfTheTime);
   }
 
   /** Starts a read of every scope not being read already; resolves when they have all ended. */
