@@ -17,10 +17,10 @@
  * without one V8 sizes its heap from the host's memory and keeps what a fill left, whatever is live.
  * Beside the first Pod (10 clean signed images): a miss (the best of three unsigned images of the same
  * registry, each denied), and a late signature (an image signed after ready, polled until admitted: the
- * time from the signature to the first admission). The OSS flavour runs in two index states: `named` (the project given with
- * --project, filled before ready) and `learned` (no --project: the index learns the project from the
- * first Pod: its first answer may be a warming denial, in time, and the row says when a controller retrying
- * it every 250 ms sees it admitted). Decisions are asked with the API server's default `?timeout=10s`.
+ * time from the signature to the first admission). The OSS flavour runs in two index states: `named`
+ * (the project given with --project, filled before ready) and `learned` (no --project: the index learns
+ * the project from the first Pod: its first answer may be a warming denial, in time, and the row says
+ * when a controller retrying it every 250 ms sees it admitted). Decisions are asked with the API server's default `?timeout=10s`.
  * BENCH_SCALE_BURNERS=1 adds a row of the OSS flavour at the largest size under two CPU
  * burners (`node -e 'for(;;){}'`, as scripts/check-under-load.sh starts them; killed afterwards).
  * Environment: BENCH_SCALE_HEAP_MB (another limit; 0 = V8's default), BENCH_SCALE_SIZES (default 1000,10000,100000,1000000), BENCH_SCALE_BACKENDS (any of
